@@ -1,0 +1,17 @@
+import type { Metadata, Viewport } from "next";
+import type { ReactNode } from "react";
+
+export const metadata: Metadata = {
+  title: "Pulseboard",
+  description: "Telemetry from your devices, alerts when it matters, and your workouts beside it.",
+};
+
+export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body style={{ fontFamily: "system-ui, sans-serif", margin: 0 }}>{children}</body>
+    </html>
+  );
+}

@@ -1,0 +1,48 @@
+import { databaseEnv, loadEnv, logLevel, nodeEnv } from "@pulseboard/runtime/env";
+import { z } from "zod";
+
+const DEV_AUTH_SECRET = "pulseboard-development-secret-not-for-production";
+
+export const webEnvSchema = z
+  .object({
+    NODE_ENV: nodeEnv,
+    LOG_LEVEL: logLevel,
+    ...databaseEnv,
+    BETTER_AUTH_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
+    BETTER_AUTH_URL: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.url({ error: "must be the app's public URL, e.g. https://pulseboard.example.com" }).optional(),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    if (!env.BETTER_AUTH_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BETTER_AUTH_SECRET"],
+        message: "is required in production (generate one with `openssl rand -base64 32`)",
+      });
+    } else if (env.BETTER_AUTH_SECRET.length < 32) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BETTER_AUTH_SECRET"],
+        message: "must be at least 32 characters",
+      });
+    }
+    if (!env.BETTER_AUTH_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BETTER_AUTH_URL"],
+        message: "is required in production (the app's public URL)",
+      });
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    BETTER_AUTH_SECRET: env.BETTER_AUTH_SECRET ?? DEV_AUTH_SECRET,
+    BETTER_AUTH_URL: env.BETTER_AUTH_URL ?? "http://localhost:3000",
+  }));
+
+export type WebEnv = z.output<typeof webEnvSchema>;
+
+export const env: WebEnv = loadEnv("web", webEnvSchema);

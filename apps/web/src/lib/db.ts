@@ -1,0 +1,14 @@
+import "server-only";
+import { createDb, createPooledClient, type SqlClient } from "@pulseboard/schema/client";
+import { env } from "@/env";
+
+// One pooled client per server process. In development, module reloads would each open a new
+// one, so the client is kept on globalThis across reloads.
+const globalForDb = globalThis as unknown as { pulseboardSql?: SqlClient };
+
+export const sql: SqlClient =
+  globalForDb.pulseboardSql ??
+  createPooledClient(env.DATABASE_URL, { max: env.DB_POOL_MAX, applicationName: "pulseboard-web" });
+if (env.NODE_ENV !== "production") globalForDb.pulseboardSql = sql;
+
+export const db = createDb(sql);

@@ -1,0 +1,28 @@
+// `pnpm db:migrate`: applies drizzle/ over the direct endpoint (DATABASE_URL_DIRECT, else
+// DATABASE_URL). With neither set it migrates the embedded database that `pnpm start` uses.
+import { runMigrations } from "@pulseboard/schema/migrate";
+import { ensureDatabase, startEmbeddedPostgres } from "./embedded";
+import { stackConfig } from "./stack-config";
+
+const config = stackConfig(process.env);
+const target = config.DATABASE_URL_DIRECT ?? config.DATABASE_URL;
+try {
+  if (target) {
+    await runMigrations(target);
+    console.log("migrations applied");
+  } else {
+    const pg = await startEmbeddedPostgres({
+      dataDir: `${config.dataDir}/postgres`,
+      port: config.EMBEDDED_PG_PORT,
+    });
+    try {
+      await runMigrations(await ensureDatabase(pg.url, "pulseboard"));
+      console.log(`migrations applied to the embedded database in ${config.dataDir}/postgres`);
+    } finally {
+      await pg.stop();
+    }
+  }
+} catch (error) {
+  console.error(`db:migrate: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

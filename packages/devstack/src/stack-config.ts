@@ -1,0 +1,38 @@
+// What `pnpm start` and `pnpm db:migrate` read from the environment. Every embedded default is
+// replaced by setting its variable.
+import { parseEnv, port } from "@pulseboard/runtime/env";
+import { z } from "zod";
+import { DATA_DIR } from "./paths";
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+const pgUrl = z.string().regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// URL");
+
+export const stackConfigSchema = z
+  .object({
+    PULSEBOARD_DATA_DIR: z.string().default(DATA_DIR),
+    EMBEDDED_PG_PORT: port(5433),
+    WEB_PORT: port(3000),
+    INGEST_PORT: port(3001),
+    ALERTER_PORT: port(3002),
+    DATABASE_URL: optional(pgUrl),
+    DATABASE_URL_DIRECT: optional(pgUrl),
+    DEMO_EMAIL: z.email().default("demo@pulseboard.local"),
+    DEMO_PASSWORD: z.string().min(8).default("pulseboard-demo"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DATABASE_URL_DIRECT && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_URL"],
+        message: "is required when DATABASE_URL_DIRECT is set (the pooled endpoint the apps use)",
+      });
+    }
+  })
+  .transform(({ PULSEBOARD_DATA_DIR, ...rest }) => ({ ...rest, dataDir: PULSEBOARD_DATA_DIR }));
+
+export type StackConfig = z.output<typeof stackConfigSchema>;
+
+export function stackConfig(source: Record<string, string | undefined>): StackConfig {
+  return parseEnv("pulseboard", stackConfigSchema, source);
+}

@@ -1,0 +1,211 @@
+// `pnpm start`: the whole product on one machine. With no environment at all it starts an
+// embedded PostgreSQL (data kept in .data/), applies migrations, seeds the demo account and the
+// exercise catalog, starts ingest, alerter and web, and prints where each listens.
+import { type ChildProcess, spawn } from "node:child_process";
+import { EnvError } from "@pulseboard/runtime/env";
+import { checkPortFree, type PortClaim, PortInUseError } from "@pulseboard/runtime/ports";
+import { createDb, createPooledClient } from "@pulseboard/schema/client";
+import { runMigrations } from "@pulseboard/schema/migrate";
+import { ensureDemoAccount, seedExerciseCatalog } from "@pulseboard/schema/seed";
+import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres } from "./embedded";
+import { loadLocalSecrets } from "./local-secrets";
+import { REPO_ROOT } from "./paths";
+import { type StackConfig, stackConfig } from "./stack-config";
+
+const say = (line: string) => process.stdout.write(`[pulseboard] ${line}\n`);
+const fail = (line: string): never => {
+  process.stderr.write(`pulseboard: ${line}\n`);
+  process.exit(1);
+};
+
+interface AppProcess {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+function startApp(
+  name: string,
+  port: number,
+  command: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): AppProcess {
+  const [file, ...args] = command as [string, ...string[]];
+  const child = spawn(file, args, { cwd, env, stdio: "inherit" });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { name, port, child, exited };
+}
+
+async function waitHealthy(app: AppProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void app.exited.then(() => {
+    exited = true;
+  });
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${app.name} exited during start-up (its log is above)`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${app.port}/healthz`, { signal: AbortSignal.timeout(5000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${app.name} did not answer /healthz on port ${app.port} within ${timeoutMs / 1000}s`);
+}
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/**
+ * Stops the apps. After Ctrl-C the terminal has already sent each app SIGINT and a second signal
+ * would cut its graceful shutdown short, so they get a moment to stop on their own first.
+ */
+async function stopApps(apps: AppProcess[], signalledByTerminal: boolean): Promise<void> {
+  await Promise.all(
+    apps.map(async (app) => {
+      if (signalledByTerminal) await Promise.race([app.exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (hasExited(app.child)) return;
+      app.child.kill("SIGTERM");
+      const timer = setTimeout(() => app.child.kill("SIGKILL"), 15_000);
+      await app.exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+async function main(config: StackConfig): Promise<void> {
+  const claims: PortClaim[] = [
+    { port: config.WEB_PORT, label: "web", variable: "WEB_PORT" },
+    { port: config.INGEST_PORT, label: "ingest HTTP", variable: "INGEST_PORT" },
+    { port: config.ALERTER_PORT, label: "alerter HTTP", variable: "ALERTER_PORT" },
+  ];
+  for (const claim of claims) await checkPortFree(claim);
+
+  let pg: RunningPostgres | undefined;
+  let pooledUrl: string;
+  let directUrl: string;
+  if (config.DATABASE_URL) {
+    pooledUrl = config.DATABASE_URL;
+    directUrl = config.DATABASE_URL_DIRECT ?? config.DATABASE_URL;
+    say("using the database at DATABASE_URL (no embedded PostgreSQL)");
+  } else {
+    say(`starting embedded PostgreSQL (data in ${config.dataDir}/postgres)`);
+    pg = await startEmbeddedPostgres({
+      dataDir: `${config.dataDir}/postgres`,
+      port: config.EMBEDDED_PG_PORT,
+    });
+    pooledUrl = directUrl = await ensureDatabase(pg.url, "pulseboard");
+  }
+
+  const apps: AppProcess[] = [];
+  let stopping = false;
+  const shutdown = async (code: number, signalledByTerminal = false) => {
+    if (stopping) return;
+    stopping = true;
+    say("stopping…");
+    await stopApps(apps, signalledByTerminal);
+    await pg?.stop();
+    say("stopped");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0, true));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  try {
+    await runMigrations(directUrl);
+    const sql = createPooledClient(pooledUrl, { max: 1, applicationName: "pulseboard-seed" });
+    try {
+      const db = createDb(sql);
+      await ensureDemoAccount(db, { email: config.DEMO_EMAIL, password: config.DEMO_PASSWORD, name: "Demo" });
+      await seedExerciseCatalog(db);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+    say("database migrated and seeded");
+
+    const secrets = await loadLocalSecrets(config.dataDir);
+    const common: NodeJS.ProcessEnv = {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: "1",
+      ...secrets,
+      // Explicit settings win over the generated local ones.
+      ...(process.env.BETTER_AUTH_SECRET ? { BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET } : {}),
+      DATABASE_URL: pooledUrl,
+      DATABASE_URL_DIRECT: directUrl,
+      WEB_PORT: String(config.WEB_PORT),
+      INGEST_PORT: String(config.INGEST_PORT),
+      ALERTER_PORT: String(config.ALERTER_PORT),
+      BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? `http://localhost:${config.WEB_PORT}`,
+    };
+    const node = process.execPath;
+    apps.push(
+      startApp(
+        "ingest",
+        config.INGEST_PORT,
+        [node, "--import", "tsx", "src/server.ts"],
+        `${REPO_ROOT}apps/ingest`,
+        common,
+      ),
+      startApp(
+        "alerter",
+        config.ALERTER_PORT,
+        [node, "--import", "tsx", "src/server.ts"],
+        `${REPO_ROOT}apps/alerter`,
+        common,
+      ),
+      startApp(
+        "web",
+        config.WEB_PORT,
+        [node, "node_modules/next/dist/bin/next", "dev", "--port", String(config.WEB_PORT)],
+        `${REPO_ROOT}apps/web`,
+        common,
+      ),
+    );
+    for (const app of apps) {
+      void app.exited.then((code) => {
+        if (stopping) return;
+        process.stderr.write(`pulseboard: ${app.name} exited (code ${code}); stopping the rest\n`);
+        void shutdown(1);
+      });
+    }
+    await Promise.all(apps.map((app) => waitHealthy(app, 180_000)));
+  } catch (error) {
+    process.stderr.write(`pulseboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    await shutdown(1);
+    return;
+  }
+
+  const pad = (s: string) => s.padEnd(10);
+  say("ready");
+  console.log(
+    [
+      "",
+      "  Pulseboard is running",
+      `  ${pad("web")}http://localhost:${config.WEB_PORT}`,
+      `  ${pad("ingest")}http://localhost:${config.INGEST_PORT}  (HTTP; /healthz, /readyz)`,
+      `  ${pad("alerter")}http://localhost:${config.ALERTER_PORT}`,
+      pg
+        ? `  ${pad("postgres")}${pg.url.replace(/\/postgres$/, "/pulseboard")}  (embedded, data in ${config.dataDir}/postgres)`
+        : `  ${pad("postgres")}DATABASE_URL`,
+      `  ${pad("demo")}${config.DEMO_EMAIL} / ${config.DEMO_PASSWORD}`,
+      "",
+      "  Ctrl-C stops everything.",
+      "",
+    ].join("\n"),
+  );
+}
+
+let config: StackConfig;
+try {
+  config = stackConfig(process.env);
+} catch (error) {
+  if (error instanceof EnvError) fail(error.message.replace(/^pulseboard: /, ""));
+  throw error;
+}
+main(config).catch((error: unknown) => {
+  if (error instanceof PortInUseError) fail(error.message);
+  fail(error instanceof Error ? error.message : String(error));
+});

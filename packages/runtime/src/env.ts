@@ -1,0 +1,102 @@
+// Environment validation shared by every app's env.ts: one zod schema per app, parsed once at
+// boot; anything missing or malformed stops the process with one clear line.
+import { z } from "zod";
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** One line naming every bad variable and why, e.g. `DATABASE_URL is required (...)`. */
+export function formatEnvIssues(app: string, error: z.ZodError): string {
+  const parts = error.issues.map((issue) => {
+    const variable = issue.path.join(".") || "(environment)";
+    return `${variable} ${issue.message}`;
+  });
+  return `${app}: invalid environment: ${parts.join("; ")}`;
+}
+
+/** Parses `source` with `schema`; throws an EnvError carrying the one-line message. */
+export function parseEnv<T extends z.ZodType>(
+  app: string,
+  schema: T,
+  source: Record<string, string | undefined>,
+) {
+  const result = schema.safeParse(source);
+  if (!result.success) throw new EnvError(formatEnvIssues(app, result.error));
+  return result.data as z.output<T>;
+}
+
+/**
+ * For an app's env.ts: parse `process.env` at boot; on failure print the one line and exit 1
+ * before anything else starts (no stack trace: the line is the whole story).
+ */
+export function loadEnv<T extends z.ZodType>(app: string, schema: T): z.output<T> {
+  try {
+    return parseEnv(app, schema, process.env);
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+const present = (v: unknown) => v !== undefined && v !== "";
+
+/** A required string variable; `what` says what it is, for the error line. */
+export function required(what: string) {
+  return z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.string({
+      error: (iss) => (iss.input === undefined ? `is required (${what})` : `must be text (${what})`),
+    }),
+  );
+}
+
+/** A PostgreSQL connection URL. */
+export function postgresUrl(what: string) {
+  return required(what).refine((v) => /^postgres(ql)?:\/\/.+/.test(v), {
+    message: `must be a postgres:// URL (${what})`,
+  });
+}
+
+/** A TCP port with a default. */
+export function port(defaultPort: number) {
+  return z.preprocess(
+    (v) => (present(v) ? v : undefined),
+    z.coerce
+      .number({ error: "must be a port number" })
+      .int("must be a port number")
+      .min(0, "must be a port number (0-65535)")
+      .max(65535, "must be a port number (0-65535)")
+      .default(defaultPort),
+  );
+}
+
+export const nodeEnv = z.enum(["development", "production", "test"]).default("development");
+export const logLevel = z
+  .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+  .default("info");
+
+/**
+ * The two database endpoints: DATABASE_URL (pooled) is required; DATABASE_URL_DIRECT (LISTEN,
+ * migrations) falls back to it when unset, as in local development.
+ */
+export const databaseEnv = {
+  DATABASE_URL: postgresUrl("the pooled PostgreSQL endpoint, e.g. PgBouncer or Neon -pooler"),
+  DATABASE_URL_DIRECT: z.preprocess(
+    (v) => (present(v) ? v : undefined),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// URL (the direct PostgreSQL endpoint)")
+      .optional(),
+  ),
+  DB_POOL_MAX: z.preprocess(
+    (v) => (present(v) ? v : undefined),
+    z.coerce.number().int().min(1, "must be at least 1").max(50, "must be at most 50").default(5),
+  ),
+};
+
+/** Resolves the direct URL's fallback after parsing. */
+export function directUrl(env: { DATABASE_URL: string; DATABASE_URL_DIRECT?: string | undefined }): string {
+  return env.DATABASE_URL_DIRECT ?? env.DATABASE_URL;
+}

@@ -1,0 +1,128 @@
+// Small HTTP plumbing for the workers (ingest, alerter): JSON answers, a listen that turns a
+// taken port into one clear line, and graceful shutdown around a worker's app.
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import closeWithGrace from "close-with-grace";
+import { flushLogger, type Logger } from "./logger";
+import { type PortClaim, PortInUseError } from "./ports";
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+/** The request's path without its query string. */
+export function pathOf(req: IncomingMessage): string {
+  return new URL(req.url ?? "/", "http://localhost").pathname;
+}
+
+/** Listens on the claimed port; a taken port rejects with PortInUseError (one clear line). */
+export function listen(server: Server, claim: PortClaim): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off("listening", onListening);
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(claim) : error);
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      resolve();
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen(claim.port, claim.host ?? "0.0.0.0");
+  });
+}
+
+export interface WorkerApp {
+  server: Server;
+  /** Stops intake, drains in-flight work and releases the app's resources (not the pool). */
+  close(): Promise<void>;
+}
+
+export interface RunWorkerOptions {
+  log: Logger;
+  claim: PortClaim;
+  app: WorkerApp;
+  /** Closes what the process owns after the app: the database pool. */
+  release: () => Promise<void>;
+  /** Milliseconds allowed for a graceful shutdown before exiting anyway. */
+  graceMs?: number;
+}
+
+/**
+ * Listens, then on SIGINT/SIGTERM (or a fatal error) shuts down in order: stop intake and drain,
+ * close the pool, flush logs. A taken port exits 1 with one line.
+ */
+export async function runWorker({
+  log,
+  claim,
+  app,
+  release,
+  graceMs = 10_000,
+}: RunWorkerOptions): Promise<void> {
+  try {
+    await listen(app.server, claim);
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      process.stderr.write(`${log.bindings().name ?? "pulseboard"}: ${error.message}\n`);
+      await release();
+      process.exit(1);
+    }
+    throw error;
+  }
+  log.info({ port: claim.port }, `${claim.label} listening`);
+  closeWithGrace({ delay: graceMs }, async ({ signal, err }) => {
+    if (err) log.error({ err }, "shutting down after an error");
+    else log.info({ signal }, "shutting down");
+    await app.close();
+    await release();
+    log.info("stopped");
+    await flushLogger(log);
+  });
+}
+
+/** Closes an HTTP server: no new connections, idle keep-alive sockets dropped, in-flight finished. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!server.listening) return resolve();
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeIdleConnections();
+  });
+}
+
+/**
+ * Answers `GET /healthz` (the process is up) and `GET /readyz` (its dependencies answer: 503
+ * with Retry-After when not). Returns false for any other request.
+ */
+export function handleHealth(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { ready, log }: { ready: () => Promise<unknown>; log: Logger },
+): boolean {
+  if (req.method !== "GET") return false;
+  const path = pathOf(req);
+  if (path === "/healthz") {
+    sendJson(res, 200, { status: "ok" });
+    return true;
+  }
+  if (path === "/readyz") {
+    ready().then(
+      () => sendJson(res, 200, { status: "ready" }),
+      (err: unknown) => {
+        log.warn({ err }, "not ready");
+        sendJson(res, 503, { status: "unavailable", error: "database unreachable" }, { "retry-after": "5" });
+      },
+    );
+    return true;
+  }
+  return false;
+}

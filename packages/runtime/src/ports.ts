@@ -1,0 +1,43 @@
+import { createServer } from "node:net";
+
+export interface PortClaim {
+  port: number;
+  /** What listens there, e.g. "web". */
+  label: string;
+  /** The variable that moves it, e.g. "WEB_PORT". */
+  variable: string;
+  host?: string;
+}
+
+export class PortInUseError extends Error {
+  override name = "PortInUseError";
+  constructor(readonly claim: PortClaim) {
+    super(`port ${claim.port} (${claim.label}) is already in use: set ${claim.variable} to a free port`);
+  }
+}
+
+/** Resolves when `port` can be bound on `host`, rejects with PortInUseError when it is taken. */
+export function checkPortFree(claim: PortClaim): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => {
+      reject(error.code === "EADDRINUSE" || error.code === "EACCES" ? new PortInUseError(claim) : error);
+    });
+    probe.listen({ port: claim.port, host: claim.host ?? "0.0.0.0", exclusive: true }, () => {
+      probe.close(() => resolve());
+    });
+  });
+}
+
+/** A port the OS says is free right now (for tests and scratch servers). */
+export function findFreePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen({ port: 0, host }, () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}

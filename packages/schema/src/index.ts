@@ -1,0 +1,4 @@
+// The whole schema, for drizzle-kit and for `drizzle(client, { schema })`.
+export * from "./schema/auth";
+export * from "./schema/fitness";
+export * from "./schema/telemetry";

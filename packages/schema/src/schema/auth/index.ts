@@ -1,0 +1,6 @@
+export * from "./tables";
+
+import type { session, user } from "./tables";
+
+export type User = typeof user.$inferSelect;
+export type Session = typeof session.$inferSelect;

@@ -1,0 +1,23 @@
+import { relations } from "drizzle-orm";
+import { user } from "../auth/tables";
+import { alertRules, alerts, devices, sensorReadings } from "./tables";
+
+export const devicesRelations = relations(devices, ({ one, many }) => ({
+  owner: one(user, { fields: [devices.ownerId], references: [user.id] }),
+  readings: many(sensorReadings),
+  rules: many(alertRules),
+}));
+
+export const sensorReadingsRelations = relations(sensorReadings, ({ one }) => ({
+  device: one(devices, { fields: [sensorReadings.deviceId], references: [devices.id] }),
+}));
+
+export const alertRulesRelations = relations(alertRules, ({ one, many }) => ({
+  device: one(devices, { fields: [alertRules.deviceId], references: [devices.id] }),
+  alerts: many(alerts),
+}));
+
+export const alertsRelations = relations(alerts, ({ one }) => ({
+  rule: one(alertRules, { fields: [alerts.ruleId], references: [alertRules.id] }),
+  device: one(devices, { fields: [alerts.deviceId], references: [devices.id] }),
+}));

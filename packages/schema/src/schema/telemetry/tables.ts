@@ -1,0 +1,110 @@
+// Telemetry tables from seed 002 (names, CHECKs, FKs and cascades kept), extended for the
+// device protocol and alert semantics in ARCHITECTURE.md.
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { user } from "../auth/tables";
+
+export const DEVICE_STATUSES = ["online", "offline"] as const;
+export const COMPARATORS = ["gt", "lt", "gte", "lte"] as const;
+export const AGGREGATES = ["avg", "min", "max", "last", "count"] as const;
+export const ALERT_STATUSES = ["firing", "resolved"] as const;
+
+export const devices = pgTable(
+  "devices",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    // The seed's unique identity token, stored only as the SHA-256 hex digest of the key the
+    // owner was shown once; the CHECK makes storing a raw key impossible.
+    deviceKey: text("device_key").notNull().unique(),
+    status: text("status", { enum: DEVICE_STATUSES }).notNull().default("offline"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("idx_device_owner").on(t.ownerId),
+    check("devices_status_check", sql`${t.status} in ('online','offline')`),
+    check("devices_device_key_digest_check", sql`${t.deviceKey} ~ '^[0-9a-f]{64}$'`),
+  ],
+);
+
+// Append-only time series: no update path; dashboards roll up by device + time window.
+export const sensorReadings = pgTable(
+  "sensor_readings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    deviceId: uuid("device_id")
+      .notNull()
+      .references(() => devices.id, { onDelete: "cascade" }),
+    metric: text("metric").notNull(),
+    value: numeric("value", { mode: "number" }).notNull(),
+    recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    // The seed's index: a device's readings across metrics by time (latest readings, last seen).
+    index("idx_reading_device_time").on(t.deviceId, t.recordedAt),
+    // Once-only key: a re-delivered reading (same device, metric, timestamp) is stored once
+    // (`on conflict do nothing`). Its column order also serves rollups and windowed rule
+    // evaluation, which always filter on device + metric and range over time.
+    uniqueIndex("uniq_reading_device_metric_time").on(t.deviceId, t.metric, t.recordedAt),
+  ],
+);
+
+export const alertRules = pgTable(
+  "alert_rules",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    deviceId: uuid("device_id")
+      .notNull()
+      .references(() => devices.id, { onDelete: "cascade" }),
+    metric: text("metric").notNull(),
+    comparator: text("comparator", { enum: COMPARATORS }).notNull(),
+    threshold: numeric("threshold", { mode: "number" }).notNull(),
+    windowSeconds: integer("window_seconds").notNull().default(60),
+    aggregate: text("aggregate", { enum: AGGREGATES }).notNull().default("avg"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("idx_rule_device").on(t.deviceId),
+    check("alert_rules_comparator_check", sql`${t.comparator} in ('gt','lt','gte','lte')`),
+    check("alert_rules_window_check", sql`${t.windowSeconds} between 1 and 2592000`),
+    check("alert_rules_aggregate_check", sql`${t.aggregate} in ('avg','min','max','last','count')`),
+  ],
+);
+
+export const alerts = pgTable(
+  "alerts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ruleId: uuid("rule_id")
+      .notNull()
+      .references(() => alertRules.id, { onDelete: "cascade" }),
+    deviceId: uuid("device_id")
+      .notNull()
+      .references(() => devices.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ALERT_STATUSES }).notNull().default("firing"),
+    triggeredAt: timestamp("triggered_at", { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("idx_alert_device").on(t.deviceId),
+    check("alerts_status_check", sql`${t.status} in ('firing','resolved')`),
+    // A resolved alert says when; a firing one cannot claim to be resolved.
+    check("alerts_resolved_at_check", sql`(${t.status} = 'resolved') = (${t.resolvedAt} is not null)`),
+    // At most one firing alert per rule: duplicate or concurrent evaluations converge on it.
+    uniqueIndex("uniq_alert_firing_per_rule").on(t.ruleId).where(sql`${t.status} = 'firing'`),
+  ],
+);

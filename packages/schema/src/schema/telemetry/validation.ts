@@ -1,0 +1,222 @@
+// Zod contracts of the device protocol and the telemetry API (ARCHITECTURE.md).
+import { z } from "zod";
+import { AGGREGATES, ALERT_STATUSES, COMPARATORS } from "./tables";
+
+export const METRIC_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Readings in one message (any shape); a bigger message is rejected whole. */
+export const MAX_READINGS_PER_MESSAGE = 1000;
+/** A reading more than this far ahead of the server's clock is rejected. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+/** Older timestamps are almost always epoch seconds sent as milliseconds. */
+export const EARLIEST_READING_MS = Date.UTC(2000, 0, 1);
+
+export const metricName = z
+  .string({ error: "metric name must be a string" })
+  .regex(METRIC_NAME_PATTERN, "metric name must be 1-64 characters of A-Z a-z 0-9 _ . -");
+
+// zod 4 numbers reject NaN and ±Infinity (JSON's 1e999 parses to Infinity).
+export const readingValue = z.number({ error: "value must be a finite number" });
+
+const timestampInput = z.union([z.number(), z.iso.datetime({ offset: true })], {
+  error: "ts must be epoch milliseconds or an ISO-8601 date-time with offset",
+});
+
+const valuesMap = z.record(metricName, readingValue);
+
+/** Shape 2: ThingsBoard's `{"ts": ..., "values": {...}}`. */
+const timedValues = z.strictObject({ ts: timestampInput, values: valuesMap });
+/** Shape 3b: `{"readings": [{metric, value, ts?}]}`. */
+const readingsList = z.strictObject({
+  readings: z.array(
+    z.strictObject({ metric: metricName, value: readingValue, ts: timestampInput.optional() }),
+  ),
+});
+
+export type RejectionReason =
+  | "bad_shape"
+  | "bad_metric"
+  | "bad_value"
+  | "bad_timestamp"
+  | "future_timestamp"
+  | "empty"
+  | "too_many";
+
+export interface PayloadProblem {
+  reason: RejectionReason;
+  /** Where in the body, e.g. `[2].values.temperature`; empty for the whole body. */
+  path: string;
+  message: string;
+}
+
+export interface ParsedReading {
+  metric: string;
+  value: number;
+  recordedAt: Date;
+}
+
+export type ParseResult = { ok: true; readings: ParsedReading[] } | { ok: false; problems: PayloadProblem[] };
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+    .join("")
+    .replace(/^\./, "");
+}
+
+function reasonOf(issue: z.core.$ZodIssue): RejectionReason {
+  const last = issue.path.at(-1);
+  if (issue.code === "invalid_key" || issue.path.includes("metric")) return "bad_metric";
+  if (last === "ts") return "bad_timestamp";
+  if (issue.code === "invalid_type" && issue.expected === "number") return "bad_value";
+  if (last === "value") return "bad_value";
+  return "bad_shape";
+}
+
+function toDate(ts: number | string): Date {
+  return typeof ts === "number" ? new Date(ts) : new Date(ts);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** One element of a body: shape 1 (values now) or shape 2 (`ts` + `values`). */
+function parseElement(
+  input: unknown,
+  prefix: (string | number)[],
+  receivedAt: Date,
+  out: ParsedReading[],
+  problems: PayloadProblem[],
+): void {
+  const collect = (error: z.ZodError) => {
+    for (const issue of error.issues) {
+      const path = [...prefix, ...issue.path];
+      problems.push({ reason: reasonOf({ ...issue, path }), path: formatPath(path), message: issue.message });
+    }
+  };
+  if (!isPlainObject(input)) {
+    problems.push({
+      reason: "bad_shape",
+      path: formatPath(prefix),
+      message: "expected an object of metric values, {ts, values}, or {readings: [...]}",
+    });
+    return;
+  }
+  if ("values" in input || "ts" in input) {
+    const parsed = timedValues.safeParse(input);
+    if (!parsed.success) {
+      collect(parsed.error);
+      return;
+    }
+    const recordedAt = toDate(parsed.data.ts);
+    for (const [metric, value] of Object.entries(parsed.data.values)) out.push({ metric, value, recordedAt });
+    return;
+  }
+  if (prefix.length === 0 && "readings" in input) {
+    const parsed = readingsList.safeParse(input);
+    if (!parsed.success) {
+      collect(parsed.error);
+      return;
+    }
+    for (const r of parsed.data.readings) {
+      out.push({
+        metric: r.metric,
+        value: r.value,
+        recordedAt: r.ts === undefined ? receivedAt : toDate(r.ts),
+      });
+    }
+    return;
+  }
+  const parsed = valuesMap.safeParse(input);
+  if (!parsed.success) {
+    collect(parsed.error);
+    return;
+  }
+  for (const [metric, value] of Object.entries(parsed.data))
+    out.push({ metric, value, recordedAt: receivedAt });
+}
+
+/**
+ * Parses a readings message in any of the protocol's shapes into flat readings. A message is
+ * valid as a whole or rejected as a whole: any problem rejects every reading in it.
+ */
+export function parseReadingsPayload(input: unknown, receivedAt: Date): ParseResult {
+  const readings: ParsedReading[] = [];
+  const problems: PayloadProblem[] = [];
+  if (Array.isArray(input)) {
+    if (input.length > MAX_READINGS_PER_MESSAGE) {
+      return { ok: false, problems: [tooMany(input.length)] };
+    }
+    input.forEach((element, i) => {
+      parseElement(element, [i], receivedAt, readings, problems);
+    });
+  } else {
+    parseElement(input, [], receivedAt, readings, problems);
+  }
+  if (problems.length === 0 && readings.length === 0) {
+    problems.push({ reason: "empty", path: "", message: "the message holds no readings" });
+  }
+  if (readings.length > MAX_READINGS_PER_MESSAGE) problems.push(tooMany(readings.length));
+  const latest = receivedAt.getTime() + MAX_FUTURE_SKEW_MS;
+  for (const r of readings) {
+    const t = r.recordedAt.getTime();
+    if (Number.isNaN(t) || t < EARLIEST_READING_MS) {
+      problems.push({
+        reason: "bad_timestamp",
+        path: r.metric,
+        message: "ts is before 2000-01-01: send epoch milliseconds, not seconds",
+      });
+    } else if (t > latest) {
+      problems.push({
+        reason: "future_timestamp",
+        path: r.metric,
+        message: "ts is more than 5 minutes in the future",
+      });
+    }
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, readings };
+}
+
+function tooMany(count: number): PayloadProblem {
+  return {
+    reason: "too_many",
+    path: "",
+    message: `the message holds ${count} readings; at most ${MAX_READINGS_PER_MESSAGE} are accepted`,
+  };
+}
+
+// --- JSON API bodies -------------------------------------------------------------------
+
+export const createDeviceBody = z.strictObject({
+  name: z.string().trim().min(1, "name is required").max(100, "name is at most 100 characters"),
+});
+
+export const createRuleBody = z.strictObject({
+  metric: metricName,
+  comparator: z.enum(COMPARATORS),
+  threshold: z.number({ error: "threshold must be a finite number" }),
+  windowSeconds: z.number().int().min(1).max(2_592_000).default(60),
+  aggregate: z.enum(AGGREGATES).default("avg"),
+});
+
+const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+
+export const readingsQuery = z
+  .object({
+    metric: metricName,
+    from: instant,
+    to: instant,
+    bucket: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(86_400 * 31)
+      .optional(),
+  })
+  .refine((q) => q.from < q.to, { message: "from must be before to", path: ["from"] });
+
+export const alertsQuery = z.object({ status: z.enum(ALERT_STATUSES).optional() });
+
+export type CreateDeviceBody = z.infer<typeof createDeviceBody>;
+export type CreateRuleBody = z.infer<typeof createRuleBody>;
+export type ReadingsQuery = z.infer<typeof readingsQuery>;
