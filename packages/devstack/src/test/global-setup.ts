@@ -1,0 +1,47 @@
+// Vitest global setup: one PostgreSQL for the whole run — embedded (a throwaway cluster under
+// /tmp) unless DATABASE_URL is set — and a migrated template database that each test file
+// clones into a fresh database of its own (see ./database.ts).
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { findFreePort } from "@pulseboard/runtime/ports";
+import { runMigrations } from "@pulseboard/schema/migrate";
+import postgres from "postgres";
+import type { TestProject } from "vitest/node";
+import { type RunningPostgres, startEmbeddedPostgres, withDatabase } from "../embedded";
+import type {} from "./database";
+
+export default async function setup(project: TestProject) {
+  let embedded: RunningPostgres | undefined;
+  let tmpDir: string | undefined;
+  let adminUrl: string;
+  let pooledUrl: string;
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    pooledUrl = external;
+    adminUrl = process.env.DATABASE_URL_DIRECT || external;
+  } else {
+    // Under /tmp: as root, PostgreSQL runs as `postgres`, which cannot use root-owned folders.
+    tmpDir = mkdtempSync("/tmp/pulseboard-test-pg-");
+    chmodSync(tmpDir, 0o755);
+    embedded = await startEmbeddedPostgres({
+      dataDir: `${tmpDir}/data`,
+      port: await findFreePort(),
+      durable: false,
+    });
+    adminUrl = pooledUrl = embedded.url;
+  }
+
+  const template = `pb_template_${process.pid}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists "${template}" with (force)`);
+  await admin.unsafe(`create database "${template}"`);
+  await runMigrations(withDatabase(adminUrl, template));
+
+  project.provide("pg", { adminUrl, pooledUrl, template, mode: external ? "external" : "embedded" });
+
+  return async () => {
+    await admin.unsafe(`drop database if exists "${template}" with (force)`);
+    await admin.end({ timeout: 5 });
+    await embedded?.stop();
+    if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,223 @@
+import { describe, expect, it } from "vitest";
+import { createWorkoutBody } from "../src/schema/fitness/validation";
+import { DEVICE_KEY_PATTERN, deviceKeyDigest, generateDeviceKey } from "../src/schema/telemetry/device-key";
+import {
+  createDeviceBody,
+  createRuleBody,
+  MAX_READINGS_PER_MESSAGE,
+  parseReadingsPayload,
+} from "../src/schema/telemetry/validation";
+
+const now = new Date("2026-11-22T12:00:00.000Z");
+const json = (text: string) => JSON.parse(text) as unknown;
+
+function rejected(input: unknown) {
+  const result = parseReadingsPayload(input, now);
+  if (result.ok) throw new Error(`expected a rejection, got ${JSON.stringify(result.readings)}`);
+  return result.problems;
+}
+
+describe("device payload: accepted shapes", () => {
+  it("shape 1: values now, stamped with the receive time", () => {
+    const result = parseReadingsPayload(json('{"temperature": 21.5, "humidity": 40}'), now);
+    expect(result).toEqual({
+      ok: true,
+      readings: [
+        { metric: "temperature", value: 21.5, recordedAt: now },
+        { metric: "humidity", value: 40, recordedAt: now },
+      ],
+    });
+  });
+
+  it("shape 2: ThingsBoard ts + values, ts in epoch ms or ISO-8601", () => {
+    const ms = Date.UTC(2026, 10, 22, 11, 0, 0);
+    expect(parseReadingsPayload(json(`{"ts": ${ms}, "values": {"temperature": -3}}`), now)).toEqual({
+      ok: true,
+      readings: [{ metric: "temperature", value: -3, recordedAt: new Date(ms) }],
+    });
+    expect(parseReadingsPayload({ ts: "2026-11-22T12:30:00+01:00", values: { t: 1 } }, now)).toEqual({
+      ok: true,
+      readings: [{ metric: "t", value: 1, recordedAt: new Date("2026-11-22T11:30:00Z") }],
+    });
+  });
+
+  it("shape 3: an array of shapes 1 and 2", () => {
+    const result = parseReadingsPayload(
+      [{ temperature: 20 }, { ts: now.getTime() - 1000, values: { temperature: 19, "rssi.dbm": -70 } }],
+      now,
+    );
+    expect(result.ok && result.readings).toEqual([
+      { metric: "temperature", value: 20, recordedAt: now },
+      { metric: "temperature", value: 19, recordedAt: new Date(now.getTime() - 1000) },
+      { metric: "rssi.dbm", value: -70, recordedAt: new Date(now.getTime() - 1000) },
+    ]);
+  });
+
+  it("shape 3: a readings list, ts optional per reading", () => {
+    const result = parseReadingsPayload(
+      {
+        readings: [
+          { metric: "heart_rate", value: 92 },
+          { metric: "heart_rate", value: 95, ts: "2026-11-22T11:59:00Z" },
+        ],
+      },
+      now,
+    );
+    expect(result.ok && result.readings).toEqual([
+      { metric: "heart_rate", value: 92, recordedAt: now },
+      { metric: "heart_rate", value: 95, recordedAt: new Date("2026-11-22T11:59:00Z") },
+    ]);
+  });
+
+  it("accepts a reading just under 5 minutes ahead (clock skew)", () => {
+    expect(parseReadingsPayload({ ts: now.getTime() + 5 * 60_000, values: { t: 1 } }, now).ok).toBe(true);
+  });
+
+  it(`accepts exactly ${MAX_READINGS_PER_MESSAGE} readings`, () => {
+    const readings = Array.from({ length: MAX_READINGS_PER_MESSAGE }, (_, i) => ({ metric: "t", value: i }));
+    const result = parseReadingsPayload({ readings }, now);
+    expect(result.ok && result.readings.length).toBe(MAX_READINGS_PER_MESSAGE);
+  });
+});
+
+describe("device payload: rejected whole, with reasons", () => {
+  it("NaN and 1e999 (Infinity) are not finite numbers", () => {
+    expect(rejected({ temperature: Number.NaN })[0]).toMatchObject({
+      reason: "bad_value",
+      path: "temperature",
+    });
+    expect(rejected(json('{"temperature": 1e999}'))[0]).toMatchObject({ reason: "bad_value" });
+    expect(rejected(json('{"ts": 1795000000000, "values": {"t": -1e999}}'))[0]).toMatchObject({
+      reason: "bad_value",
+      path: "values.t",
+    });
+  });
+
+  it("strings, booleans and nulls are not values", () => {
+    expect(rejected({ temperature: "21.5" })[0]).toMatchObject({
+      reason: "bad_value",
+      message: expect.stringMatching(/finite number/),
+    });
+    expect(rejected({ on: true })[0]?.reason).toBe("bad_value");
+    expect(rejected({ t: null })[0]?.reason).toBe("bad_value");
+  });
+
+  it("nested objects are not values", () => {
+    expect(rejected({ sensor: { temperature: 21 } })[0]).toMatchObject({
+      reason: "bad_value",
+      path: "sensor",
+    });
+    expect(rejected([{ t: 1 }, [{ t: 2 }]])[0]).toMatchObject({ reason: "bad_shape", path: "[1]" });
+  });
+
+  it("bad metric names", () => {
+    for (const name of ["", "has space", "a/b", "x".repeat(65), "temp°C", "a+b"]) {
+      expect(rejected({ [name]: 1 })[0]?.reason, name).toBe("bad_metric");
+    }
+    expect(rejected({ readings: [{ metric: "bad name", value: 1 }] })[0]).toMatchObject({
+      reason: "bad_metric",
+      path: "readings[0].metric",
+    });
+    expect(rejected({ ts: now.getTime(), values: { "bad name": 1 } })[0]?.reason).toBe("bad_metric");
+  });
+
+  it("a timestamp more than 5 minutes ahead", () => {
+    expect(rejected({ ts: now.getTime() + 5 * 60_000 + 1, values: { t: 1 } })[0]).toMatchObject({
+      reason: "future_timestamp",
+    });
+    expect(rejected({ readings: [{ metric: "t", value: 1, ts: "2026-11-22T12:06:00Z" }] })[0]?.reason).toBe(
+      "future_timestamp",
+    );
+  });
+
+  it("timestamps that are not epoch ms or ISO-8601 with offset", () => {
+    expect(rejected({ ts: "yesterday", values: { t: 1 } })[0]?.reason).toBe("bad_timestamp");
+    expect(rejected({ ts: "2026-11-22T11:00:00", values: { t: 1 } })[0]?.reason).toBe("bad_timestamp");
+    // epoch seconds by mistake: 1970
+    expect(rejected({ ts: 1_795_000_000, values: { t: 1 } })[0]).toMatchObject({
+      reason: "bad_timestamp",
+      message: expect.stringMatching(/milliseconds/),
+    });
+  });
+
+  it("empty bodies and empty batches", () => {
+    expect(rejected({})[0]?.reason).toBe("empty");
+    expect(rejected([])[0]?.reason).toBe("empty");
+    expect(rejected({ readings: [] })[0]?.reason).toBe("empty");
+    expect(rejected({ ts: now.getTime(), values: {} })[0]?.reason).toBe("empty");
+  });
+
+  it("oversized batches, in any shape", () => {
+    const n = MAX_READINGS_PER_MESSAGE + 1;
+    expect(rejected(Array.from({ length: n }, () => ({ t: 1 })))[0]?.reason).toBe("too_many");
+    expect(
+      rejected({ readings: Array.from({ length: n }, () => ({ metric: "t", value: 1 })) })[0]?.reason,
+    ).toBe("too_many");
+    expect(rejected(Object.fromEntries(Array.from({ length: n }, (_, i) => [`m${i}`, 1])))[0]?.reason).toBe(
+      "too_many",
+    );
+  });
+
+  it("one bad reading rejects the whole message", () => {
+    const problems = rejected([{ t: 1 }, { t: 2 }, { t: "x" }]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.path).toBe("[2].t");
+  });
+
+  it("scalars, unknown keys and a readings list inside an array", () => {
+    expect(rejected(42)[0]?.reason).toBe("bad_shape");
+    expect(rejected("temperature=21")[0]?.reason).toBe("bad_shape");
+    expect(rejected(null)[0]?.reason).toBe("bad_shape");
+    expect(rejected({ ts: now.getTime(), values: { t: 1 }, extra: 1 })[0]?.reason).toBe("bad_shape");
+    expect(rejected({ readings: [{ metric: "t", value: 1, unit: "C" }] })[0]?.reason).toBe("bad_shape");
+  });
+});
+
+describe("device keys", () => {
+  it("are dk_ + 192 random bits in base64url, stored as a SHA-256 hex digest", () => {
+    const key = generateDeviceKey();
+    expect(key).toMatch(DEVICE_KEY_PATTERN);
+    expect(generateDeviceKey()).not.toBe(key);
+    // FIPS 180-2 test vector
+    expect(deviceKeyDigest("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(deviceKeyDigest(key)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe("API bodies", () => {
+  it("device: a trimmed, non-empty name", () => {
+    expect(createDeviceBody.parse({ name: "  Greenhouse  " })).toEqual({ name: "Greenhouse" });
+    expect(createDeviceBody.safeParse({ name: "   " }).success).toBe(false);
+    expect(createDeviceBody.safeParse({ name: "x", deviceKey: "dk_mine" }).success).toBe(false);
+  });
+
+  it("rule: defaults for window and aggregate; comparator and aggregate from the sets", () => {
+    expect(createRuleBody.parse({ metric: "temperature", comparator: "gt", threshold: 30 })).toEqual({
+      metric: "temperature",
+      comparator: "gt",
+      threshold: 30,
+      windowSeconds: 60,
+      aggregate: "avg",
+    });
+    expect(createRuleBody.safeParse({ metric: "t", comparator: "eq", threshold: 1 }).success).toBe(false);
+    expect(
+      createRuleBody.safeParse({ metric: "t", comparator: "gt", threshold: 1, aggregate: "sum" }).success,
+    ).toBe(false);
+    expect(
+      createRuleBody.safeParse({ metric: "t", comparator: "gt", threshold: Number.POSITIVE_INFINITY })
+        .success,
+    ).toBe(false);
+  });
+
+  it("workout: the whole session with at least one set", () => {
+    const body = {
+      performedAt: "2026-11-22T07:30:00Z",
+      sets: [{ exerciseId: "7f1b1a52-1f43-4d3c-9a53-7b2b8f0c1d11", setNumber: 1, reps: 5, weightKg: 100 }],
+    };
+    expect(createWorkoutBody.parse(body).performedAt).toEqual(new Date("2026-11-22T07:30:00Z"));
+    expect(createWorkoutBody.safeParse({ ...body, sets: [] }).success).toBe(false);
+    expect(createWorkoutBody.safeParse({ ...body, sets: [{ ...body.sets[0], reps: -1 }] }).success).toBe(
+      false,
+    );
+  });
+});

@@ -1,0 +1,50 @@
+import { useTestDatabase } from "@pulseboard/devstack/test";
+import * as schema from "@pulseboard/schema";
+import { EXERCISE_CATALOG, exercises, user } from "@pulseboard/schema";
+import { ensureDemoAccount, seedExerciseCatalog } from "@pulseboard/schema/seed";
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { count, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+
+const database = useTestDatabase();
+
+describe("seed", () => {
+  it("adds the exercise catalog (60+ exercises with muscle groups) once", async () => {
+    const { db } = database.current;
+    expect(EXERCISE_CATALOG.length).toBeGreaterThanOrEqual(60);
+    expect(new Set(EXERCISE_CATALOG.map((e) => e.name.toLowerCase())).size).toBe(EXERCISE_CATALOG.length);
+    expect(await seedExerciseCatalog(db)).toBe(EXERCISE_CATALOG.length);
+    expect(await seedExerciseCatalog(db)).toBe(0);
+    const [row] = await db.select({ n: count() }).from(exercises);
+    expect(row?.n).toBe(EXERCISE_CATALOG.length);
+    const [squat] = await db.select().from(exercises).where(eq(exercises.name, "Barbell Back Squat"));
+    expect(squat?.muscleGroup).toBe("legs");
+  });
+
+  it("creates a demo account Better Auth can sign in to, once", async () => {
+    const { db } = database.current;
+    const demo = { email: "Demo@Pulseboard.local", password: "pulseboard-demo", name: "Demo" };
+    const id = await ensureDemoAccount(db, demo);
+    expect(await ensureDemoAccount(db, demo)).toBe(id);
+    expect(await db.select({ n: count() }).from(user).where(eq(user.email, "demo@pulseboard.local"))).toEqual(
+      [{ n: 1 }],
+    );
+
+    const auth = betterAuth({
+      database: drizzleAdapter(db, { provider: "pg", schema }),
+      emailAndPassword: { enabled: true },
+      secret: "a-test-secret-that-is-at-least-32-characters",
+      baseURL: "http://localhost:3000",
+      logger: { disabled: true },
+    });
+    const signedIn = await auth.api.signInEmail({
+      body: { email: "demo@pulseboard.local", password: demo.password },
+    });
+    expect(signedIn.user.id).toBe(id);
+    expect(signedIn.token).toEqual(expect.any(String));
+    await expect(
+      auth.api.signInEmail({ body: { email: "demo@pulseboard.local", password: "wrong-password" } }),
+    ).rejects.toThrow(/invalid email or password/i);
+  });
+});

@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["apps/*/test/**/*.test.ts", "packages/*/test/**/*.test.ts", "tests/**/*.test.ts"],
+    // One PostgreSQL for the run (embedded, or DATABASE_URL) and a migrated template database.
+    globalSetup: ["packages/devstack/src/test/global-setup.ts"],
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 30_000,
+    reporters: process.env.CI
+      ? ["default", ["json", { outputFile: "test-artifacts/vitest.json" }]]
+      : ["default"],
+  },
+});
