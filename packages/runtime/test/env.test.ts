@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { databaseEnv, directUrl, EnvError, parseEnv, port } from "../src/env";
+
+const schema = z.object({ ...databaseEnv, PORT: port(3001) });
+
+describe("environment validation", () => {
+  it("applies defaults and falls back from the direct URL to the pooled one", () => {
+    const env = parseEnv("ingest", schema, { DATABASE_URL: "postgres://u:p@pooler:6432/db" });
+    expect(env.PORT).toBe(3001);
+    expect(env.DB_POOL_MAX).toBe(5);
+    expect(directUrl(env)).toBe("postgres://u:p@pooler:6432/db");
+    expect(directUrl({ ...env, DATABASE_URL_DIRECT: "postgres://u:p@db:5432/db" })).toBe("postgres://u:p@db:5432/db");
+  });
+
+  it("reports every bad variable in one line, naming it and saying what it is", () => {
+    const attempt = () => parseEnv("ingest", schema, { PORT: "http", DATABASE_URL_DIRECT: "mysql://x" });
+    expect(attempt).toThrow(EnvError);
+    expect(attempt).toThrow(
+      "ingest: invalid environment: DATABASE_URL is required (the pooled PostgreSQL endpoint, e.g. PgBouncer or Neon -pooler); DATABASE_URL_DIRECT must be a postgres:// URL (the direct PostgreSQL endpoint); PORT must be a port number",
+    );
+  });
+
+  it("treats an empty variable as unset", () => {
+    expect(() => parseEnv("web", schema, { DATABASE_URL: "" })).toThrow(/DATABASE_URL is required/);
+    expect(parseEnv("web", schema, { DATABASE_URL: "postgresql://h/db", PORT: "" }).PORT).toBe(3001);
+  });
+
+  it("rejects ports out of range and pool sizes out of bounds", () => {
+    expect(() => parseEnv("x", schema, { DATABASE_URL: "postgres://h/db", PORT: "70000" })).toThrow(/PORT must be a port number/);
+    expect(() => parseEnv("x", schema, { DATABASE_URL: "postgres://h/db", DB_POOL_MAX: "0" })).toThrow(/DB_POOL_MAX must be at least 1/);
+  });
+});
