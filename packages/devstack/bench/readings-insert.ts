@@ -52,7 +52,9 @@ async function main() {
       batches.push(b);
     }
 
-    console.log(`sensor_readings insert cost: ${ROWS} rows in batches of ${BATCH} (unnest arrays, on conflict do nothing)`);
+    console.log(
+      `sensor_readings insert cost: ${ROWS} rows in batches of ${BATCH} (unnest arrays, on conflict do nothing)`,
+    );
     console.log("variant   rows/s     ms/batch  table+indexes");
     for (const [name, indexes] of Object.entries(variants)) {
       const table = `bench_readings_${name}`;
@@ -70,7 +72,9 @@ async function main() {
           on conflict do nothing`;
       }
       const ms = performance.now() - began;
-      const [size] = await sql<{ size: string }[]>`select pg_size_pretty(pg_total_relation_size(${table})) as size`;
+      const [size] = await sql<
+        { size: string }[]
+      >`select pg_size_pretty(pg_total_relation_size(${table})) as size`;
       console.log(
         `${name.padEnd(9)} ${String(Math.round(ROWS / (ms / 1000))).padStart(7)}  ${(ms / batches.length).toFixed(2).padStart(8)}  ${size?.size}`,
       );

@@ -10,7 +10,9 @@ describe("environment validation", () => {
     expect(env.PORT).toBe(3001);
     expect(env.DB_POOL_MAX).toBe(5);
     expect(directUrl(env)).toBe("postgres://u:p@pooler:6432/db");
-    expect(directUrl({ ...env, DATABASE_URL_DIRECT: "postgres://u:p@db:5432/db" })).toBe("postgres://u:p@db:5432/db");
+    expect(directUrl({ ...env, DATABASE_URL_DIRECT: "postgres://u:p@db:5432/db" })).toBe(
+      "postgres://u:p@db:5432/db",
+    );
   });
 
   it("reports every bad variable in one line, naming it and saying what it is", () => {
@@ -27,7 +29,11 @@ describe("environment validation", () => {
   });
 
   it("rejects ports out of range and pool sizes out of bounds", () => {
-    expect(() => parseEnv("x", schema, { DATABASE_URL: "postgres://h/db", PORT: "70000" })).toThrow(/PORT must be a port number/);
-    expect(() => parseEnv("x", schema, { DATABASE_URL: "postgres://h/db", DB_POOL_MAX: "0" })).toThrow(/DB_POOL_MAX must be at least 1/);
+    expect(() => parseEnv("x", schema, { DATABASE_URL: "postgres://h/db", PORT: "70000" })).toThrow(
+      /PORT must be a port number/,
+    );
+    expect(() => parseEnv("x", schema, { DATABASE_URL: "postgres://h/db", DB_POOL_MAX: "0" })).toThrow(
+      /DB_POOL_MAX must be at least 1/,
+    );
   });
 });

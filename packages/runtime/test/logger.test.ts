@@ -18,7 +18,13 @@ describe("logger", () => {
     const { lines, destination } = capture();
     const log = createLogger({ name: "ingest", destination });
     log.child({ module: "mqtt" }).info({ deviceId: "d1" }, "reading accepted");
-    expect(lines[0]).toMatchObject({ name: "ingest", module: "mqtt", deviceId: "d1", msg: "reading accepted", level: 30 });
+    expect(lines[0]).toMatchObject({
+      name: "ingest",
+      module: "mqtt",
+      deviceId: "d1",
+      msg: "reading accepted",
+      level: 30,
+    });
   });
 
   it("redacts device keys, auth headers, passwords and secrets wherever they are logged", () => {
@@ -28,7 +34,13 @@ describe("logger", () => {
       {
         deviceKey: "dk_live_secret_1",
         key: "dk_live_secret_2",
-        req: { headers: { authorization: "Bearer dk_live_secret_3", cookie: "session=abc", "upstash-signature": "jwt" } },
+        req: {
+          headers: {
+            authorization: "Bearer dk_live_secret_3",
+            cookie: "session=abc",
+            "upstash-signature": "jwt",
+          },
+        },
         headers: { authorization: "Bearer dk_live_secret_4" },
         body: { password: "hunter2", secret: "whsec_1", token: "tok_1" },
       },
