@@ -9,8 +9,5 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
-    reporters: process.env.CI
-      ? ["default", ["json", { outputFile: "test-artifacts/vitest.json" }]]
-      : ["default"],
   },
 });
