@@ -19,13 +19,8 @@ FROM base AS build
 COPY . .
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm install --frozen-lockfile --store-dir /pnpm/store
-# `next build` loads the route modules, and the web app validates its environment when they load
-# (production mode: the secret and the URLs are required). Placeholders for the build step only;
-# they live in this RUN's environment, not in the image, and nothing connects during the build.
-RUN DATABASE_URL=postgres://build:build@127.0.0.1:5432/build \
-    BETTER_AUTH_SECRET=build-time-placeholder-not-a-real-secret-0000 \
-    BETTER_AUTH_URL=http://localhost:3000 \
-    pnpm --filter @pulseboard/web build && \
+# `next build` needs no database or secrets (apps/web/src/env.ts uses placeholders while building).
+RUN pnpm --filter @pulseboard/web build && \
     rm -rf apps/web/.next/cache
 
 FROM base AS runtime

@@ -1,4 +1,5 @@
-import { useTestDatabase } from "@pulseboard/devstack/test";
+import { createTestDatabase, useTestDatabase } from "@pulseboard/devstack/test";
+import { spawnTs } from "@pulseboard/devstack/test/process";
 import { runMigrations } from "@pulseboard/schema/migrate";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
@@ -69,5 +70,43 @@ describe("migrations", () => {
       where table_schema = 'public' and data_type = 'timestamp without time zone'`;
     await sql.end();
     expect(naive).toEqual([]);
+  });
+});
+
+describe("pnpm db:migrate", () => {
+  it("applies the migrations over DATABASE_URL_DIRECT, and again without error", async () => {
+    const target = await createTestDatabase({ empty: true });
+    try {
+      const env = {
+        PATH: process.env.PATH,
+        // The pooled URL points nowhere: migrations must use the direct endpoint.
+        DATABASE_URL: "postgres://nobody@127.0.0.1:1/unreachable",
+        DATABASE_URL_DIRECT: target.directUrl,
+      };
+      for (let run = 0; run < 2; run++) {
+        const proc = spawnTs("", "packages/devstack/src/migrate-cli.ts", env);
+        const { code } = await proc.exited;
+        expect(code, proc.output()).toBe(0);
+        expect(proc.output().trim()).toBe("migrations applied");
+      }
+      const [row] = await target.sql<
+        { n: number }[]
+      >`select count(*)::int as n from drizzle.__drizzle_migrations`;
+      expect(row?.n).toBeGreaterThan(0);
+    } finally {
+      await target.drop();
+    }
+  });
+
+  it("fails with one line when the database is unreachable", async () => {
+    const proc = spawnTs("", "packages/devstack/src/migrate-cli.ts", {
+      PATH: process.env.PATH,
+      DATABASE_URL: "postgres://nobody:hunter2@127.0.0.1:1/unreachable",
+    });
+    expect((await proc.exited).code).toBe(1);
+    const lines = proc.stderr().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^db:migrate: /);
+    expect(proc.output()).not.toContain("hunter2");
   });
 });

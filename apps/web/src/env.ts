@@ -45,4 +45,17 @@ export const webEnvSchema = z
 
 export type WebEnv = z.output<typeof webEnvSchema>;
 
-export const env: WebEnv = loadEnv("web", webEnvSchema);
+// `next build` imports route modules to collect page data but runs nothing: it needs no database
+// or secrets, so placeholders stand in for whatever is unset. `next start` validates for real.
+const BUILD_PLACEHOLDERS = {
+  DATABASE_URL: "postgres://build-placeholder@127.0.0.1:1/none",
+  BETTER_AUTH_SECRET: "build-time-placeholder-never-used-at-runtime",
+  BETTER_AUTH_URL: "http://localhost:3000",
+};
+const building = process.env.NEXT_PHASE === "phase-production-build";
+
+export const env: WebEnv = loadEnv(
+  "web",
+  webEnvSchema,
+  building ? { ...BUILD_PLACEHOLDERS, ...process.env } : process.env,
+);

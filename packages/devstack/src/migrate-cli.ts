@@ -1,12 +1,13 @@
 // `pnpm db:migrate`: applies drizzle/ over the direct endpoint (DATABASE_URL_DIRECT, else
 // DATABASE_URL). With neither set it migrates the embedded database that `pnpm start` uses.
+import { errorMessage } from "@pulseboard/runtime/errors";
 import { runMigrations } from "@pulseboard/schema/migrate";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded";
 import { stackConfig } from "./stack-config";
 
-const config = stackConfig(process.env);
-const target = config.DATABASE_URL_DIRECT ?? config.DATABASE_URL;
 try {
+  const config = stackConfig(process.env);
+  const target = config.DATABASE_URL_DIRECT ?? config.DATABASE_URL;
   if (target) {
     await runMigrations(target);
     console.log("migrations applied");
@@ -23,6 +24,6 @@ try {
     }
   }
 } catch (error) {
-  console.error(`db:migrate: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`db:migrate: ${errorMessage(error)}`);
   process.exit(1);
 }

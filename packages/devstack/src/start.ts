@@ -3,6 +3,7 @@
 // exercise catalog, starts ingest, alerter and web, and prints where each listens.
 import { type ChildProcess, spawn } from "node:child_process";
 import { EnvError } from "@pulseboard/runtime/env";
+import { errorMessage } from "@pulseboard/runtime/errors";
 import { checkPortFree, type PortClaim, PortInUseError } from "@pulseboard/runtime/ports";
 import { createDb, createPooledClient } from "@pulseboard/schema/client";
 import { runMigrations } from "@pulseboard/schema/migrate";
@@ -173,7 +174,7 @@ async function main(config: StackConfig): Promise<void> {
     }
     await Promise.all(apps.map((app) => waitHealthy(app, 180_000)));
   } catch (error) {
-    process.stderr.write(`pulseboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`pulseboard: ${errorMessage(error)}\n`);
     await shutdown(1);
     return;
   }
@@ -207,5 +208,5 @@ try {
 }
 main(config).catch((error: unknown) => {
   if (error instanceof PortInUseError) fail(error.message);
-  fail(error instanceof Error ? error.message : String(error));
+  fail(errorMessage(error));
 });

@@ -30,9 +30,13 @@ export function parseEnv<T extends z.ZodType>(
  * For an app's env.ts: parse `process.env` at boot; on failure print the one line and exit 1
  * before anything else starts (no stack trace: the line is the whole story).
  */
-export function loadEnv<T extends z.ZodType>(app: string, schema: T): z.output<T> {
+export function loadEnv<T extends z.ZodType>(
+  app: string,
+  schema: T,
+  source: Record<string, string | undefined> = process.env,
+): z.output<T> {
   try {
-    return parseEnv(app, schema, process.env);
+    return parseEnv(app, schema, source);
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
     process.stderr.write(`${error.message}\n`);
