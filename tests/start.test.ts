@@ -13,6 +13,8 @@ interface Ports {
   INGEST_PORT: string;
   ALERTER_PORT: string;
   EMBEDDED_PG_PORT: string;
+  MQTT_PORT: string;
+  MQTT_WS_PORT: string;
 }
 
 async function freePorts(): Promise<Ports> {
@@ -21,6 +23,8 @@ async function freePorts(): Promise<Ports> {
     INGEST_PORT: String(await findFreePort()),
     ALERTER_PORT: String(await findFreePort()),
     EMBEDDED_PG_PORT: String(await findFreePort()),
+    MQTT_PORT: String(await findFreePort()),
+    MQTT_WS_PORT: String(await findFreePort()),
   };
 }
 

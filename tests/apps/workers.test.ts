@@ -19,11 +19,17 @@ function baseEnv(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME };
 }
 
+/** Free ports for the ingest's built-in broker (1883 may be taken on this machine). */
+async function brokerPorts(): Promise<NodeJS.ProcessEnv> {
+  return { MQTT_PORT: String(await findFreePort()), MQTT_WS_PORT: String(await findFreePort()) };
+}
+
 describe.each(workers)("$name worker", ({ name, dir, portVariable }) => {
   it("boots, answers /healthz and /readyz, and stops cleanly on SIGTERM", async () => {
     const port = await findFreePort();
     const proc = spawnTs(dir, "src/server.ts", {
       ...baseEnv(),
+      ...(await brokerPorts()),
       HOST: "127.0.0.1",
       [portVariable]: String(port),
       DATABASE_URL: database.current.url,
@@ -54,6 +60,7 @@ describe.each(workers)("$name worker", ({ name, dir, portVariable }) => {
     const deadPort = await findFreePort();
     const proc = spawnTs(dir, "src/server.ts", {
       ...baseEnv(),
+      ...(await brokerPorts()),
       HOST: "127.0.0.1",
       [portVariable]: String(port),
       DATABASE_URL: `postgres://nobody:secret@127.0.0.1:${deadPort}/nowhere`,
@@ -86,6 +93,7 @@ describe.each(workers)("$name worker", ({ name, dir, portVariable }) => {
     try {
       const proc = spawnTs(dir, "src/server.ts", {
         ...baseEnv(),
+        ...(await brokerPorts()),
         HOST: "127.0.0.1",
         [portVariable]: String(port),
         DATABASE_URL: database.current.url,

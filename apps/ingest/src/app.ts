@@ -1,19 +1,176 @@
 // The ingest worker as an app factory: server.ts around it listens and handles signals.
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import { closeServer, handleHealth, sendJson, type WorkerApp } from "@pulseboard/runtime/http";
+import { closeServer, handleHealth, pathOf, sendJson, type WorkerApp } from "@pulseboard/runtime/http";
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { SqlClient } from "@pulseboard/schema/client";
+import { AfterCommit, type EvaluationQueue } from "./after-commit";
+import { type BuiltInBroker, startBuiltInBroker } from "./broker";
+import { DeviceKeyResolver } from "./device-keys";
+import type { IngestEnv } from "./env";
+import { type ExternalSubscribers, startExternalSubscribers } from "./external";
+import { handleReadings } from "./http-readings";
+import { Intake, RateLimiter, RejectionLog } from "./intake";
+import { createMetrics } from "./metrics";
+import { ReadingWriter } from "./writer";
+
+export type IngestConfig = Pick<
+  IngestEnv,
+  | "HOST"
+  | "MQTT_URL"
+  | "MQTT_PORT"
+  | "MQTT_WS_PORT"
+  | "MQTT_CLIENT_ID"
+  | "MQTT_SUBSCRIBERS"
+  | "INGEST_MAX_BODY_BYTES"
+  | "FLUSH_MAX_ROWS"
+  | "FLUSH_INTERVAL_MS"
+  | "FLUSH_MAX_IN_FLIGHT"
+  | "BUFFER_MAX_ROWS"
+  | "DEVICE_RATE_PER_SECOND"
+  | "DEVICE_RATE_BURST"
+  | "DEVICE_KEY_CACHE_MS"
+  | "EVALUATION_INTERVAL_MS"
+  | "LAST_SEEN_INTERVAL_MS"
+  | "ALERTER_URL"
+>;
 
 export interface IngestDeps {
   sql: SqlClient;
   log: Logger;
+  queue: EvaluationQueue;
+  config: IngestConfig;
+  /** How often rejections are logged (per device, with counts). */
+  rejectionLogIntervalMs?: number;
 }
 
-export function buildApp({ sql, log }: IngestDeps): WorkerApp {
+export interface IngestApp extends WorkerApp {
+  intake: Intake;
+  writer: ReadingWriter;
+  resolver: DeviceKeyResolver;
+  metrics: ReturnType<typeof createMetrics>;
+}
+
+export function buildApp({
+  sql,
+  log,
+  queue,
+  config,
+  rejectionLogIntervalMs = 10_000,
+}: IngestDeps): IngestApp {
+  const metrics = createMetrics();
   const httpLog = log.child({ module: "http" });
+  const afterCommit = new AfterCommit({
+    sql,
+    log: log.child({ module: "after-commit" }),
+    metrics,
+    queue,
+    evaluateUrl: new URL("/v1/evaluate", config.ALERTER_URL).toString(),
+    workerId: randomUUID().slice(0, 8),
+    evaluationIntervalMs: config.EVALUATION_INTERVAL_MS,
+    lastSeenIntervalMs: config.LAST_SEEN_INTERVAL_MS,
+    ownerOf: (deviceId) => intake.ownerOf(deviceId),
+  });
+  const writer = new ReadingWriter({
+    sql,
+    log: log.child({ module: "writer" }),
+    metrics,
+    maxRows: config.FLUSH_MAX_ROWS,
+    intervalMs: config.FLUSH_INTERVAL_MS,
+    maxInFlight: config.FLUSH_MAX_IN_FLIGHT,
+    maxBufferedRows: config.BUFFER_MAX_ROWS,
+    onCommitted: (rows) => afterCommit.committed(rows),
+  });
+  const resolver = new DeviceKeyResolver(sql, { ttlMs: config.DEVICE_KEY_CACHE_MS });
+  const limiter = new RateLimiter(config.DEVICE_RATE_PER_SECOND, config.DEVICE_RATE_BURST);
+  const rejections = new RejectionLog(log.child({ module: "rejections" }));
+  const intake = new Intake({ resolver, writer, metrics, limiter, rejections });
+  const housekeeping = setInterval(() => {
+    rejections.flush();
+    limiter.sweep();
+  }, rejectionLogIntervalMs);
+
+  let broker: BuiltInBroker | undefined;
+  let subscribers: ExternalSubscribers | undefined;
+  let accepting = true;
+
   const server = createServer((req, res) => {
-    if (handleHealth(req, res, { ready: () => sql`select 1`, log: httpLog })) return;
+    const path = pathOf(req);
+    if (
+      handleHealth(req, res, {
+        log: httpLog,
+        ready: async () => {
+          await sql`select 1`;
+          if (!(broker?.listening || subscribers?.ready)) throw new Error("MQTT is not listening");
+        },
+      })
+    ) {
+      return;
+    }
+    if (req.method === "GET" && path === "/metrics") {
+      metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { "content-type": metrics.registry.contentType });
+          res.end(text);
+        },
+        () => sendJson(res, 500, { error: "metrics unavailable" }),
+      );
+      return;
+    }
+    if (path === "/v1/readings") {
+      if (req.method !== "POST") return sendJson(res, 405, { error: "use POST" }, { allow: "POST" });
+      if (!accepting) return sendJson(res, 503, { error: "shutting down" }, { "retry-after": "5" });
+      handleReadings(req, res, intake, config.INGEST_MAX_BODY_BYTES).catch((err: unknown) => {
+        httpLog.error({ err }, "readings request failed");
+        if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+      });
+      return;
+    }
     sendJson(res, 404, { error: "not found" });
   });
-  return { server, close: () => closeServer(server) };
+
+  return {
+    server,
+    intake,
+    writer,
+    resolver,
+    metrics,
+    async start() {
+      if (config.MQTT_URL) {
+        subscribers = await startExternalSubscribers({
+          url: config.MQTT_URL,
+          clientIdPrefix: config.MQTT_CLIENT_ID,
+          connections: config.MQTT_SUBSCRIBERS,
+          intake,
+          log,
+          metrics,
+        });
+      } else {
+        broker = await startBuiltInBroker({
+          intake,
+          log,
+          metrics,
+          tcp: { port: config.MQTT_PORT, host: config.HOST, label: "MQTT", variable: "MQTT_PORT" },
+          ws: {
+            port: config.MQTT_WS_PORT,
+            host: config.HOST,
+            label: "MQTT over WebSocket",
+            variable: "MQTT_WS_PORT",
+          },
+        });
+      }
+    },
+    /** Stop intake, write what was accepted, acknowledge it, then let go of everything. */
+    async close() {
+      accepting = false;
+      broker?.stopAccepting();
+      subscribers?.stopAccepting();
+      const httpClosed = closeServer(server);
+      await writer.close();
+      await Promise.all([broker?.close(), subscribers?.close(), httpClosed]);
+      await afterCommit.close();
+      clearInterval(housekeeping);
+      rejections.flush();
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { createQueue } from "@pulseboard/queue";
 import { runWorker } from "@pulseboard/runtime/http";
 import { createLogger } from "@pulseboard/runtime/logger";
 import { createPooledClient } from "@pulseboard/schema/client";
@@ -9,11 +10,25 @@ const sql = createPooledClient(env.DATABASE_URL, {
   max: env.DB_POOL_MAX,
   applicationName: "pulseboard-ingest",
 });
-const app = buildApp({ sql, log });
+const queue = createQueue(
+  {
+    token: env.QSTASH_TOKEN,
+    baseUrl: env.QSTASH_URL,
+    // Development without keys: the local queue signs with throwaway ones (the alerter started by
+    // `pnpm start` gets the same generated keys).
+    currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY ?? "local-development-current-key",
+    nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY ?? "local-development-next-key",
+  },
+  log,
+);
+const app = buildApp({ sql, log, queue, config: env });
 
 await runWorker({
   log,
   app,
   claim: { port: env.INGEST_PORT, host: env.HOST, label: "ingest HTTP", variable: "INGEST_PORT" },
-  release: () => sql.end({ timeout: 5 }),
+  release: async () => {
+    await queue.close();
+    await sql.end({ timeout: 5 });
+  },
 });

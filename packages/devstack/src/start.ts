@@ -82,6 +82,13 @@ async function main(config: StackConfig): Promise<void> {
     { port: config.WEB_PORT, label: "web", variable: "WEB_PORT" },
     { port: config.INGEST_PORT, label: "ingest HTTP", variable: "INGEST_PORT" },
     { port: config.ALERTER_PORT, label: "alerter HTTP", variable: "ALERTER_PORT" },
+    // The ingest's built-in broker, unless an external one is configured.
+    ...(config.MQTT_URL
+      ? []
+      : [
+          { port: config.MQTT_PORT, label: "MQTT", variable: "MQTT_PORT" },
+          { port: config.MQTT_WS_PORT, label: "MQTT over WebSocket", variable: "MQTT_WS_PORT" },
+        ]),
   ];
   for (const claim of claims) await checkPortFree(claim);
 
@@ -139,6 +146,9 @@ async function main(config: StackConfig): Promise<void> {
       WEB_PORT: String(config.WEB_PORT),
       INGEST_PORT: String(config.INGEST_PORT),
       ALERTER_PORT: String(config.ALERTER_PORT),
+      MQTT_PORT: String(config.MQTT_PORT),
+      MQTT_WS_PORT: String(config.MQTT_WS_PORT),
+      ALERTER_URL: process.env.ALERTER_URL ?? `http://127.0.0.1:${config.ALERTER_PORT}`,
       BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? `http://localhost:${config.WEB_PORT}`,
     };
     const node = process.execPath;
@@ -186,7 +196,10 @@ async function main(config: StackConfig): Promise<void> {
       "",
       "  Pulseboard is running",
       `  ${pad("web")}http://localhost:${config.WEB_PORT}`,
-      `  ${pad("ingest")}http://localhost:${config.INGEST_PORT}  (HTTP; /healthz, /readyz)`,
+      `  ${pad("ingest")}http://localhost:${config.INGEST_PORT}  (POST /v1/readings, /metrics)`,
+      config.MQTT_URL
+        ? `  ${pad("mqtt")}${config.MQTT_URL}  (external broker)`
+        : `  ${pad("mqtt")}mqtt://localhost:${config.MQTT_PORT}, ws://localhost:${config.MQTT_WS_PORT}  (built-in broker)`,
       `  ${pad("alerter")}http://localhost:${config.ALERTER_PORT}`,
       pg
         ? `  ${pad("postgres")}${pg.url.replace(/\/postgres$/, "/pulseboard")}  (embedded, data in ${config.dataDir}/postgres)`

@@ -2,6 +2,7 @@
 // taken port into one clear line, and graceful shutdown around a worker's app.
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import closeWithGrace from "close-with-grace";
+import { errorMessage } from "./errors";
 import { flushLogger, type Logger } from "./logger";
 import { type PortClaim, PortInUseError } from "./ports";
 
@@ -44,6 +45,8 @@ export function listen(server: Server, claim: PortClaim): Promise<void> {
 
 export interface WorkerApp {
   server: Server;
+  /** Starts what listens besides the HTTP server (e.g. an MQTT broker), after it. */
+  start?(): Promise<void>;
   /** Stops intake, drains in-flight work and releases the app's resources (not the pool). */
   close(): Promise<void>;
 }
@@ -71,13 +74,13 @@ export async function runWorker({
 }: RunWorkerOptions): Promise<void> {
   try {
     await listen(app.server, claim);
+    await app.start?.();
   } catch (error) {
-    if (error instanceof PortInUseError) {
-      process.stderr.write(`${log.bindings().name ?? "pulseboard"}: ${error.message}\n`);
-      await release();
-      process.exit(1);
-    }
-    throw error;
+    // A taken port, an unreachable broker: one line, then out.
+    process.stderr.write(`${log.bindings().name ?? "pulseboard"}: ${errorMessage(error)}\n`);
+    await app.close().catch(() => {});
+    await release();
+    process.exit(1);
   }
   log.info({ port: claim.port }, `${claim.label} listening`);
   closeWithGrace({ delay: graceMs }, async ({ signal, err }) => {

@@ -112,7 +112,10 @@ describe("device payload: rejected whole, with reasons", () => {
 
   it("bad metric names", () => {
     for (const name of ["", "has space", "a/b", "x".repeat(65), "temp°C", "a+b"]) {
-      expect(rejected({ [name]: 1 })[0]?.reason, name).toBe("bad_metric");
+      expect(rejected({ [name]: 1 })[0], name).toMatchObject({
+        reason: "bad_metric",
+        message: expect.stringMatching(/^metric name must be/),
+      });
     }
     expect(rejected({ readings: [{ metric: "bad name", value: 1 }] })[0]).toMatchObject({
       reason: "bad_metric",

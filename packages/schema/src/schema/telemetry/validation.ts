@@ -10,9 +10,11 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 /** Older timestamps are almost always epoch seconds sent as milliseconds. */
 export const EARLIEST_READING_MS = Date.UTC(2000, 0, 1);
 
+const METRIC_NAME_MESSAGE = "metric name must be 1-64 characters of A-Z a-z 0-9 _ . -";
+
 export const metricName = z
   .string({ error: "metric name must be a string" })
-  .regex(METRIC_NAME_PATTERN, "metric name must be 1-64 characters of A-Z a-z 0-9 _ . -");
+  .regex(METRIC_NAME_PATTERN, METRIC_NAME_MESSAGE);
 
 // zod 4 numbers reject NaN and ±Infinity (JSON's 1e999 parses to Infinity).
 export const readingValue = z.number({ error: "value must be a finite number" });
@@ -91,7 +93,9 @@ function parseElement(
   const collect = (error: z.ZodError) => {
     for (const issue of error.issues) {
       const path = [...prefix, ...issue.path];
-      problems.push({ reason: reasonOf({ ...issue, path }), path: formatPath(path), message: issue.message });
+      // A bad metric name in a values map surfaces as the record's generic "invalid key".
+      const message = issue.code === "invalid_key" ? METRIC_NAME_MESSAGE : issue.message;
+      problems.push({ reason: reasonOf({ ...issue, path }), path: formatPath(path), message });
     }
   };
   if (!isPlainObject(input)) {

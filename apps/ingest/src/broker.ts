@@ -1,0 +1,180 @@
+// The built-in broker (no MQTT_URL): Aedes on TCP and on WebSocket. It is not a general broker:
+// devices publish to `devices/<device_key>/readings` and that is all. For QoS 1, Aedes sends the
+// PUBACK after `authorizePublish` calls back, so holding that callback until the batch commits is
+// a true ack-after-commit, while other messages keep flowing.
+import { createServer, type Server } from "node:net";
+import type { Logger } from "@pulseboard/runtime/logger";
+import { type PortClaim, PortInUseError } from "@pulseboard/runtime/ports";
+import {
+  Aedes,
+  type AuthenticateHandler,
+  type AuthorizePublishHandler,
+  type AuthorizeSubscribeHandler,
+  type Client,
+} from "aedes";
+import { createWebSocketStream, WebSocketServer } from "ws";
+import type { Intake } from "./intake";
+import type { IngestMetrics } from "./metrics";
+import { deviceKeyFromTopic, isForbiddenSubscription } from "./mqtt-topics";
+
+export interface BuiltInBrokerOptions {
+  intake: Intake;
+  log: Logger;
+  metrics: IngestMetrics;
+  tcp: PortClaim;
+  ws: PortClaim;
+}
+
+export interface BuiltInBroker {
+  readonly listening: boolean;
+  /** Stops accepting connections; connected devices keep their pending acknowledgements. */
+  stopAccepting(): void;
+  /** Closes every connection and the broker. */
+  close(): Promise<void>;
+}
+
+class RefusedError extends Error {}
+
+function listenOn(server: Server | import("node:http").Server, claim: PortClaim): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(claim) : error),
+    );
+    server.listen(claim.port, claim.host ?? "0.0.0.0", () => resolve());
+  });
+}
+
+export async function startBuiltInBroker({
+  intake,
+  log,
+  metrics,
+  tcp,
+  ws,
+}: BuiltInBrokerOptions): Promise<BuiltInBroker> {
+  const mqttLog = log.child({ module: "mqtt" });
+  let stopping = false;
+  // A client that connected with a device key as its username is that device: it may publish to
+  // its own topic only. Anonymous clients are identified by the key in each topic (the protocol).
+  const boundKeys = new WeakMap<Client, string>();
+
+  const authenticate: AuthenticateHandler = (client, username, _password, callback) => {
+    if (!username) return callback(null, true);
+    intake.resolveKey(username).then(
+      (device) => {
+        if (!device) {
+          metrics.rejected.inc({ transport: "mqtt", reason: "unknown_key" });
+          const error = Object.assign(new Error("unknown device key"), { returnCode: 4 as const });
+          return callback(error, false);
+        }
+        boundKeys.set(client, username);
+        callback(null, true);
+      },
+      () => {
+        // Database unavailable: "server unavailable", the device retries its connect.
+        callback(Object.assign(new Error("server unavailable"), { returnCode: 3 as const }), false);
+      },
+    );
+  };
+
+  const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
+    const key = deviceKeyFromTopic(packet.topic);
+    if (!client || !key) {
+      metrics.rejected.inc({ transport: "mqtt", reason: "bad_topic" });
+      return callback(new RefusedError("publish only to devices/<device_key>/readings"));
+    }
+    const bound = boundKeys.get(client);
+    if (bound !== undefined && bound !== key) {
+      metrics.rejected.inc({ transport: "mqtt", reason: "foreign_topic" });
+      return callback(new RefusedError("a device publishes to its own topic only"));
+    }
+    // Readings are stored, not kept as retained messages (whose topics would hold the key).
+    packet.retain = false;
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const receivedAt = new Date();
+    const done = (refusal: Awaited<ReturnType<Intake["storeDurably"]>>) => {
+      if (!refusal) return callback(null);
+      switch (refusal.kind) {
+        case "unknown_key":
+          // Refused: the connection is closed (MQTT 3.1.1 has no negative PUBACK).
+          return callback(new RefusedError("unknown device key"));
+        case "unavailable":
+          // Shutting down with the message uncommitted: no PUBACK, the device sends it again.
+          return callback(new RefusedError("shutting down"));
+        default:
+          // Invalid or over the rate: dropped, counted and logged; acknowledged so the device
+          // does not resend a message that will never be accepted.
+          return callback(null);
+      }
+    };
+    if (packet.qos === 0) {
+      // Nothing to acknowledge: hand it to the writer and move on (QoS 0 is at most once).
+      void intake.prepare("mqtt", key, payload, receivedAt).then(async (prepared) => {
+        if (prepared.kind === "prepared") await intake.store("mqtt", prepared);
+      });
+      return callback(null);
+    }
+    intake
+      .storeDurably("mqtt", key, payload, receivedAt, () => stopping)
+      .then(done, (err: unknown) => {
+        mqttLog.error({ err }, "message could not be stored");
+        callback(new RefusedError("internal error"));
+      });
+  };
+
+  const authorizeSubscribe: AuthorizeSubscribeHandler = (_client, subscription, callback) => {
+    if (isForbiddenSubscription(subscription.topic)) {
+      mqttLog.warn(
+        { filter: subscription.topic.startsWith("devices/") ? "devices/…" : subscription.topic },
+        "subscription refused",
+      );
+      return callback(null, null);
+    }
+    callback(null, subscription);
+  };
+
+  const broker = await Aedes.createBroker({ authenticate, authorizePublish, authorizeSubscribe });
+  broker.on("client", () => metrics.connectedClients.set(broker.connectedClients));
+  broker.on("clientDisconnect", () => metrics.connectedClients.set(broker.connectedClients));
+  broker.on("clientError", (_client, err) => {
+    if (!(err instanceof RefusedError)) mqttLog.debug({ err: err.message }, "client error");
+  });
+
+  const tcpServer = createServer(broker.handle);
+  const { createServer: createHttpServer } = await import("node:http");
+  const httpServer = createHttpServer((_req, res) => {
+    res.writeHead(426, { "content-type": "text/plain" }).end("MQTT over WebSocket: upgrade required\n");
+  });
+  const wss = new WebSocketServer({ server: httpServer });
+  wss.on("connection", (socket, req) => {
+    broker.handle(createWebSocketStream(socket), req);
+  });
+
+  await listenOn(tcpServer, tcp);
+  try {
+    await listenOn(httpServer, ws);
+  } catch (error) {
+    tcpServer.close();
+    throw error;
+  }
+  mqttLog.info({ port: tcp.port, wsPort: ws.port }, "built-in MQTT broker listening");
+  let tcpClosed: Promise<void> | undefined;
+  let httpClosed: Promise<void> | undefined;
+
+  const stopAccepting = () => {
+    stopping = true;
+    tcpClosed ??= new Promise<void>((resolve) => tcpServer.close(() => resolve()));
+    httpClosed ??= new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  };
+  return {
+    get listening() {
+      return tcpServer.listening && httpServer.listening;
+    },
+    stopAccepting,
+    async close() {
+      stopAccepting();
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      for (const client of wss.clients) client.terminate();
+      await Promise.all([tcpClosed, httpClosed]);
+    },
+  };
+}

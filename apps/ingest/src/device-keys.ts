@@ -1,0 +1,96 @@
+// Device key check. Keys are looked up by their SHA-256 digest; positive and negative answers are
+// cached briefly (a deleted device stops being accepted within the TTL); lookups that arrive
+// together are answered by one query, so a flood of unknown keys costs one query per batch, not
+// one per message. Keys themselves are never logged or kept: the cache is keyed by digest.
+import type { SqlClient } from "@pulseboard/schema/client";
+import { DEVICE_KEY_PATTERN, deviceKeyDigest } from "@pulseboard/schema/telemetry";
+import { DatabaseUnavailableError, isUnavailable } from "./errors";
+
+export interface KnownDevice {
+  deviceId: string;
+  ownerId: string;
+}
+
+export interface DeviceKeyOptions {
+  ttlMs: number;
+  /** How long lookups gather before one query answers them all. */
+  batchWindowMs?: number;
+  /** At most this many digests per query. */
+  maxBatch?: number;
+  /** Cache entries kept at most (oldest dropped first). */
+  maxEntries?: number;
+}
+
+interface Cached {
+  device: KnownDevice | null;
+  expires: number;
+}
+
+export class DeviceKeyResolver {
+  private cache = new Map<string, Cached>();
+  private pending = new Map<
+    string,
+    { resolve: (d: KnownDevice | null) => void; reject: (e: Error) => void }[]
+  >();
+  private timer: NodeJS.Timeout | undefined;
+  /** Queries run so far (observable for tests and metrics). */
+  queries = 0;
+
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly options: DeviceKeyOptions,
+  ) {}
+
+  /** The device a key belongs to, or null for a malformed, unknown or deleted key. */
+  resolve(key: string): Promise<KnownDevice | null> {
+    if (!DEVICE_KEY_PATTERN.test(key)) return Promise.resolve(null);
+    const digest = deviceKeyDigest(key);
+    const hit = this.cache.get(digest);
+    if (hit && hit.expires > Date.now()) return Promise.resolve(hit.device);
+    return new Promise((resolve, reject) => {
+      const waiters = this.pending.get(digest);
+      if (waiters) waiters.push({ resolve, reject });
+      else this.pending.set(digest, [{ resolve, reject }]);
+      this.timer ??= setTimeout(() => this.lookup(), this.options.batchWindowMs ?? 2);
+    });
+  }
+
+  private async lookup(): Promise<void> {
+    this.timer = undefined;
+    const maxBatch = this.options.maxBatch ?? 1000;
+    const digests = [...this.pending.keys()].slice(0, maxBatch);
+    const waiters = digests.map((d) => [d, this.pending.get(d) ?? []] as const);
+    for (const d of digests) this.pending.delete(d);
+    if (this.pending.size > 0) this.timer = setTimeout(() => this.lookup(), 0);
+    try {
+      this.queries++;
+      const rows = await this.sql<{ id: string; owner_id: string; device_key: string }[]>`
+        select id, owner_id, device_key from devices where device_key = any(${digests}::text[])`;
+      const found = new Map(rows.map((r) => [r.device_key, { deviceId: r.id, ownerId: r.owner_id }]));
+      const expires = Date.now() + this.options.ttlMs;
+      for (const [digest, list] of waiters) {
+        const device = found.get(digest) ?? null;
+        this.remember(digest, { device, expires });
+        for (const w of list) w.resolve(device);
+      }
+    } catch (error) {
+      const failure = isUnavailable(error)
+        ? new DatabaseUnavailableError({ cause: error })
+        : error instanceof Error
+          ? error
+          : new Error(String(error));
+      for (const [, list] of waiters) for (const w of list) w.reject(failure);
+    }
+  }
+
+  private remember(digest: string, entry: Cached): void {
+    this.cache.delete(digest);
+    this.cache.set(digest, entry);
+    const max = this.options.maxEntries ?? 100_000;
+    while (this.cache.size > max) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.cache.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+// POST /v1/readings with `Authorization: Bearer <device_key>`: 202 {accepted} only after commit;
+// 400 with the reasons, 401, 413, 429, 503 with Retry-After (ARCHITECTURE.md, device protocol).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { sendJson } from "@pulseboard/runtime/http";
+import type { Intake, Refusal } from "./intake";
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+export function refusalResponse(res: ServerResponse, refusal: Refusal): void {
+  const [status, body, headers] = describeRefusal(refusal);
+  sendJson(res, status, body, headers);
+}
+
+function describeRefusal(refusal: Refusal): [number, unknown, Record<string, string>] {
+  switch (refusal.kind) {
+    case "invalid":
+      return [
+        400,
+        {
+          error: "invalid readings",
+          reasons: refusal.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)),
+        },
+        {},
+      ];
+    case "unknown_key":
+      return [401, { error: "unknown device key" }, { "www-authenticate": "Bearer" }];
+    case "rate_limited":
+      return [
+        429,
+        { error: "too many messages from this device" },
+        { "retry-after": String(refusal.retryAfterSeconds) },
+      ];
+    case "unavailable":
+      return [
+        503,
+        { error: "temporarily unavailable, retry later" },
+        { "retry-after": String(refusal.retryAfterSeconds) },
+      ];
+  }
+}
+
+export async function handleReadings(
+  req: IncomingMessage,
+  res: ServerResponse,
+  intake: Intake,
+  maxBodyBytes: number,
+): Promise<void> {
+  const receivedAt = new Date();
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  if (!match?.[1]) {
+    req.resume();
+    return sendJson(
+      res,
+      401,
+      { error: "missing device key: send Authorization: Bearer <device_key>" },
+      {
+        "www-authenticate": "Bearer",
+      },
+    );
+  }
+  let body: Buffer;
+  try {
+    body = await readBody(req, maxBodyBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) {
+      res.setHeader("connection", "close");
+      return sendJson(res, 413, { error: `body over ${maxBodyBytes} bytes` });
+    }
+    throw error;
+  }
+  const prepared = await intake.prepare("http", match[1], body, receivedAt);
+  if (prepared.kind !== "prepared") return refusalResponse(res, prepared);
+  const refusal = await intake.store("http", prepared);
+  if (refusal) return refusalResponse(res, refusal);
+  sendJson(res, 202, { accepted: prepared.rows.length });
+}

@@ -1,0 +1,209 @@
+// The path every message takes, whatever its transport: key check, rate limit, validation
+// (the zod contracts from packages/schema), then the batch writer. Transports only translate the
+// outcome: HTTP into a status code, MQTT into an acknowledgement or its absence.
+import type { Logger } from "@pulseboard/runtime/logger";
+import {
+  type PayloadProblem,
+  parseReadingsPayload,
+  type RejectionReason,
+} from "@pulseboard/schema/telemetry";
+import type { DeviceKeyResolver, KnownDevice } from "./device-keys";
+import { BufferFullError, DatabaseUnavailableError, ShuttingDownError } from "./errors";
+import type { IngestMetrics } from "./metrics";
+import type { ReadingRow, ReadingWriter } from "./writer";
+
+export type Transport = "http" | "mqtt";
+
+export type Refusal =
+  | { kind: "invalid"; reason: RejectionReason | "invalid_json"; problems: PayloadProblem[] }
+  | { kind: "unknown_key" }
+  | { kind: "rate_limited"; retryAfterSeconds: number }
+  | { kind: "unavailable"; retryAfterSeconds: number };
+
+export interface Prepared {
+  kind: "prepared";
+  device: KnownDevice;
+  rows: ReadingRow[];
+}
+
+/** Token bucket per device: `ratePerSecond` sustained, `burst` at once. */
+export class RateLimiter {
+  private buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+  ) {}
+
+  /** Seconds until a message would be allowed; 0 when this one is. */
+  take(id: string, now = Date.now()): number {
+    const bucket = this.buckets.get(id) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond);
+    bucket.at = now;
+    this.buckets.set(id, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil((1 - bucket.tokens) / this.ratePerSecond);
+  }
+
+  /** Forgets devices that have been quiet long enough to be back at a full bucket. */
+  sweep(now = Date.now()): void {
+    const refillMs = (this.burst / this.ratePerSecond) * 1000;
+    for (const [id, bucket] of this.buckets) if (now - bucket.at > refillMs) this.buckets.delete(id);
+  }
+}
+
+/**
+ * Rejections are counted per reason at once, but logged once per device per interval with their
+ * counts and one example, never once per message (a misconfigured fleet would drown the logs).
+ */
+export class RejectionLog {
+  private pending = new Map<
+    string,
+    { counts: Record<string, number>; example: string; transport: Transport }
+  >();
+  constructor(private readonly log: Logger) {}
+
+  add(deviceId: string | undefined, transport: Transport, reason: string, example: string): void {
+    const id = deviceId ?? "unknown-key";
+    const entry = this.pending.get(id) ?? { counts: {}, example, transport };
+    entry.counts[reason] = (entry.counts[reason] ?? 0) + 1;
+    this.pending.set(id, entry);
+  }
+
+  flush(): void {
+    for (const [id, { counts, example, transport }] of this.pending) {
+      const fields =
+        id === "unknown-key"
+          ? { transport, rejected: counts }
+          : { deviceId: id, transport, rejected: counts };
+      this.log.warn({ ...fields, example }, "messages rejected");
+    }
+    this.pending.clear();
+  }
+}
+
+export interface IntakeDeps {
+  resolver: DeviceKeyResolver;
+  writer: ReadingWriter;
+  metrics: IngestMetrics;
+  limiter: RateLimiter;
+  rejections: RejectionLog;
+}
+
+export class Intake {
+  /** Owner of each device seen, for routing live hints (bounded: cleared past 100k devices). */
+  private readonly owners = new Map<string, string>();
+
+  constructor(private readonly deps: IntakeDeps) {}
+
+  /** The device a key belongs to (cached); rejects while the database is unavailable. */
+  resolveKey(key: string): Promise<KnownDevice | null> {
+    return this.deps.resolver.resolve(key);
+  }
+
+  ownerOf(deviceId: string): string | undefined {
+    return this.owners.get(deviceId);
+  }
+
+  /** Checks key, rate and body. `body` is the raw bytes (MQTT payload, HTTP body). */
+  async prepare(
+    transport: Transport,
+    key: string,
+    body: Buffer | string,
+    receivedAt: Date,
+  ): Promise<Prepared | Refusal> {
+    const { resolver, limiter, metrics, rejections } = this.deps;
+    let device: KnownDevice | null;
+    try {
+      device = await resolver.resolve(key);
+    } catch (error) {
+      if (error instanceof DatabaseUnavailableError) return { kind: "unavailable", retryAfterSeconds: 5 };
+      throw error;
+    }
+    if (!device) {
+      metrics.rejected.inc({ transport, reason: "unknown_key" });
+      rejections.add(undefined, transport, "unknown_key", "unknown or malformed device key");
+      return { kind: "unknown_key" };
+    }
+    const wait = limiter.take(device.deviceId);
+    if (wait > 0) {
+      metrics.rejected.inc({ transport, reason: "rate_limited" });
+      rejections.add(device.deviceId, transport, "rate_limited", "over the device's message rate");
+      return { kind: "rate_limited", retryAfterSeconds: wait };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(typeof body === "string" ? body : body.toString("utf8"));
+    } catch {
+      const problem = { reason: "bad_shape" as const, path: "", message: "the body is not valid JSON" };
+      metrics.rejected.inc({ transport, reason: "invalid_json" });
+      rejections.add(device.deviceId, transport, "invalid_json", problem.message);
+      return { kind: "invalid", reason: "invalid_json", problems: [problem] };
+    }
+    const parsed = parseReadingsPayload(json, receivedAt);
+    if (!parsed.ok) {
+      const first = parsed.problems[0] as PayloadProblem;
+      metrics.rejected.inc({ transport, reason: first.reason });
+      rejections.add(device.deviceId, transport, first.reason, `${first.path || "body"}: ${first.message}`);
+      return { kind: "invalid", reason: first.reason, problems: parsed.problems };
+    }
+    const { deviceId } = device;
+    if (!this.owners.has(deviceId)) {
+      if (this.owners.size >= 100_000) this.owners.clear();
+      this.owners.set(deviceId, device.ownerId);
+    }
+    const rows = parsed.readings.map((r) => ({
+      deviceId,
+      metric: r.metric,
+      value: r.value,
+      recordedAt: r.recordedAt,
+    }));
+    return { kind: "prepared", device, rows };
+  }
+
+  /** Writes the rows; resolves after commit. A refusal when the database or buffer cannot take them. */
+  async store(transport: Transport, prepared: Prepared): Promise<Refusal | undefined> {
+    try {
+      await this.deps.writer.append(prepared.rows);
+      this.deps.metrics.accepted.inc({ transport });
+      return undefined;
+    } catch (error) {
+      if (error instanceof DatabaseUnavailableError) return { kind: "unavailable", retryAfterSeconds: 5 };
+      if (error instanceof BufferFullError) return { kind: "unavailable", retryAfterSeconds: 1 };
+      if (error instanceof ShuttingDownError) return { kind: "unavailable", retryAfterSeconds: 5 };
+      throw error;
+    }
+  }
+
+  /**
+   * For MQTT QoS 1: keeps trying until the message is committed or refused for good, waiting out
+   * a database outage or a full buffer (the device gets no PUBACK meanwhile). Returns the final
+   * refusal, if any; `unavailable` only when the worker is shutting down.
+   */
+  async storeDurably(
+    transport: Transport,
+    key: string,
+    body: Buffer,
+    receivedAt: Date,
+    isStopping: () => boolean,
+  ): Promise<Refusal | undefined> {
+    let prepared: Prepared | Refusal | undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (isStopping()) return { kind: "unavailable", retryAfterSeconds: 5 };
+      // The receive time is fixed by the first attempt, so a retry writes the same rows.
+      if (!prepared || prepared.kind === "unavailable")
+        prepared = await this.prepare(transport, key, body, receivedAt);
+      if (prepared.kind === "prepared") {
+        const refusal = await this.store(transport, prepared);
+        if (!refusal) return undefined;
+        if (refusal.kind !== "unavailable") return refusal;
+      } else if (prepared.kind !== "unavailable") {
+        return prepared;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
+      await this.deps.writer.whenHealthy();
+    }
+  }
+}

@@ -1,0 +1,30 @@
+// Topic rules of the device protocol, as pure functions.
+
+const READINGS_TOPIC = /^devices\/([^/]+)\/readings$/;
+
+/** The device key in `devices/<device_key>/readings`, or undefined for any other topic. */
+export function deviceKeyFromTopic(topic: string): string | undefined {
+  return READINGS_TOPIC.exec(topic)?.[1];
+}
+
+/** Whether an MQTT topic filter (with + and # wildcards) matches a topic. */
+export function filterMatches(filter: string, topic: string): boolean {
+  const f = filter.split("/");
+  const t = topic.split("/");
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === "#") return true;
+    if (i >= t.length) return false;
+    if (f[i] !== "+" && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+/**
+ * Device clients may not subscribe to anything that could carry other devices' readings (their
+ * topics hold device keys): any filter matching `devices/<x>/readings`, including `#`.
+ * `$share/<group>/<filter>` is judged by its filter.
+ */
+export function isForbiddenSubscription(filter: string): boolean {
+  const plain = filter.startsWith("$share/") ? filter.split("/").slice(2).join("/") : filter;
+  return filterMatches(plain, "devices/x/readings") || plain.startsWith("devices/");
+}

@@ -1,0 +1,232 @@
+// Batch append: readings from every connection are gathered and written in one statement per
+// flush (when enough rows wait, or a few tens of milliseconds after the first), through the pooled
+// client, with a bounded number of flushes in flight. A message's rows always travel in one
+// statement, so a message is stored whole or not at all; `append` resolves only after commit.
+import type { Logger } from "@pulseboard/runtime/logger";
+import type { SqlClient } from "@pulseboard/schema/client";
+import {
+  BufferFullError,
+  DatabaseUnavailableError,
+  isUnavailable,
+  ShuttingDownError,
+  sqlState,
+} from "./errors";
+import type { IngestMetrics } from "./metrics";
+
+export interface ReadingRow {
+  deviceId: string;
+  metric: string;
+  value: number;
+  recordedAt: Date;
+}
+
+interface Entry {
+  rows: ReadingRow[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export interface WriterOptions {
+  sql: SqlClient;
+  log: Logger;
+  metrics: IngestMetrics;
+  maxRows: number;
+  intervalMs: number;
+  maxInFlight: number;
+  maxBufferedRows: number;
+  /** Called after each commit with the rows it stored (for last-seen, live hints, evaluation). */
+  onCommitted?: (rows: ReadingRow[]) => void;
+}
+
+/**
+ * unnest arrays: one statement and four parameters whatever the batch size (no 65535-parameter
+ * limit, no statement text growing with the batch), and no prepared statement, so it works
+ * through PgBouncer in transaction mode. `pnpm bench` compares it with VALUES lists and COPY.
+ * A re-delivered reading hits the once-only key and is skipped.
+ */
+export async function insertReadings(
+  sql: SqlClient,
+  rows: ReadingRow[],
+  skipMissingDevices = false,
+): Promise<number> {
+  const deviceIds = rows.map((r) => r.deviceId);
+  const metrics = rows.map((r) => r.metric);
+  const values = rows.map((r) => r.value);
+  const times = rows.map((r) => r.recordedAt.toISOString());
+  const result = skipMissingDevices
+    ? await sql`
+        insert into sensor_readings (device_id, metric, value, recorded_at)
+        select r.device_id, r.metric, r.value, r.recorded_at
+        from unnest(${deviceIds}::uuid[], ${metrics}::text[], ${values}::float8[], ${times}::timestamptz[])
+          as r(device_id, metric, value, recorded_at)
+        where exists (select 1 from devices d where d.id = r.device_id)
+        on conflict (device_id, metric, recorded_at) do nothing`
+    : await sql`
+        insert into sensor_readings (device_id, metric, value, recorded_at)
+        select * from unnest(${deviceIds}::uuid[], ${metrics}::text[], ${values}::float8[], ${times}::timestamptz[])
+        on conflict (device_id, metric, recorded_at) do nothing`;
+  return result.count;
+}
+
+export class ReadingWriter {
+  private queue: Entry[] = [];
+  private bufferedRows = 0;
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private healthy = true;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private healthWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly options: WriterOptions) {}
+
+  /** False while the database is known to be down (new appends fail fast). */
+  get isHealthy(): boolean {
+    return this.healthy;
+  }
+
+  get depth(): number {
+    return this.bufferedRows;
+  }
+
+  /** Resolves after the rows are committed; rejects fast while the database is down or the buffer full. */
+  append(rows: ReadingRow[]): Promise<void> {
+    if (this.closed) return Promise.reject(new ShuttingDownError());
+    if (!this.healthy) return Promise.reject(new DatabaseUnavailableError());
+    if (this.bufferedRows + rows.length > this.options.maxBufferedRows)
+      return Promise.reject(new BufferFullError());
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ rows, resolve, reject });
+      this.bufferedRows += rows.length;
+      this.options.metrics.bufferRows.set(this.bufferedRows);
+      this.schedule();
+    });
+  }
+
+  /** Resolves when the database is writable again. */
+  whenHealthy(): Promise<void> {
+    if (this.healthy || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.healthWaiters.push(resolve));
+  }
+
+  /** Stops intake of new appends, writes everything buffered, and waits for in-flight flushes. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.probeTimer);
+    for (const wake of this.healthWaiters.splice(0)) wake();
+    while (this.queue.length > 0 && this.healthy) {
+      if (this.inFlight < this.options.maxInFlight) this.flush();
+      await this.idle();
+    }
+    await this.idle();
+    for (const entry of this.queue.splice(0)) entry.reject(new ShuttingDownError());
+  }
+
+  private idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.bufferedRows >= this.options.maxRows) {
+      if (this.inFlight < this.options.maxInFlight) this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      if (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) this.flush();
+      else if (this.queue.length > 0) this.schedule();
+    }, this.options.intervalMs);
+  }
+
+  /** Takes whole entries up to maxRows (at least one) and writes them in one statement. */
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch: Entry[] = [];
+    let rowCount = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0] as Entry;
+      if (batch.length > 0 && rowCount + next.rows.length > this.options.maxRows) break;
+      batch.push(next);
+      rowCount += next.rows.length;
+      this.queue.shift();
+    }
+    this.bufferedRows -= rowCount;
+    this.options.metrics.bufferRows.set(this.bufferedRows);
+    this.inFlight++;
+    void this.write(batch, rowCount).finally(() => {
+      this.inFlight--;
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      if (this.queue.length > 0 && this.healthy) this.schedule();
+    });
+  }
+
+  private async write(batch: Entry[], rowCount: number): Promise<void> {
+    const rows = batch.flatMap((e) => e.rows);
+    const { metrics, log } = this.options;
+    const started = performance.now();
+    try {
+      const written = await this.insertOrSkipDeleted(rows);
+      metrics.flushDuration.observe((performance.now() - started) / 1000);
+      metrics.flushRows.observe(rowCount);
+      metrics.rowsWritten.inc(written);
+      for (const entry of batch) entry.resolve();
+      this.options.onCommitted?.(rows);
+    } catch (error) {
+      if (isUnavailable(error)) {
+        metrics.flushFailures.inc({ kind: "unavailable" });
+        this.markDown(error);
+        const failure = new DatabaseUnavailableError({ cause: error });
+        for (const entry of batch) entry.reject(failure);
+        return;
+      }
+      metrics.flushFailures.inc({ kind: "statement" });
+      if (batch.length === 1) {
+        log.error({ err: error, rows: rowCount }, "a message could not be written");
+        batch[0]?.reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      // One message poisoned the statement: write each alone so the others still land.
+      log.warn({ err: error, messages: batch.length }, "batch failed; writing its messages one by one");
+      for (const entry of batch) await this.write([entry], entry.rows.length);
+    }
+  }
+
+  private async insertOrSkipDeleted(rows: ReadingRow[]): Promise<number> {
+    try {
+      return await insertReadings(this.options.sql, rows);
+    } catch (error) {
+      // A device deleted since its key was checked: drop its rows, keep the rest.
+      if (sqlState(error) === "23503") return insertReadings(this.options.sql, rows, true);
+      throw error;
+    }
+  }
+
+  private markDown(error: unknown): void {
+    if (!this.healthy) return;
+    this.healthy = false;
+    this.options.log.error({ err: error }, "database unavailable: holding acknowledgements, probing");
+    // Everything still queued would only fail the same way: fail it now, fast.
+    const failure = new DatabaseUnavailableError({ cause: error });
+    for (const entry of this.queue.splice(0)) entry.reject(failure);
+    this.bufferedRows = 0;
+    this.options.metrics.bufferRows.set(0);
+    this.probe(250);
+  }
+
+  private probe(delayMs: number): void {
+    if (this.closed) return;
+    this.probeTimer = setTimeout(async () => {
+      try {
+        await this.options.sql`select 1`;
+        this.healthy = true;
+        this.options.log.info("database reachable again");
+        for (const wake of this.healthWaiters.splice(0)) wake();
+      } catch {
+        this.probe(Math.min(delayMs * 2, 2000));
+      }
+    }, delayMs);
+  }
+}

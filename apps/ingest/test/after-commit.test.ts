@@ -1,0 +1,105 @@
+// What follows a commit: devices marked online, live hints on LISTEN, coalesced evaluation
+// messages signed as QStash signs them.
+import { useTestDatabase } from "@pulseboard/devstack/test";
+import { alertRules } from "@pulseboard/schema";
+import { createDirectClient } from "@pulseboard/schema/client";
+import { Receiver } from "@upstash/qstash";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { READINGS_CHANNEL } from "../src/after-commit";
+import { provisionDevice, type RunningIngest, SIGNING_KEYS, startIngest, until } from "./harness";
+
+const database = useTestDatabase();
+let ingest: RunningIngest;
+
+beforeAll(async () => {
+  ingest = await startIngest(database.current.url);
+});
+afterAll(() => ingest?.close());
+
+const post = (key: string, body: unknown) =>
+  fetch(`${ingest.httpUrl}/v1/readings`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+
+describe("after each commit", () => {
+  it("marks the device online with last_seen_at", async () => {
+    const { deviceId, key } = await provisionDevice(database.current.db);
+    expect((await post(key, { t: 1 })).status).toBe(202);
+    const [device] = await until(
+      () =>
+        database.current.sql<
+          { status: string; last_seen_at: string | null }[]
+        >`select status, last_seen_at from devices where id = ${deviceId}`,
+      (rows) => rows[0]?.status === "online",
+    );
+    expect(device?.last_seen_at).not.toBeNull();
+  });
+
+  it("sends a live hint with owner, device and metrics, received by LISTEN on the direct endpoint", async () => {
+    const { deviceId, ownerId, key } = await provisionDevice(database.current.db);
+    const listener = createDirectClient(database.current.directUrl);
+    const hints: string[] = [];
+    try {
+      await listener.listen(READINGS_CHANNEL, (payload) => hints.push(payload));
+      expect((await post(key, { temperature: 20, humidity: 30 })).status).toBe(202);
+      await until(
+        async () => hints.length,
+        (n) => n > 0,
+      );
+      const items = hints.flatMap((h) => JSON.parse(h) as { o: string; d: string; m: string[] }[]);
+      expect(items).toContainEqual({ o: ownerId, d: deviceId, m: ["temperature", "humidity"] });
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it("enqueues one signed evaluation message per interval for devices with rules on the touched metrics", async () => {
+    const withRule = await provisionDevice(database.current.db);
+    const otherMetric = await provisionDevice(database.current.db);
+    const noRule = await provisionDevice(database.current.db);
+    await database.current.db.insert(alertRules).values([
+      { deviceId: withRule.deviceId, metric: "temperature", comparator: "gt", threshold: 30 },
+      { deviceId: otherMetric.deviceId, metric: "co2", comparator: "gt", threshold: 1000 },
+    ]);
+    const before = ingest.evaluations.length;
+    // Many readings in quick succession: coalesced, never one message per reading.
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        Promise.all([
+          post(withRule.key, { ts: Date.now() - 10_000 + i, values: { temperature: 20 + i } }),
+          post(otherMetric.key, { ts: Date.now() - 10_000 + i, values: { temperature: 20 } }),
+          post(noRule.key, { ts: Date.now() - 10_000 + i, values: { temperature: 20 } }),
+        ]),
+      ),
+    );
+    await until(
+      async () => ingest.evaluations.length,
+      (n) => n > before,
+      5000,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const messages = ingest.evaluations.slice(before);
+    expect(messages.length).toBeLessThanOrEqual(5);
+    const deviceIds = new Set(
+      messages.flatMap((m) => (JSON.parse(m.body) as { deviceIds: string[] }).deviceIds),
+    );
+    expect(deviceIds).toEqual(new Set([withRule.deviceId]));
+
+    // Signed exactly as QStash signs: the alerter's Receiver accepts it for its URL.
+    const receiver = new Receiver({
+      currentSigningKey: SIGNING_KEYS.current,
+      nextSigningKey: SIGNING_KEYS.next,
+    });
+    const first = messages[0];
+    expect(first?.url).toBe("/v1/evaluate");
+    await expect(
+      receiver.verify({
+        signature: String(first?.headers["upstash-signature"]),
+        body: first?.body ?? "",
+        url: ingest.evaluateUrl,
+      }),
+    ).resolves.toBe(true);
+  });
+});

@@ -1,0 +1,211 @@
+// POST /v1/readings against a real database.
+import { useTestDatabase } from "@pulseboard/devstack/test";
+import { startTcpProxy } from "@pulseboard/devstack/test/tcp-proxy";
+import { createPooledClient } from "@pulseboard/schema/client";
+import { MAX_READINGS_PER_MESSAGE } from "@pulseboard/schema/telemetry";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countReadings, provisionDevice, type RunningIngest, startIngest } from "./harness";
+
+const database = useTestDatabase();
+let ingest: RunningIngest;
+
+beforeAll(async () => {
+  ingest = await startIngest(database.current.url);
+});
+afterAll(() => ingest?.close());
+
+function post(key: string | undefined, body: unknown, raw?: string) {
+  return fetch(`${ingest.httpUrl}/v1/readings`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: raw ?? JSON.stringify(body),
+  });
+}
+
+describe("POST /v1/readings", () => {
+  it("stores each payload shape as the right rows and answers 202 {accepted}", async () => {
+    const { deviceId, key } = await provisionDevice(database.current.db);
+    const ts = Date.now() - 60_000;
+    const cases: [unknown, number][] = [
+      [{ temperature: 21.5, humidity: 40 }, 2],
+      [{ ts, values: { temperature: 20.25 } }, 1],
+      [[{ pressure: 1013 }, { ts: ts + 1, values: { temperature: 19 } }], 2],
+      [
+        {
+          readings: [
+            { metric: "co2", value: 415, ts: new Date(ts + 2).toISOString() },
+            { metric: "co2", value: 416 },
+          ],
+        },
+        2,
+      ],
+    ];
+    for (const [body, n] of cases) {
+      const res = await post(key, body);
+      expect(res.status, JSON.stringify(body)).toBe(202);
+      expect(await res.json()).toEqual({ accepted: n });
+    }
+    const rows = await database.current.sql<{ metric: string; value: number; recorded_at: Date }[]>`
+      select metric, value::float8 as value, recorded_at from sensor_readings where device_id = ${deviceId} order by recorded_at, metric`;
+    expect(rows).toHaveLength(7);
+    const at = (value: number) => new Date(rows.find((r) => r.value === value)?.recorded_at ?? 0).getTime();
+    expect(at(20.25)).toBe(ts);
+    expect(at(415)).toBe(ts + 2);
+  });
+
+  it("202 only once the rows are visible to another connection", async () => {
+    const { deviceId, key } = await provisionDevice(database.current.db);
+    const other = createPooledClient(database.current.url, { max: 1 });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const res = await post(key, { ts: Date.now() - 1000 * i, values: { seq: i } });
+        expect(res.status).toBe(202);
+        const [row] = await other<
+          { n: number }[]
+        >`select count(*)::int as n from sensor_readings where device_id = ${deviceId}`;
+        expect(row?.n).toBe(i + 1);
+      }
+    } finally {
+      await other.end();
+    }
+  });
+
+  it("rejects every bad input of the contract with 400 and its reasons, storing nothing", async () => {
+    const { deviceId, key } = await provisionDevice(database.current.db);
+    const bad: [string, string][] = [
+      ['{"temperature": NaN}', "the body is not valid JSON"],
+      ['{"temperature": 1e999}', "temperature: value must be a finite number"],
+      ['{"temperature": "21.5"}', "temperature: value must be a finite number"],
+      ['{"sensor": {"temperature": 21}}', "sensor: value must be a finite number"],
+      ['{"bad name": 1}', "metric name must be"],
+      [
+        JSON.stringify({ ts: Date.now() + 6 * 60_000, values: { t: 1 } }),
+        "more than 5 minutes in the future",
+      ],
+      ["{}", "the message holds no readings"],
+      ["[]", "the message holds no readings"],
+      [
+        JSON.stringify({
+          readings: Array.from({ length: MAX_READINGS_PER_MESSAGE + 1 }, () => ({ metric: "t", value: 1 })),
+        }),
+        "at most 1000",
+      ],
+      ['[{"t": 1}, {"t": "x"}]', "[1].t: value must be a finite number"],
+      ["not json", "the body is not valid JSON"],
+    ];
+    for (const [raw, reason] of bad) {
+      const res = await post(key, undefined, raw);
+      expect(res.status, raw.slice(0, 60)).toBe(400);
+      const body = (await res.json()) as { error: string; reasons: string[] };
+      expect(body.reasons.join(" | "), raw.slice(0, 60)).toContain(reason);
+    }
+    expect(await countReadings(database.current, deviceId)).toBe(0);
+  });
+
+  it("401 without a key, with an unknown key, and for a deleted device within seconds", async () => {
+    expect((await post(undefined, { t: 1 })).status).toBe(401);
+    expect((await post("dk_not-a-real-key-000000000000000000", { t: 1 })).status).toBe(401);
+    expect((await post("garbage", { t: 1 })).status).toBe(401);
+    const { deviceId, key } = await provisionDevice(database.current.db);
+    expect((await post(key, { t: 1 })).status).toBe(202);
+    await database.current.sql`delete from devices where id = ${deviceId}`;
+    // The key cache in this harness keeps answers for 300 ms.
+    await new Promise((r) => setTimeout(r, 400));
+    const res = await post(key, { t: 2 });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: "unknown device key" });
+  });
+
+  it("a flood of unknown keys is answered by a few batched lookups, not one query per message", async () => {
+    const before = ingest.app.resolver.queries;
+    const keys = Array.from({ length: 300 }, (_, i) => `dk_${String(i).padStart(32, "x")}`);
+    const statuses = await Promise.all(keys.map((k) => post(k, { t: 1 }).then((r) => r.status)));
+    expect(new Set(statuses)).toEqual(new Set([401]));
+    expect(ingest.app.resolver.queries - before).toBeLessThan(keys.length / 4);
+    // And repeated unknown keys are answered from the negative cache.
+    const again = ingest.app.resolver.queries;
+    await Promise.all(keys.slice(0, 50).map((k) => post(k, { t: 1 })));
+    expect(ingest.app.resolver.queries).toBe(again);
+  });
+
+  it("413 for a body over the limit", async () => {
+    const { key } = await provisionDevice(database.current.db);
+    const res = await post(key, undefined, `{"t": 1, "pad": "${"x".repeat(1_100_000)}"}`);
+    expect(res.status).toBe(413);
+  });
+
+  it("stores a re-delivered reading once", async () => {
+    const { deviceId, key } = await provisionDevice(database.current.db);
+    const body = { ts: Date.now() - 5000, values: { temperature: 21, humidity: 50 } };
+    for (let i = 0; i < 3; i++) expect((await post(key, body)).status).toBe(202);
+    expect(await countReadings(database.current, deviceId)).toBe(2);
+  });
+
+  it("never logs a device key", async () => {
+    const { key } = await provisionDevice(database.current.db);
+    await post(key, "nope", "not json");
+    await post(key.replace(/.$/, "A"), { t: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    const text = JSON.stringify(ingest.logs);
+    expect(text).toContain("messages rejected");
+    expect(text).not.toContain(key.slice(3, 20));
+  });
+});
+
+describe("POST /v1/readings, limits and faults", () => {
+  it("429 with Retry-After when a device exceeds its rate", async () => {
+    const limited = await startIngest(database.current.url, {
+      DEVICE_RATE_PER_SECOND: 1,
+      DEVICE_RATE_BURST: 3,
+    });
+    try {
+      const { key } = await provisionDevice(database.current.db);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${limited.httpUrl}/v1/readings`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}` },
+          body: JSON.stringify({ ts: Date.now() - i, values: { t: i } }),
+        });
+        statuses.push(res.status);
+        if (res.status === 429) expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      }
+      expect(statuses).toEqual([202, 202, 202, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("503 with Retry-After while the database is down, and recovers by itself", async () => {
+    const proxy = await startTcpProxy(Number(new URL(database.current.url).port));
+    const url = new URL(database.current.url);
+    url.port = String(proxy.port);
+    const faulty = await startIngest(url.toString());
+    try {
+      const { deviceId, key } = await provisionDevice(database.current.db);
+      const send = (i: number) =>
+        fetch(`${faulty.httpUrl}/v1/readings`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}` },
+          body: JSON.stringify({ ts: Date.now() - 10_000 + i, values: { t: i } }),
+        });
+      expect((await send(0)).status).toBe(202);
+      proxy.cut();
+      const down = await send(1);
+      expect(down.status).toBe(503);
+      expect(down.headers.get("retry-after")).toBeTruthy();
+      expect((await send(2)).status).toBe(503);
+      proxy.restore();
+      let status = 0;
+      for (let i = 0; i < 100 && status !== 202; i++) {
+        status = (await send(3)).status;
+        if (status !== 202) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe(202);
+      expect(await countReadings(database.current, deviceId)).toBe(2);
+    } finally {
+      await faulty.close();
+      await proxy.close();
+    }
+  });
+});

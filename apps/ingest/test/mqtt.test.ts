@@ -1,0 +1,179 @@
+// The built-in broker against a real database, with real MQTT clients as devices.
+import { useTestDatabase } from "@pulseboard/devstack/test";
+import { startTcpProxy } from "@pulseboard/devstack/test/tcp-proxy";
+import mqtt, { type MqttClient } from "mqtt";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { countReadings, provisionDevice, type RunningIngest, startIngest, until } from "./harness";
+
+const database = useTestDatabase();
+let ingest: RunningIngest;
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  ingest = await startIngest(database.current.url);
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+});
+afterAll(() => ingest?.close());
+
+async function device(url = ingest.mqttUrl, options: mqtt.IClientOptions = {}): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  clients.push(client);
+  return client;
+}
+
+function closed(client: MqttClient, timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (!client.connected) return resolve(true);
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    client.once("close", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+describe("built-in broker", () => {
+  it("stores each payload shape published with QoS 1, acknowledged after commit", async () => {
+    const { deviceId, key } = await provisionDevice(database.current.db);
+    const client = await device();
+    const ts = Date.now() - 30_000;
+    const topic = `devices/${key}/readings`;
+    await client.publishAsync(topic, JSON.stringify({ temperature: 21.5, humidity: 40 }), { qos: 1 });
+    expect(await countReadings(database.current, deviceId)).toBe(2);
+    await client.publishAsync(topic, JSON.stringify({ ts, values: { temperature: 20 } }), { qos: 1 });
+    await client.publishAsync(topic, JSON.stringify([{ pressure: 1000 }, { ts: ts + 1, values: { t: 1 } }]), {
+      qos: 1,
+    });
+    await client.publishAsync(
+      topic,
+      JSON.stringify({ readings: [{ metric: "co2", value: 400, ts: ts + 2 }] }),
+      { qos: 1 },
+    );
+    // Each PUBACK came after its commit: the rows are there the moment publishAsync resolves.
+    expect(await countReadings(database.current, deviceId)).toBe(6);
+  });
+
+  it("stores QoS 0 publishes too, and over WebSocket", async () => {
+    const { deviceId, key } = await provisionDevice(database.current.db);
+    const tcp = await device();
+    tcp.publish(`devices/${key}/readings`, JSON.stringify({ a: 1 }), { qos: 0 });
+    const ws = await device(ingest.wsUrl);
+    await ws.publishAsync(`devices/${key}/readings`, JSON.stringify({ b: 2 }), { qos: 1 });
+    await until(
+      () => countReadings(database.current, deviceId),
+      (n) => n === 2,
+    );
+  });
+
+  it("drops every bad input of the contract (acknowledged, counted, nothing stored)", async () => {
+    const { deviceId, key } = await provisionDevice(database.current.db);
+    const client = await device();
+    const bad = [
+      '{"temperature": NaN}',
+      '{"temperature": 1e999}',
+      '{"temperature": "21.5"}',
+      '{"sensor": {"temperature": 21}}',
+      '{"bad name": 1}',
+      JSON.stringify({ ts: Date.now() + 6 * 60_000, values: { t: 1 } }),
+      "{}",
+      "[]",
+      JSON.stringify(Array.from({ length: 1001 }, () => ({ t: 1 }))),
+      '[{"t": 1}, {"t": "x"}]',
+    ];
+    for (const payload of bad) await client.publishAsync(`devices/${key}/readings`, payload, { qos: 1 });
+    expect(client.connected).toBe(true);
+    expect(await countReadings(database.current, deviceId)).toBe(0);
+    const metrics = await (await fetch(`${ingest.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/ingest_messages_rejected_total\{transport="mqtt",reason="bad_value"\} [1-9]/);
+    expect(metrics).toMatch(/ingest_messages_rejected_total\{transport="mqtt",reason="invalid_json"\} 1/);
+  });
+
+  it("refuses an unknown key and a deleted device by closing the connection", async () => {
+    const stranger = await device();
+    stranger.publish("devices/dk_unknownunknownunknownunknown0000/readings", '{"t": 1}', { qos: 1 });
+    expect(await closed(stranger)).toBe(true);
+
+    const { deviceId, key } = await provisionDevice(database.current.db);
+    await database.current.sql`delete from devices where id = ${deviceId}`;
+    await new Promise((r) => setTimeout(r, 400));
+    const deleted = await device();
+    deleted.publish(`devices/${key}/readings`, '{"t": 1}', { qos: 1 });
+    expect(await closed(deleted)).toBe(true);
+  });
+
+  it("refuses publishing to another device's topic when connected as a device", async () => {
+    const a = await provisionDevice(database.current.db);
+    const b = await provisionDevice(database.current.db);
+    const client = await device(ingest.mqttUrl, { username: a.key });
+    await client.publishAsync(`devices/${a.key}/readings`, '{"t": 1}', { qos: 1 });
+    client.publish(`devices/${b.key}/readings`, '{"t": 2}', { qos: 1 });
+    expect(await closed(client)).toBe(true);
+    expect(await countReadings(database.current, a.deviceId)).toBe(1);
+    expect(await countReadings(database.current, b.deviceId)).toBe(0);
+  });
+
+  it("refuses a device key that does not exist at connect", async () => {
+    await expect(
+      mqtt.connectAsync(ingest.mqttUrl, {
+        username: "dk_nopenopenopenopenopenopenopenope",
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow(/not authorized|bad user name or password|connection refused/i);
+  });
+
+  it("refuses subscriptions to devices/# and # (SUBACK failure)", async () => {
+    const { key } = await provisionDevice(database.current.db);
+    const client = await device(ingest.mqttUrl, { username: key });
+    // mqtt.js rejects a SUBACK with failure codes; the packet is on the error.
+    const error = (await client
+      .subscribeAsync(["devices/#", "#", `devices/${key}/readings`], { qos: 1 })
+      .catch((e: unknown) => e)) as { packet?: { granted?: number[] } };
+    expect(error.packet?.granted).toEqual([128, 128, 128]);
+    const other = await device();
+    const [ok] = await other.subscribeAsync("weather/today", { qos: 0 });
+    expect(ok?.qos).toBe(0);
+  });
+
+  it("publishes to other topics are refused", async () => {
+    const client = await device();
+    client.publish("weather/today", "sunny", { qos: 1 });
+    expect(await closed(client)).toBe(true);
+  });
+});
+
+describe("built-in broker, database down", () => {
+  it("QoS 1: no PUBACK while the database is down; acknowledged and stored once when it returns", async () => {
+    const port = Number(new URL(database.current.url).port);
+    const proxy = await startTcpProxy(port);
+    const url = new URL(database.current.url);
+    url.port = String(proxy.port);
+    const faulty = await startIngest(url.toString());
+    try {
+      const { deviceId, key } = await provisionDevice(database.current.db);
+      const client = await device(faulty.mqttUrl);
+      const topic = `devices/${key}/readings`;
+      await client.publishAsync(topic, JSON.stringify({ warmup: 1 }), { qos: 1 });
+      proxy.cut();
+      let acked = false;
+      const publishing = client
+        .publishAsync(topic, JSON.stringify({ ts: Date.now() - 1000, values: { t: 42 } }), { qos: 1 })
+        .then(() => {
+          acked = true;
+        });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(acked).toBe(false);
+      proxy.restore();
+      await publishing;
+      expect(acked).toBe(true);
+      expect(await countReadings(database.current, deviceId)).toBe(2);
+      const [row] = await database.current.sql<{ n: number }[]>`
+        select count(*)::int as n from sensor_readings where device_id = ${deviceId} and metric = 't'`;
+      expect(row?.n).toBe(1);
+    } finally {
+      await faulty.close();
+      await proxy.close();
+    }
+  });
+});
