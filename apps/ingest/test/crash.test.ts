@@ -72,7 +72,9 @@ describe("crash", () => {
     ingest = spawnTs("apps/ingest", "src/server.ts", env);
     await ingest.waitFor(/ingest HTTP listening/);
     const again = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
-    await Promise.all([...sent].filter((n) => !acked.has(n)).map((n) => again.publishAsync(topic, body(n), { qos: 1 })));
+    await Promise.all(
+      [...sent].filter((n) => !acked.has(n)).map((n) => again.publishAsync(topic, body(n), { qos: 1 })),
+    );
     await again.endAsync();
     await ingest.stop();
 
@@ -99,7 +101,9 @@ describe("graceful shutdown", () => {
     const base = Date.now() - 60_000;
     const sends = Array.from({ length: 400 }, (_, n) =>
       publisher
-        .publishAsync(`devices/${key}/readings`, JSON.stringify({ ts: base + n, values: { seq: n } }), { qos: 1 })
+        .publishAsync(`devices/${key}/readings`, JSON.stringify({ ts: base + n, values: { seq: n } }), {
+          qos: 1,
+        })
         .then(() => acked.push(n))
         .catch(() => {}),
     );
