@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createTestDatabase } from "@pulseboard/devstack/test";
 import { groupAlive, reapAll, spawnTs } from "@pulseboard/devstack/test/process";
 import { checkPortFree, findFreePort } from "@pulseboard/runtime/ports";
+import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 
 afterAll(reapAll);
@@ -85,6 +86,22 @@ describe("pnpm start", () => {
       expect(banner).toContain("demo@pulseboard.local / pulseboard-demo");
       await expectAllHealthy(ports);
       const userId = await signInDemo(ports.WEB_PORT);
+      // The demo devices publish through the built-in broker and their readings are stored.
+      expect(banner).toContain("2 demo devices publishing");
+      const db = postgres(`postgres://pulseboard:pulseboard@127.0.0.1:${ports.EMBEDDED_PG_PORT}/pulseboard`, { max: 1 });
+      try {
+        let readings = 0;
+        for (let i = 0; i < 100 && readings === 0; i++) {
+          const [row] = await db<{ n: number }[]>`
+            select count(*)::int as n from sensor_readings r join devices d on d.id = r.device_id
+            join "user" u on u.id = d.owner_id where u.email = 'demo@pulseboard.local' and r.metric = 'heart_rate'`;
+          readings = row?.n ?? 0;
+          if (readings === 0) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(readings).toBeGreaterThan(0);
+      } finally {
+        await db.end();
+      }
       await pressCtrlC(first, ports);
 
       const second = startStack(ports, { PULSEBOARD_DATA_DIR: dataDir });

@@ -22,6 +22,11 @@ export const stackConfigSchema = z
     DATABASE_URL_DIRECT: optional(pgUrl),
     DEMO_EMAIL: z.email().default("demo@pulseboard.local"),
     DEMO_PASSWORD: z.string().min(8).default("pulseboard-demo"),
+    /** The demo devices' simulator: on unless SIMULATE=0. */
+    SIMULATE: z
+      .enum(["0", "1", "false", "true"])
+      .default("1")
+      .transform((v) => v === "1" || v === "true"),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL_DIRECT && !env.DATABASE_URL) {

@@ -2,12 +2,15 @@
 // embedded PostgreSQL (data kept in .data/), applies migrations, seeds the demo account and the
 // exercise catalog, starts ingest, alerter and web, and prints where each listens.
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir } from "node:fs/promises";
 import { EnvError } from "@pulseboard/runtime/env";
 import { errorMessage } from "@pulseboard/runtime/errors";
 import { checkPortFree, type PortClaim, PortInUseError } from "@pulseboard/runtime/ports";
 import { createDb, createPooledClient } from "@pulseboard/schema/client";
 import { runMigrations } from "@pulseboard/schema/migrate";
 import { ensureDemoAccount, seedExerciseCatalog } from "@pulseboard/schema/seed";
+import { runSimulation, type SimulationHandle } from "@pulseboard/simulator";
+import { type DemoDevice, ensureDemoDevices } from "./demo-devices";
 import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres } from "./embedded";
 import { loadLocalSecrets } from "./local-secrets";
 import { REPO_ROOT } from "./paths";
@@ -109,11 +112,14 @@ async function main(config: StackConfig): Promise<void> {
   }
 
   const apps: AppProcess[] = [];
+  let simulation: SimulationHandle | undefined;
+  let demoDevices: DemoDevice[] = [];
   let stopping = false;
   const shutdown = async (code: number, signalledByTerminal = false) => {
     if (stopping) return;
     stopping = true;
     say("stopping…");
+    await simulation?.stop();
     await stopApps(apps, signalledByTerminal);
     await pg?.stop();
     say("stopped");
@@ -127,8 +133,10 @@ async function main(config: StackConfig): Promise<void> {
     const sql = createPooledClient(pooledUrl, { max: 1, applicationName: "pulseboard-seed" });
     try {
       const db = createDb(sql);
-      await ensureDemoAccount(db, { email: config.DEMO_EMAIL, password: config.DEMO_PASSWORD, name: "Demo" });
+      const demoId = await ensureDemoAccount(db, { email: config.DEMO_EMAIL, password: config.DEMO_PASSWORD, name: "Demo" });
       await seedExerciseCatalog(db);
+      await mkdir(config.dataDir, { recursive: true });
+      demoDevices = await ensureDemoDevices(db, demoId, config.dataDir);
     } finally {
       await sql.end({ timeout: 5 });
     }
@@ -183,13 +191,22 @@ async function main(config: StackConfig): Promise<void> {
       });
     }
     await Promise.all(apps.map((app) => waitHealthy(app, 180_000)));
+    if (config.SIMULATE) {
+      simulation = await runSimulation({
+        devices: demoDevices.map((d) => ({ key: d.key, profile: d.profile })),
+        transport: { kind: "mqtt", url: config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`, qos: 1 },
+        intervalMs: 2000,
+        seed: Date.now() % 1_000_000,
+        clientIdPrefix: "pulseboard-demo-",
+      });
+    }
   } catch (error) {
     process.stderr.write(`pulseboard: ${errorMessage(error)}\n`);
     await shutdown(1);
     return;
   }
 
-  const pad = (s: string) => s.padEnd(10);
+  const pad = (s: string) => s.padEnd(11);
   say("ready");
   console.log(
     [
@@ -205,6 +222,9 @@ async function main(config: StackConfig): Promise<void> {
         ? `  ${pad("postgres")}${pg.url.replace(/\/postgres$/, "/pulseboard")}  (embedded, data in ${config.dataDir}/postgres)`
         : `  ${pad("postgres")}DATABASE_URL`,
       `  ${pad("demo")}${config.DEMO_EMAIL} / ${config.DEMO_PASSWORD}`,
+      config.SIMULATE
+        ? `  ${pad("simulator")}${demoDevices.length} demo devices publishing every 2 s over MQTT (SIMULATE=0 turns it off)`
+        : `  ${pad("simulator")}off`,
       "",
       "  Ctrl-C stops everything.",
       "",
