@@ -141,6 +141,34 @@ describe("POST /v1/readings", () => {
     expect(await countReadings(database.current, deviceId)).toBe(2);
   });
 
+  it("logs rejections once per device per interval, with counts per reason", async () => {
+    const { deviceId, key } = await provisionDevice(database.current.db);
+    await Promise.all([...Array.from({ length: 8 }, () => post(key, { t: "x" })), post(key, undefined, "not json")]);
+    await new Promise((r) => setTimeout(r, 400));
+    const lines = ingest.logs.filter((l) => l.msg === "messages rejected" && l.deviceId === deviceId);
+    // One line per interval (the burst may straddle one boundary), never one per message.
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    const total: Record<string, number> = {};
+    for (const line of lines) {
+      for (const [reason, n] of Object.entries(line.rejected as Record<string, number>)) total[reason] = (total[reason] ?? 0) + n;
+    }
+    expect(total).toEqual({ bad_value: 8, invalid_json: 1 });
+  });
+
+  it("exposes Prometheus metrics: accepted, rejected by reason, rows, flush histograms, buffer", async () => {
+    const res = await fetch(`${ingest.httpUrl}/metrics`);
+    expect(res.headers.get("content-type")).toMatch(/text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/ingest_messages_accepted_total\{transport="http"\} [1-9]/);
+    expect(text).toMatch(/ingest_messages_rejected_total\{transport="http",reason="unknown_key"\} [1-9]/);
+    expect(text).toMatch(/ingest_rows_written_total [1-9]/);
+    expect(text).toMatch(/ingest_flush_rows_bucket\{le="100"\} [1-9]/);
+    expect(text).toMatch(/ingest_flush_duration_seconds_count [1-9]/);
+    expect(text).toMatch(/ingest_buffer_rows 0/);
+    expect(text).toMatch(/ingest_mqtt_connected_clients/);
+  });
+
   it("never logs a device key", async () => {
     const { key } = await provisionDevice(database.current.db);
     await post(key, "nope", "not json");
