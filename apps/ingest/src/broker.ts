@@ -108,9 +108,12 @@ export async function startBuiltInBroker({
     };
     if (packet.qos === 0) {
       // Nothing to acknowledge: hand it to the writer and move on (QoS 0 is at most once).
-      void intake.prepare("mqtt", key, payload, receivedAt).then(async (prepared) => {
-        if (prepared.kind === "prepared") await intake.store("mqtt", prepared);
-      });
+      intake
+        .prepare("mqtt", key, payload, receivedAt)
+        .then(async (prepared) => {
+          if (prepared.kind === "prepared") await intake.store("mqtt", prepared);
+        })
+        .catch((err: unknown) => mqttLog.error({ err }, "QoS 0 message could not be stored"));
       return callback(null);
     }
     intake

@@ -120,6 +120,7 @@ export class ReadingWriter {
       await this.idle();
     }
     await this.idle();
+    clearTimeout(this.timer);
     for (const entry of this.queue.splice(0)) entry.reject(new ShuttingDownError());
   }
 
