@@ -3,7 +3,14 @@ export * from "./relations";
 export * from "./tables";
 export * from "./validation";
 
-import type { alertRules, alerts, devices, sensorReadings } from "./tables";
+import type {
+  alertEvents,
+  alertRules,
+  alerts,
+  devices,
+  notificationSettings,
+  sensorReadings,
+} from "./tables";
 
 export type Device = typeof devices.$inferSelect;
 export type NewDevice = typeof devices.$inferInsert;
@@ -11,3 +18,5 @@ export type SensorReading = typeof sensorReadings.$inferSelect;
 export type NewSensorReading = typeof sensorReadings.$inferInsert;
 export type AlertRule = typeof alertRules.$inferSelect;
 export type Alert = typeof alerts.$inferSelect;
+export type AlertEvent = typeof alertEvents.$inferSelect;
+export type NotificationSettings = typeof notificationSettings.$inferSelect;

@@ -1,6 +1,6 @@
 import { relations } from "drizzle-orm";
 import { user } from "../auth/tables";
-import { alertRules, alerts, devices, sensorReadings } from "./tables";
+import { alertEvents, alertRules, alerts, devices, notificationSettings, sensorReadings } from "./tables";
 
 export const devicesRelations = relations(devices, ({ one, many }) => ({
   owner: one(user, { fields: [devices.ownerId], references: [user.id] }),
@@ -17,7 +17,17 @@ export const alertRulesRelations = relations(alertRules, ({ one, many }) => ({
   alerts: many(alerts),
 }));
 
-export const alertsRelations = relations(alerts, ({ one }) => ({
+export const alertsRelations = relations(alerts, ({ one, many }) => ({
   rule: one(alertRules, { fields: [alerts.ruleId], references: [alertRules.id] }),
   device: one(devices, { fields: [alerts.deviceId], references: [devices.id] }),
+  events: many(alertEvents),
+}));
+
+export const alertEventsRelations = relations(alertEvents, ({ one }) => ({
+  alert: one(alerts, { fields: [alertEvents.alertId], references: [alerts.id] }),
+  owner: one(user, { fields: [alertEvents.ownerId], references: [user.id] }),
+}));
+
+export const notificationSettingsRelations = relations(notificationSettings, ({ one }) => ({
+  owner: one(user, { fields: [notificationSettings.ownerId], references: [user.id] }),
 }));

@@ -18,6 +18,9 @@ export const DEVICE_STATUSES = ["online", "offline"] as const;
 export const COMPARATORS = ["gt", "lt", "gte", "lte"] as const;
 export const AGGREGATES = ["avg", "min", "max", "last", "count"] as const;
 export const ALERT_STATUSES = ["firing", "resolved"] as const;
+export const NO_DATA_POLICIES = ["keep", "resolve", "fire"] as const;
+export const ALERT_EVENT_KINDS = ["fired", "resolved"] as const;
+export const WEBHOOK_STATUSES = ["pending", "delivering", "delivered", "failed", "skipped"] as const;
 
 export const devices = pgTable(
   "devices",
@@ -33,9 +36,12 @@ export const devices = pgTable(
     status: text("status", { enum: DEVICE_STATUSES }).notNull().default("offline"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    /** No reading for this long: the sweep marks the device offline. */
+    silenceSeconds: integer("silence_seconds").notNull().default(300),
   },
   (t) => [
     index("idx_device_owner").on(t.ownerId),
+    check("devices_silence_check", sql`${t.silenceSeconds} between 10 and 2592000`),
     check("devices_status_check", sql`${t.status} in ('online','offline')`),
     check("devices_device_key_digest_check", sql`${t.deviceKey} ~ '^[0-9a-f]{64}$'`),
   ],
@@ -75,10 +81,15 @@ export const alertRules = pgTable(
     threshold: numeric("threshold", { mode: "number" }).notNull(),
     windowSeconds: integer("window_seconds").notNull().default(60),
     aggregate: text("aggregate", { enum: AGGREGATES }).notNull().default("avg"),
+    /** Hysteresis: a firing alert resolves only once the aggregate is back past this value. */
+    recoveryThreshold: numeric("recovery_threshold", { mode: "number" }),
+    /** What an empty window means: keep the state, resolve, or fire (the rule fires on silence). */
+    noData: text("no_data", { enum: NO_DATA_POLICIES }).notNull().default("keep"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index("idx_rule_device").on(t.deviceId),
+    check("alert_rules_no_data_check", sql`${t.noData} in ('keep','resolve','fire')`),
     check("alert_rules_comparator_check", sql`${t.comparator} in ('gt','lt','gte','lte')`),
     check("alert_rules_window_check", sql`${t.windowSeconds} between 1 and 2592000`),
     check("alert_rules_aggregate_check", sql`${t.aggregate} in ('avg','min','max','last','count')`),
@@ -98,6 +109,12 @@ export const alerts = pgTable(
     status: text("status", { enum: ALERT_STATUSES }).notNull().default("firing"),
     triggeredAt: timestamp("triggered_at", { withTimezone: true }).notNull().defaultNow(),
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    /** The aggregate and the window that opened it (null: an empty window under "fire"). */
+    value: numeric("value", { mode: "number" }),
+    windowStart: timestamp("window_start", { withTimezone: true }),
+    windowEnd: timestamp("window_end", { withTimezone: true }),
+    /** The aggregate that resolved it. */
+    resolvedValue: numeric("resolved_value", { mode: "number" }),
   },
   (t) => [
     index("idx_alert_device").on(t.deviceId),
@@ -108,3 +125,49 @@ export const alerts = pgTable(
     uniqueIndex("uniq_alert_firing_per_rule").on(t.ruleId).where(sql`${t.status} = 'firing'`),
   ],
 );
+
+// Outbox of alert transitions: written in the transition's transaction, once per (alert, kind),
+// then delivered live (pg_notify) and to the owner's webhook, with the delivery state kept here.
+export const alertEvents = pgTable(
+  "alert_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    alertId: uuid("alert_id")
+      .notNull()
+      .references(() => alerts.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ALERT_EVENT_KINDS }).notNull(),
+    value: numeric("value", { mode: "number" }),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    webhookStatus: text("webhook_status", { enum: WEBHOOK_STATUSES }).notNull().default("pending"),
+    webhookAttempts: integer("webhook_attempts").notNull().default(0),
+    webhookLastError: text("webhook_last_error"),
+    webhookUpdatedAt: timestamp("webhook_updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("uniq_alert_event_kind").on(t.alertId, t.kind),
+    index("idx_alert_event_owner_time").on(t.ownerId, t.at),
+    // The outbox sweep's work list: only what is not delivered yet.
+    index("idx_alert_event_undelivered")
+      .on(t.webhookUpdatedAt)
+      .where(sql`${t.webhookStatus} in ('pending','delivering')`),
+    check("alert_events_kind_check", sql`${t.kind} in ('fired','resolved')`),
+    check(
+      "alert_events_webhook_status_check",
+      sql`${t.webhookStatus} in ('pending','delivering','delivered','failed','skipped')`,
+    ),
+  ],
+);
+
+// An owner's notification settings: where alert transitions are POSTed, and the secret their
+// HMAC-SHA256 signature is made with.
+export const notificationSettings = pgTable("notification_settings", {
+  ownerId: text("owner_id")
+    .primaryKey()
+    .references(() => user.id, { onDelete: "cascade" }),
+  webhookUrl: text("webhook_url"),
+  webhookSecret: text("webhook_secret").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

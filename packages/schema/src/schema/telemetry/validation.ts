@@ -1,6 +1,6 @@
 // Zod contracts of the device protocol and the telemetry API (ARCHITECTURE.md).
 import { z } from "zod";
-import { AGGREGATES, ALERT_STATUSES, COMPARATORS } from "./tables";
+import { AGGREGATES, ALERT_STATUSES, COMPARATORS, NO_DATA_POLICIES } from "./tables";
 
 export const METRIC_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Readings in one message (any shape); a bigger message is rejected whole. */
@@ -195,13 +195,28 @@ export const createDeviceBody = z.strictObject({
   name: z.string().trim().min(1, "name is required").max(100, "name is at most 100 characters"),
 });
 
-export const createRuleBody = z.strictObject({
-  metric: metricName,
-  comparator: z.enum(COMPARATORS),
-  threshold: z.number({ error: "threshold must be a finite number" }),
-  windowSeconds: z.number().int().min(1).max(2_592_000).default(60),
-  aggregate: z.enum(AGGREGATES).default("avg"),
-});
+export const createRuleBody = z
+  .strictObject({
+    metric: metricName,
+    comparator: z.enum(COMPARATORS),
+    threshold: z.number({ error: "threshold must be a finite number" }),
+    windowSeconds: z.number().int().min(1).max(2_592_000).default(60),
+    aggregate: z.enum(AGGREGATES).default("avg"),
+    recoveryThreshold: z.number({ error: "recoveryThreshold must be a finite number" }).optional(),
+    noData: z.enum(NO_DATA_POLICIES).default("keep"),
+  })
+  .refine(
+    (r) =>
+      r.recoveryThreshold === undefined ||
+      (r.comparator.startsWith("g")
+        ? r.recoveryThreshold <= r.threshold
+        : r.recoveryThreshold >= r.threshold),
+    {
+      message:
+        "recoveryThreshold must be on the safe side of the threshold (below it for gt/gte, above it for lt/lte)",
+      path: ["recoveryThreshold"],
+    },
+  );
 
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
