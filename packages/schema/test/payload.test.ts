@@ -201,7 +201,20 @@ describe("API bodies", () => {
       threshold: 30,
       windowSeconds: 60,
       aggregate: "avg",
+      noData: "keep",
     });
+    expect(
+      createRuleBody.safeParse({ metric: "t", comparator: "gt", threshold: 30, recoveryThreshold: 28 })
+        .success,
+    ).toBe(true);
+    expect(
+      createRuleBody.safeParse({ metric: "t", comparator: "gt", threshold: 30, recoveryThreshold: 32 })
+        .success,
+    ).toBe(false);
+    expect(
+      createRuleBody.safeParse({ metric: "t", comparator: "lt", threshold: 10, recoveryThreshold: 12 })
+        .success,
+    ).toBe(true);
     expect(createRuleBody.safeParse({ metric: "t", comparator: "eq", threshold: 1 }).success).toBe(false);
     expect(
       createRuleBody.safeParse({ metric: "t", comparator: "gt", threshold: 1, aggregate: "sum" }).success,
