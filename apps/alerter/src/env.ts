@@ -1,7 +1,18 @@
 import { databaseEnv, loadEnv, logLevel, nodeEnv, port } from "@pulseboard/runtime/env";
 import { z } from "zod";
 
+const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
 const signingKey = z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16).optional());
+const positiveInt = (fallback: number, max: number) =>
+  z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number()
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
 
 export const alerterEnvSchema = z
   .object({
@@ -10,9 +21,25 @@ export const alerterEnvSchema = z
     HOST: z.string().default("0.0.0.0"),
     ALERTER_PORT: port(3002),
     ...databaseEnv,
-    QSTASH_TOKEN: z.string().optional(),
+    /**
+     * The alerter's public base URL, as QStash calls it: signatures are verified against
+     * `<ALERTER_PUBLIC_URL>/v1/...`, never against a URL rebuilt from request headers.
+     */
+    ALERTER_PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
+    QSTASH_TOKEN: optionalText,
+    QSTASH_URL: optionalText,
     QSTASH_CURRENT_SIGNING_KEY: signingKey,
     QSTASH_NEXT_SIGNING_KEY: signingKey,
+    /** Seconds of clock skew tolerated when checking a signature's exp/nbf. */
+    SIGNATURE_CLOCK_TOLERANCE_S: positiveInt(5, 300),
+    /** Without QStash: how often the local timer asks for a sweep. */
+    SWEEP_INTERVAL_MS: positiveInt(30_000, 3_600_000),
+    /** The QStash cron for /v1/sweep (`pnpm alerter:schedule`). */
+    SWEEP_CRON: z.string().default("* * * * *"),
+    WEBHOOK_MAX_ATTEMPTS: positiveInt(5, 20),
+    WEBHOOK_TIMEOUT_MS: positiveInt(10_000, 60_000),
+    /** Local queue: the unit of QStash's retry backoff (tests shorten it). */
+    QUEUE_RETRY_BASE_MS: positiveInt(1000, 60_000),
   })
   .superRefine((env, ctx) => {
     // Every request to the alerter is verified against these keys; in production there is no
@@ -27,7 +54,20 @@ export const alerterEnvSchema = z
         });
       }
     }
-  });
+    if (!env.ALERTER_PUBLIC_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ALERTER_PUBLIC_URL"],
+        message: "is required in production (the URL QStash calls; signatures are bound to it)",
+      });
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    ALERTER_PUBLIC_URL: env.ALERTER_PUBLIC_URL ?? `http://127.0.0.1:${env.ALERTER_PORT}`,
+    QSTASH_CURRENT_SIGNING_KEY: env.QSTASH_CURRENT_SIGNING_KEY ?? "local-development-current-key",
+    QSTASH_NEXT_SIGNING_KEY: env.QSTASH_NEXT_SIGNING_KEY ?? "local-development-next-key",
+  }));
 
 export type AlerterEnv = z.output<typeof alerterEnvSchema>;
 

@@ -1,3 +1,4 @@
+import { createQueue } from "@pulseboard/queue";
 import { runWorker } from "@pulseboard/runtime/http";
 import { createLogger } from "@pulseboard/runtime/logger";
 import { createPooledClient } from "@pulseboard/schema/client";
@@ -9,11 +10,24 @@ const sql = createPooledClient(env.DATABASE_URL, {
   max: env.DB_POOL_MAX,
   applicationName: "pulseboard-alerter",
 });
-const app = buildApp({ sql, log });
+const queue = createQueue(
+  {
+    token: env.QSTASH_TOKEN,
+    baseUrl: env.QSTASH_URL,
+    currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY,
+    nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY,
+    retryBaseMs: env.QUEUE_RETRY_BASE_MS,
+  },
+  log,
+);
+const app = buildApp({ sql, log, queue, config: env });
 
 await runWorker({
   log,
   app,
   claim: { port: env.ALERTER_PORT, host: env.HOST, label: "alerter HTTP", variable: "ALERTER_PORT" },
-  release: () => sql.end({ timeout: 5 }),
+  release: async () => {
+    await queue.close();
+    await sql.end({ timeout: 5 });
+  },
 });

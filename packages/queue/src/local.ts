@@ -95,10 +95,16 @@ export function createLocalQueue(config: QueueConfig, log: Logger): Queue {
         return;
       }
       failure = `status ${res.status}`;
+      // As QStash: 489 with Upstash-NonRetryable-Error says retrying cannot help.
+      if (res.status === 489 && res.headers.get("upstash-nonretryable-error") === "true") {
+        pending--;
+        log.warn({ ...ctx, failure }, "delivery refused as non-retryable; not retrying");
+        return;
+      }
     } catch (error) {
       failure = describe(error);
     }
-    // As QStash: any non-2xx or network error is retried, until the retries run out.
+    // As QStash: any other non-2xx or network error is retried, until the retries run out.
     if (retried < msg.retries && !closed) {
       const delayMs = retryDelayMs(retried + 1, baseMs);
       log.warn({ ...ctx, failure, retryInMs: Math.round(delayMs) }, "delivery failed; will retry");

@@ -1,0 +1,42 @@
+import { Counter, Histogram, Registry } from "prom-client";
+
+export function createMetrics() {
+  const registry = new Registry();
+  const registers = [registry];
+  return {
+    registry,
+    evaluations: new Counter({
+      name: "alerter_evaluations_total",
+      help: "Rule evaluations, by trigger (evaluate, sweep)",
+      labelNames: ["trigger"],
+      registers,
+    }),
+    transitions: new Counter({
+      name: "alerter_transitions_total",
+      help: "Alert transitions recorded, by kind (fired, resolved)",
+      labelNames: ["kind"],
+      registers,
+    }),
+    evaluationDuration: new Histogram({
+      name: "alerter_evaluation_duration_seconds",
+      help: "Time to evaluate one request's devices (or a whole sweep)",
+      labelNames: ["trigger"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    webhookDeliveries: new Counter({
+      name: "alerter_webhook_deliveries_total",
+      help: "Webhook delivery attempts, by outcome (delivered, retry, failed, skipped)",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    rejectedRequests: new Counter({
+      name: "alerter_rejected_requests_total",
+      help: "Requests refused, by reason (signature, body)",
+      labelNames: ["reason"],
+      registers,
+    }),
+  };
+}
+
+export type AlerterMetrics = ReturnType<typeof createMetrics>;

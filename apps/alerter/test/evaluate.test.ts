@@ -1,0 +1,200 @@
+// Evaluation against the real readings table: windows, aggregates, transitions written once.
+import { useTestDatabase } from "@pulseboard/devstack/test";
+import { alertEvents, alerts, devices, sensorReadings } from "@pulseboard/schema";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { evaluateDevices, loadRuleStates, markSilence } from "../src/evaluate";
+import { setupRule } from "./harness";
+
+const database = useTestDatabase();
+const db = () => database.current.db;
+const now = new Date("2026-11-22T12:00:00.000Z");
+const secondsAgo = (s: number) => new Date(now.getTime() - s * 1000);
+
+async function readings(
+  deviceId: string,
+  points: [secondsAgo: number, value: number][],
+  metric = "temperature",
+) {
+  await db()
+    .insert(sensorReadings)
+    .values(points.map(([s, value]) => ({ deviceId, metric, value, recordedAt: secondsAgo(s) })));
+}
+
+async function alertRows(ruleId: string) {
+  return db().select().from(alerts).where(eq(alerts.ruleId, ruleId));
+}
+
+describe("window aggregates", () => {
+  it("each aggregate over the window; the window includes its start and excludes what is older", async () => {
+    const { deviceId } = await setupRule(db());
+    // 60 s window ending now: 60 s ago is in, 61 s ago is out, other metrics are out.
+    await readings(deviceId, [
+      [61, 1000],
+      [60, 10],
+      [30, 40],
+      [5, 25],
+    ]);
+    await readings(deviceId, [[1, 500]], "humidity");
+    const cases = { avg: 25, min: 10, max: 40, last: 25, count: 3 } as const;
+    for (const [aggregate, expected] of Object.entries(cases)) {
+      const { deviceId: d } = await setupRule(db(), { aggregate: aggregate as keyof typeof cases });
+      await readings(d, [
+        [61, 1000],
+        [60, 10],
+        [30, 40],
+        [5, 25],
+      ]);
+      const [state] = await loadRuleStates(database.current.sql, [d], now);
+      expect(state?.value, aggregate).toBe(expected);
+    }
+    // A reading in the future of `now` (a late clock) is not in this window either.
+    await readings(deviceId, [[-1, 9999]]);
+    const [state] = await loadRuleStates(database.current.sql, [deviceId], now);
+    expect(state?.value).toBe(25);
+  });
+
+  it("an empty window: null for value aggregates, 0 for count", async () => {
+    const avg = await setupRule(db(), { aggregate: "avg" });
+    const count = await setupRule(db(), { aggregate: "count" });
+    const states = await loadRuleStates(database.current.sql, [avg.deviceId, count.deviceId], now);
+    expect(states.find((s) => s.ruleId === avg.ruleId)?.value).toBeNull();
+    expect(states.find((s) => s.ruleId === count.ruleId)?.value).toBe(0);
+  });
+
+  it("is served by the (device_id, metric, recorded_at) index", async () => {
+    const { deviceId } = await setupRule(db());
+    await database.current.sql`
+      insert into sensor_readings (device_id, metric, value, recorded_at)
+      select ${deviceId}::uuid, m, g, ${now.toISOString()}::timestamptz - make_interval(secs => g)
+      from generate_series(1, 5000) g, unnest(array['temperature','humidity','co2']) m`;
+    await database.current.sql`analyze sensor_readings`;
+    const plan = await database.current.sql<{ "QUERY PLAN": string }[]>`
+      explain select avg(s.value) from sensor_readings s
+      where s.device_id = ${deviceId} and s.metric = 'temperature'
+        and s.recorded_at >= ${now.toISOString()}::timestamptz - interval '60 seconds' and s.recorded_at <= ${now.toISOString()}::timestamptz`;
+    expect(plan.map((r) => r["QUERY PLAN"]).join("\n")).toMatch(/uniq_reading_device_metric_time/);
+  });
+});
+
+describe("transitions", () => {
+  it("opens one firing alert with its value and window, and records `fired` once", async () => {
+    const { deviceId, ruleId } = await setupRule(db(), { threshold: 30 });
+    await readings(deviceId, [
+      [50, 31],
+      [10, 35],
+    ]);
+    const [fired] = await evaluateDevices(database.current.sql, [deviceId], now);
+    expect(fired).toMatchObject({ kind: "fired", ruleId, value: 33 });
+    expect(await evaluateDevices(database.current.sql, [deviceId], now)).toEqual([]);
+    const [alert] = await alertRows(ruleId);
+    expect(alert).toMatchObject({ status: "firing", value: 33, windowStart: secondsAgo(60), windowEnd: now });
+    const events = await db()
+      .select()
+      .from(alertEvents)
+      .where(eq(alertEvents.alertId, alert?.id ?? ""));
+    expect(events.map((e) => [e.kind, e.value, e.webhookStatus])).toEqual([["fired", 33, "pending"]]);
+  });
+
+  it("resolves when the window no longer breaches, once; then can fire again as a new alert", async () => {
+    const { deviceId, ruleId } = await setupRule(db(), { threshold: 30 });
+    await readings(deviceId, [[100, 40]]);
+    expect((await evaluateDevices(database.current.sql, [deviceId], secondsAgo(90)))[0]?.kind).toBe("fired");
+    await readings(deviceId, [[10, 20]]);
+    const resolved = await evaluateDevices(database.current.sql, [deviceId], now);
+    expect(resolved.map((t) => t.kind)).toEqual(["resolved"]);
+    expect(await evaluateDevices(database.current.sql, [deviceId], now)).toEqual([]);
+    const [alert] = await alertRows(ruleId);
+    expect(alert).toMatchObject({ status: "resolved", resolvedAt: now, resolvedValue: 20 });
+    await readings(deviceId, [[-30, 50]]);
+    const again = await evaluateDevices(database.current.sql, [deviceId], new Date(now.getTime() + 31_000));
+    expect(again.map((t) => t.kind)).toEqual(["fired"]);
+    expect((await alertRows(ruleId)).map((a) => a.status).sort()).toEqual(["firing", "resolved"]);
+  });
+
+  it("hysteresis: a value hovering at the threshold does not flap", async () => {
+    const { deviceId, ruleId } = await setupRule(db(), {
+      threshold: 30,
+      recoveryThreshold: 28,
+      aggregate: "last",
+    });
+    const at = (s: number) => new Date(now.getTime() + s * 1000);
+    const sequence: [number, number][] = [
+      [0, 31],
+      [10, 29.5],
+      [20, 30.5],
+      [30, 29],
+      [40, 28.5],
+      [50, 27.9],
+      [60, 29.9],
+    ];
+    const kinds: string[] = [];
+    for (const [s, value] of sequence) {
+      await db()
+        .insert(sensorReadings)
+        .values({ deviceId, metric: "temperature", value, recordedAt: at(s) });
+      for (const t of await evaluateDevices(database.current.sql, [deviceId], at(s)))
+        kinds.push(`${s}:${t.kind}`);
+    }
+    expect(kinds).toEqual(["0:fired", "50:resolved"]);
+    expect(await alertRows(ruleId)).toHaveLength(1);
+  });
+
+  it("no-data policies: keep holds the state, resolve resolves, fire fires on silence", async () => {
+    const keep = await setupRule(db(), { noData: "keep" });
+    const resolve = await setupRule(db(), { noData: "resolve" });
+    const fire = await setupRule(db(), { noData: "fire" });
+    for (const r of [keep, resolve]) await readings(r.deviceId, [[200, 50]]);
+    const before = secondsAgo(190);
+    const opened = await evaluateDevices(database.current.sql, [keep.deviceId, resolve.deviceId], before);
+    expect(opened.map((t) => t.kind)).toEqual(["fired", "fired"]);
+    // Now every window is empty.
+    const transitions = await evaluateDevices(
+      database.current.sql,
+      [keep.deviceId, resolve.deviceId, fire.deviceId],
+      now,
+    );
+    const byRule = new Map(transitions.map((t) => [t.ruleId, t.kind]));
+    expect(byRule.get(keep.ruleId)).toBeUndefined();
+    expect(byRule.get(resolve.ruleId)).toBe("resolved");
+    expect(byRule.get(fire.ruleId)).toBe("fired");
+    expect((await alertRows(keep.ruleId))[0]?.status).toBe("firing");
+    expect((await alertRows(fire.ruleId))[0]).toMatchObject({ status: "firing", value: null });
+  });
+
+  it("20 concurrent evaluations of the same breach: one firing alert, one fired event", async () => {
+    const { deviceId, ruleId } = await setupRule(db(), { threshold: 30 });
+    await readings(deviceId, [[5, 99]]);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => evaluateDevices(database.current.sql, [deviceId], now)),
+    );
+    expect(results.flat().filter((t) => t.kind === "fired")).toHaveLength(1);
+    const rows = await alertRows(ruleId);
+    expect(rows).toHaveLength(1);
+    const events = await db()
+      .select()
+      .from(alertEvents)
+      .where(eq(alertEvents.alertId, rows[0]?.id ?? ""));
+    expect(events).toHaveLength(1);
+  });
+});
+
+describe("device silence", () => {
+  it("the sweep marks a silent device offline, and online again when readings return", async () => {
+    const { deviceId } = await setupRule(db());
+    await db()
+      .update(devices)
+      .set({ status: "online", lastSeenAt: secondsAgo(301), silenceSeconds: 300 })
+      .where(eq(devices.id, deviceId));
+    const status = async () =>
+      (await db().select({ s: devices.status }).from(devices).where(eq(devices.id, deviceId)))[0]?.s;
+    await markSilence(database.current.sql, now);
+    expect(await status()).toBe("offline");
+    await db()
+      .update(devices)
+      .set({ lastSeenAt: secondsAgo(1) })
+      .where(eq(devices.id, deviceId));
+    await markSilence(database.current.sql, now);
+    expect(await status()).toBe("online");
+  });
+});

@@ -1,0 +1,162 @@
+// An alerter app in the test process: real database, real HTTP, the real local queue (which
+// signs like QStash and delivers back to this alerter), and a real webhook receiver.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { Writable } from "node:stream";
+import { createQueue, signLikeQStash } from "@pulseboard/queue";
+import { createLogger } from "@pulseboard/runtime/logger";
+import { findFreePort } from "@pulseboard/runtime/ports";
+import {
+  alertRules,
+  deviceKeyDigest,
+  devices,
+  generateDeviceKey,
+  notificationSettings,
+  user,
+} from "@pulseboard/schema";
+import { createPooledClient, type Database } from "@pulseboard/schema/client";
+import { type AlerterApp, type AlerterConfig, buildApp } from "../src/app";
+
+export const KEYS = { current: "sig_alerter_current_0123456789", next: "sig_alerter_next_0123456789" };
+
+export interface WebhookCall {
+  body: string;
+  headers: IncomingMessage["headers"];
+}
+
+export interface WebhookReceiver {
+  url: string;
+  calls: WebhookCall[];
+  /** Status codes to answer with, in order; 200 once they run out. */
+  answers: number[];
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const receiver: WebhookReceiver = { url: "", calls: [], answers: [], close: async () => {} };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      receiver.calls.push({ body: Buffer.concat(chunks).toString(), headers: req.headers });
+      res.writeHead(receiver.answers.shift() ?? 200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  receiver.url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/hooks/pulseboard`;
+  receiver.close = () => new Promise((r) => server.close(() => r()));
+  return receiver;
+}
+
+export interface RunningAlerter {
+  app: AlerterApp;
+  url: string;
+  publicUrl: string;
+  logs: Record<string, unknown>[];
+  /** POSTs `body` to `path`, signed as QStash would sign it for the public URL. */
+  call(
+    path: string,
+    body: unknown,
+    options?: { key?: string; url?: string; now?: Date; raw?: string },
+  ): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startAlerter(
+  databaseUrl: string,
+  overrides: Partial<AlerterConfig> = {},
+): Promise<RunningAlerter> {
+  const port = await findFreePort();
+  const logs: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _e, done) {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const log = createLogger({ name: "alerter", level: "debug", destination });
+  const sql = createPooledClient(databaseUrl, { max: 4 });
+  const queue = createQueue(
+    { currentSigningKey: KEYS.current, nextSigningKey: KEYS.next, retryBaseMs: 2 },
+    log,
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const config: AlerterConfig = {
+    ALERTER_PUBLIC_URL: url,
+    QSTASH_TOKEN: undefined,
+    QSTASH_CURRENT_SIGNING_KEY: KEYS.current,
+    QSTASH_NEXT_SIGNING_KEY: KEYS.next,
+    SIGNATURE_CLOCK_TOLERANCE_S: 5,
+    SWEEP_INTERVAL_MS: 3_600_000,
+    WEBHOOK_MAX_ATTEMPTS: 3,
+    WEBHOOK_TIMEOUT_MS: 2000,
+    ...overrides,
+  };
+  const app = buildApp({ sql, log, queue, config });
+  await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));
+  await app.start?.();
+  return {
+    app,
+    url,
+    publicUrl: config.ALERTER_PUBLIC_URL,
+    logs,
+    call(path, body, options = {}) {
+      const raw = options.raw ?? JSON.stringify(body);
+      const signature = signLikeQStash({
+        url: options.url ?? new URL(path, config.ALERTER_PUBLIC_URL).toString(),
+        body: raw,
+        signingKey: options.key ?? KEYS.current,
+        ...(options.now ? { now: options.now } : {}),
+      });
+      return fetch(`${url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "upstash-signature": signature },
+        body: raw,
+      });
+    },
+    async close() {
+      await app.close();
+      await queue.close();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+export interface RuleSetup {
+  comparator?: "gt" | "lt" | "gte" | "lte";
+  threshold?: number;
+  windowSeconds?: number;
+  aggregate?: "avg" | "min" | "max" | "last" | "count";
+  recoveryThreshold?: number;
+  noData?: "keep" | "resolve" | "fire";
+  metric?: string;
+}
+
+/** An owner (with a webhook when given), a device and a rule on it. */
+export async function setupRule(db: Database, rule: RuleSetup = {}, webhookUrl?: string) {
+  const ownerId = crypto.randomUUID();
+  await db.insert(user).values({ id: ownerId, name: "owner", email: `${ownerId}@example.com` });
+  const secret = `whsec_${crypto.randomUUID()}`;
+  if (webhookUrl)
+    await db.insert(notificationSettings).values({ ownerId, webhookUrl, webhookSecret: secret });
+  const [device] = await db
+    .insert(devices)
+    .values({ ownerId, name: "greenhouse", deviceKey: deviceKeyDigest(generateDeviceKey()) })
+    .returning();
+  if (!device) throw new Error("no device");
+  const [created] = await db
+    .insert(alertRules)
+    .values({
+      deviceId: device.id,
+      metric: rule.metric ?? "temperature",
+      comparator: rule.comparator ?? "gt",
+      threshold: rule.threshold ?? 30,
+      windowSeconds: rule.windowSeconds ?? 60,
+      aggregate: rule.aggregate ?? "avg",
+      recoveryThreshold: rule.recoveryThreshold ?? null,
+      noData: rule.noData ?? "keep",
+    })
+    .returning();
+  if (!created) throw new Error("no rule");
+  return { ownerId, deviceId: device.id, ruleId: created.id, secret };
+}
