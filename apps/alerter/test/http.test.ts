@@ -1,0 +1,289 @@
+// The alerter's signed endpoints over real HTTP, with the real local queue and webhook receiver.
+import { useTestDatabase } from "@pulseboard/devstack/test";
+import { signLikeQStash } from "@pulseboard/queue";
+import { alertEvents, alerts, sensorReadings } from "@pulseboard/schema";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signWebhook } from "../src/webhook";
+import {
+  KEYS,
+  type RunningAlerter,
+  setupRule,
+  startAlerter,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "./harness";
+
+const database = useTestDatabase();
+let alerter: RunningAlerter;
+let webhook: WebhookReceiver;
+const db = () => database.current.db;
+
+beforeAll(async () => {
+  alerter = await startAlerter(database.current.url);
+  webhook = await startWebhookReceiver();
+});
+afterAll(async () => {
+  await alerter?.close();
+  await webhook?.close();
+});
+
+async function breach(deviceId: string, value = 99) {
+  await db()
+    .insert(sensorReadings)
+    .values({ deviceId, metric: "temperature", value, recordedAt: new Date(Date.now() - 1000) });
+}
+
+async function firingCount(ruleId: string) {
+  return (await db().select().from(alerts).where(eq(alerts.ruleId, ruleId))).filter(
+    (a) => a.status === "firing",
+  ).length;
+}
+
+async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("signature verification", () => {
+  it("accepts a request signed with the current key, or the next one", async () => {
+    const { deviceId, ruleId } = await setupRule(db());
+    await breach(deviceId);
+    const res = await alerter.call("/v1/evaluate", { deviceIds: [deviceId] }, { key: KEYS.next });
+    expect(res.status).toBe(200);
+    expect(await firingCount(ruleId)).toBe(1);
+    expect((await alerter.call("/v1/evaluate", { deviceIds: [deviceId] })).status).toBe(200);
+  });
+
+  it("refuses, with 401 and no effect: missing, tampered, re-serialised, wrong URL, expired, unknown key", async () => {
+    const { deviceId, ruleId } = await setupRule(db());
+    await breach(deviceId);
+    const raw = JSON.stringify({ deviceIds: [deviceId] });
+    const url = `${alerter.publicUrl}/v1/evaluate`;
+    const signed = signLikeQStash({ url, body: raw, signingKey: KEYS.current });
+    const post = (body: string, signature?: string) =>
+      fetch(`${alerter.url}/v1/evaluate`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(signature ? { "upstash-signature": signature } : {}),
+        },
+        body,
+      });
+    const tampered = raw.replace(deviceId.slice(-1), deviceId.slice(-1) === "a" ? "b" : "a");
+    const respaced = JSON.stringify({ deviceIds: [deviceId] }, null, 1);
+    const attempts = [
+      await post(raw),
+      await post(tampered, signed),
+      await post(respaced, signed),
+      await post(
+        raw,
+        signLikeQStash({
+          url: "https://elsewhere.example.com/v1/evaluate",
+          body: raw,
+          signingKey: KEYS.current,
+        }),
+      ),
+      await post(
+        raw,
+        signLikeQStash({ url: `${alerter.publicUrl}/v1/sweep`, body: raw, signingKey: KEYS.current }),
+      ),
+      await post(
+        raw,
+        signLikeQStash({ url, body: raw, signingKey: KEYS.current, now: new Date(Date.now() - 3_600_000) }),
+      ),
+      await post(raw, signLikeQStash({ url, body: raw, signingKey: "sig_someone_else_entirely_000000" })),
+    ];
+    expect(attempts.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 401, 401]);
+    expect(await firingCount(ruleId)).toBe(0);
+    expect((await post(raw, signed)).status).toBe(200);
+    expect(await firingCount(ruleId)).toBe(1);
+  });
+
+  it("a replayed message has no second effect", async () => {
+    const { deviceId, ruleId } = await setupRule(db());
+    await breach(deviceId);
+    const raw = JSON.stringify({ deviceIds: [deviceId] });
+    const signature = signLikeQStash({
+      url: `${alerter.publicUrl}/v1/evaluate`,
+      body: raw,
+      signingKey: KEYS.current,
+    });
+    const send = () =>
+      fetch(`${alerter.url}/v1/evaluate`, {
+        method: "POST",
+        headers: { "upstash-signature": signature },
+        body: raw,
+      }).then((r) => r.json() as Promise<{ transitions: unknown[] }>);
+    expect((await send()).transitions).toHaveLength(1);
+    expect((await send()).transitions).toHaveLength(0);
+    const [alert] = await db().select().from(alerts).where(eq(alerts.ruleId, ruleId));
+    expect(
+      await db()
+        .select()
+        .from(alertEvents)
+        .where(eq(alertEvents.alertId, alert?.id ?? "")),
+    ).toHaveLength(1);
+  });
+
+  it("a malformed body gets 489 Upstash-NonRetryable-Error (QStash does not retry it)", async () => {
+    for (const raw of [
+      '{"deviceIds": "nope"}',
+      "not json",
+      '{"deviceIds": []}',
+      '{"deviceIds": ["not-a-uuid"]}',
+    ]) {
+      const res = await alerter.call("/v1/evaluate", undefined, { raw });
+      expect(res.status, raw).toBe(489);
+      expect(res.headers.get("upstash-nonretryable-error")).toBe("true");
+    }
+  });
+});
+
+describe("webhook delivery", () => {
+  it("delivers each transition once, signed with the owner's secret", async () => {
+    const { deviceId, secret } = await setupRule(db(), {}, webhook.url);
+    const before = webhook.calls.length;
+    await breach(deviceId);
+    await Promise.all(
+      Array.from({ length: 20 }, () => alerter.call("/v1/evaluate", { deviceIds: [deviceId] })),
+    );
+    await until(() => webhook.calls.length > before);
+    await new Promise((r) => setTimeout(r, 300));
+    const calls = webhook.calls.slice(before);
+    expect(calls).toHaveLength(1);
+    const call = calls[0];
+    const timestamp = Number(call?.headers["x-pulseboard-timestamp"]);
+    expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(30);
+    expect(call?.headers["x-pulseboard-signature"]).toBe(signWebhook(secret, timestamp, call?.body ?? ""));
+    const payload = JSON.parse(call?.body ?? "{}") as {
+      type: string;
+      device: { id: string };
+      rule: { metric: string };
+    };
+    expect(payload).toMatchObject({
+      type: "alert.fired",
+      device: { id: deviceId },
+      rule: { metric: "temperature" },
+    });
+    const [event] = await db()
+      .select()
+      .from(alertEvents)
+      .where(eq(alertEvents.id, String(call?.headers["x-pulseboard-event-id"])));
+    expect(event).toMatchObject({ webhookStatus: "delivered", webhookAttempts: 1 });
+  });
+
+  it("retries a failing webhook with backoff, then gives up and records it as failed", async () => {
+    const { deviceId } = await setupRule(db(), {}, webhook.url);
+    webhook.answers.push(500, 503);
+    const before = webhook.calls.length;
+    await breach(deviceId);
+    await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
+    await until(() => webhook.calls.length >= before + 3);
+    const eventId = String(webhook.calls.at(-1)?.headers["x-pulseboard-event-id"]);
+    await until(
+      async () =>
+        (await db().select().from(alertEvents).where(eq(alertEvents.id, eventId)))[0]?.webhookStatus ===
+        "delivered",
+    );
+
+    const failing = await setupRule(db(), {}, webhook.url);
+    webhook.answers.push(500, 500, 500, 500);
+    await breach(failing.deviceId);
+    await alerter.call("/v1/evaluate", { deviceIds: [failing.deviceId] });
+    const [alert] = await db().select().from(alerts).where(eq(alerts.ruleId, failing.ruleId));
+    await until(
+      async () =>
+        (
+          await db()
+            .select()
+            .from(alertEvents)
+            .where(eq(alertEvents.alertId, alert?.id ?? ""))
+        )[0]?.webhookStatus === "failed",
+    );
+    const [event] = await db()
+      .select()
+      .from(alertEvents)
+      .where(eq(alertEvents.alertId, alert?.id ?? ""));
+    expect(event).toMatchObject({
+      webhookStatus: "failed",
+      webhookAttempts: 3,
+      webhookLastError: "HTTP 500",
+    });
+    webhook.answers.length = 0;
+  });
+
+  it("without a webhook set, the event is recorded as skipped", async () => {
+    const { deviceId, ruleId } = await setupRule(db());
+    await breach(deviceId);
+    await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
+    const [alert] = await db().select().from(alerts).where(eq(alerts.ruleId, ruleId));
+    await until(
+      async () =>
+        (
+          await db()
+            .select()
+            .from(alertEvents)
+            .where(eq(alertEvents.alertId, alert?.id ?? ""))
+        )[0]?.webhookStatus === "skipped",
+    );
+  });
+});
+
+describe("sweep", () => {
+  it("evaluates every rule (windows that emptied resolve) and re-delivers undelivered events", async () => {
+    const { deviceId, ruleId } = await setupRule(db(), { noData: "resolve" }, webhook.url);
+    await breach(deviceId);
+    await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
+    expect(await firingCount(ruleId)).toBe(1);
+    await db().delete(sensorReadings).where(eq(sensorReadings.deviceId, deviceId));
+    const before = webhook.calls.length;
+    const res = await alerter.call("/v1/sweep", {});
+    expect(res.status).toBe(200);
+    expect(await firingCount(ruleId)).toBe(0);
+    await until(() => webhook.calls.some((c, i) => i >= before && c.body.includes('"alert.resolved"')));
+  });
+
+  it("re-delivers an event recorded but never delivered (a lost queue message)", async () => {
+    const { deviceId, ruleId } = await setupRule(db());
+    await breach(deviceId);
+    await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
+    const [alert] = await db().select().from(alerts).where(eq(alerts.ruleId, ruleId));
+    const status = async () =>
+      (
+        await db()
+          .select()
+          .from(alertEvents)
+          .where(eq(alertEvents.alertId, alert?.id ?? ""))
+      )[0]?.webhookStatus;
+    await until(async () => (await status()) === "skipped");
+    // As if the process had died before the delivery: pending, for a while, with a webhook now set.
+    const [event] = await db()
+      .update(alertEvents)
+      .set({ webhookStatus: "pending", webhookUpdatedAt: new Date(Date.now() - 10 * 60_000) })
+      .where(eq(alertEvents.alertId, alert?.id ?? ""))
+      .returning();
+    await database.current.sql`
+      insert into notification_settings (owner_id, webhook_url, webhook_secret)
+      select owner_id, ${webhook.url}, 'whsec_late' from alert_events where id = ${event?.id ?? ""}`;
+    const before = webhook.calls.length;
+    const res = await alerter.call("/v1/sweep", {});
+    expect(((await res.json()) as { redelivered: number }).redelivered).toBeGreaterThanOrEqual(1);
+    await until(() =>
+      webhook.calls.slice(before).some((c) => c.headers["x-pulseboard-event-id"] === event?.id),
+    );
+  });
+
+  it("/metrics counts evaluations, transitions, latency and webhook outcomes", async () => {
+    const text = await (await fetch(`${alerter.url}/metrics`)).text();
+    expect(text).toMatch(/alerter_evaluations_total\{trigger="evaluate"\} [1-9]/);
+    expect(text).toMatch(/alerter_transitions_total\{kind="fired"\} [1-9]/);
+    expect(text).toMatch(/alerter_evaluation_duration_seconds_count\{trigger="evaluate"\} [1-9]/);
+    expect(text).toMatch(/alerter_webhook_deliveries_total\{outcome="delivered"\} [1-9]/);
+    expect(text).toMatch(/alerter_webhook_deliveries_total\{outcome="failed"\} [1-9]/);
+    expect(text).toMatch(/alerter_rejected_requests_total\{reason="signature"\} [1-9]/);
+  });
+});
