@@ -242,6 +242,11 @@ describe("secrets", () => {
     expect(resolved("alerter", key)).toBe(operatorEnv[key]);
   });
 
+  it("gives the alerter the public URL its signatures are checked against, and the ingest the same", () => {
+    expect(resolved("alerter", "ALERTER_PUBLIC_URL")).toBe("http://alerter:3002");
+    expect(resolved("ingest", "ALERTER_URL")).toBe(resolved("alerter", "ALERTER_PUBLIC_URL"));
+  });
+
   it("passes QSTASH_TOKEN through to the alerter, empty when unset", () => {
     expect(resolved("alerter", "QSTASH_TOKEN")).toBe("");
     expect(resolved("alerter", "QSTASH_TOKEN", { ...operatorEnv, QSTASH_TOKEN: "qstash_tok" })).toBe(

@@ -112,7 +112,7 @@ describe.each(workers)("$name worker", ({ name, dir, portVariable }) => {
 });
 
 describe("alerter environment", () => {
-  it("in production, requires both QStash signing keys", async () => {
+  it("in production, requires both QStash signing keys and its public URL", async () => {
     const proc = spawnTs("apps/alerter", "src/server.ts", {
       ...baseEnv(),
       NODE_ENV: "production",
@@ -120,7 +120,7 @@ describe("alerter environment", () => {
     });
     expect((await proc.exited).code).toBe(1);
     expect(proc.stderr().trim()).toBe(
-      "alerter: invalid environment: QSTASH_CURRENT_SIGNING_KEY is required in production (QStash signing key); QSTASH_NEXT_SIGNING_KEY is required in production (QStash signing key)",
+      "alerter: invalid environment: QSTASH_CURRENT_SIGNING_KEY is required in production (QStash signing key); QSTASH_NEXT_SIGNING_KEY is required in production (QStash signing key); ALERTER_PUBLIC_URL is required in production (the URL QStash calls; signatures are bound to it)",
     );
   });
 });

@@ -71,4 +71,19 @@ export const alerterEnvSchema = z
 
 export type AlerterEnv = z.output<typeof alerterEnvSchema>;
 
-export const env: AlerterEnv = loadEnv("alerter", alerterEnvSchema);
+/** `pnpm alerter:schedule`: what creating the QStash sweep schedule needs. */
+export const scheduleEnvSchema = z.object({
+  QSTASH_TOKEN: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.string({ error: (i) => (i.input === undefined ? "is required (the schedule lives in QStash)" : "must be text") }),
+  ),
+  QSTASH_URL: optionalText,
+  ALERTER_PUBLIC_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.url({ error: "is required: the public URL QStash will call, e.g. https://alerter.example.com" }),
+  ),
+  SWEEP_CRON: z.string().default("* * * * *"),
+});
+
+export const loadAlerterEnv = (): AlerterEnv => loadEnv("alerter", alerterEnvSchema);
+export const loadScheduleEnv = () => loadEnv("alerter:schedule", scheduleEnvSchema);

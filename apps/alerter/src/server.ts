@@ -3,7 +3,9 @@ import { runWorker } from "@pulseboard/runtime/http";
 import { createLogger } from "@pulseboard/runtime/logger";
 import { createPooledClient } from "@pulseboard/schema/client";
 import { buildApp } from "./app";
-import { env } from "./env";
+import { loadAlerterEnv } from "./env";
+
+const env = loadAlerterEnv();
 
 const log = createLogger({ name: "alerter", level: env.LOG_LEVEL });
 const sql = createPooledClient(env.DATABASE_URL, {
