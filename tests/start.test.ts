@@ -88,7 +88,9 @@ describe("pnpm start", () => {
       const userId = await signInDemo(ports.WEB_PORT);
       // The demo devices publish through the built-in broker and their readings are stored.
       expect(banner).toContain("2 demo devices publishing");
-      const db = postgres(`postgres://pulseboard:pulseboard@127.0.0.1:${ports.EMBEDDED_PG_PORT}/pulseboard`, { max: 1 });
+      const db = postgres(`postgres://pulseboard:pulseboard@127.0.0.1:${ports.EMBEDDED_PG_PORT}/pulseboard`, {
+        max: 1,
+      });
       try {
         let readings = 0;
         for (let i = 0; i < 100 && readings === 0; i++) {

@@ -75,7 +75,9 @@ export type AlerterEnv = z.output<typeof alerterEnvSchema>;
 export const scheduleEnvSchema = z.object({
   QSTASH_TOKEN: z.preprocess(
     (v) => (v === "" ? undefined : v),
-    z.string({ error: (i) => (i.input === undefined ? "is required (the schedule lives in QStash)" : "must be text") }),
+    z.string({
+      error: (i) => (i.input === undefined ? "is required (the schedule lives in QStash)" : "must be text"),
+    }),
   ),
   QSTASH_URL: optionalText,
   ALERTER_PUBLIC_URL: z.preprocess(

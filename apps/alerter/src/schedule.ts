@@ -24,10 +24,15 @@ export async function ensureSweepSchedule(
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const env = loadScheduleEnv();
-  const client = new Client({ token: env.QSTASH_TOKEN, ...(env.QSTASH_URL ? { baseUrl: env.QSTASH_URL } : {}) });
+  const client = new Client({
+    token: env.QSTASH_TOKEN,
+    ...(env.QSTASH_URL ? { baseUrl: env.QSTASH_URL } : {}),
+  });
   try {
     const id = await ensureSweepSchedule(client, { publicUrl: env.ALERTER_PUBLIC_URL, cron: env.SWEEP_CRON });
-    console.log(`schedule ${id}: POST ${new URL("/v1/sweep", env.ALERTER_PUBLIC_URL)} on "${env.SWEEP_CRON}"`);
+    console.log(
+      `schedule ${id}: POST ${new URL("/v1/sweep", env.ALERTER_PUBLIC_URL)} on "${env.SWEEP_CRON}"`,
+    );
   } catch (error) {
     console.error(`alerter:schedule: ${errorMessage(error)}`);
     process.exit(1);

@@ -129,6 +129,37 @@ describe("signature verification", () => {
     ).toHaveLength(1);
   });
 
+  it("an old message delivered after the alert resolved does not reopen it unless the window still breaches", async () => {
+    const { deviceId, ruleId } = await setupRule(db(), { aggregate: "last", threshold: 30 });
+    const raw = JSON.stringify({ deviceIds: [deviceId] });
+    const oldSignature = signLikeQStash({
+      url: `${alerter.publicUrl}/v1/evaluate`,
+      body: raw,
+      signingKey: KEYS.current,
+    });
+    const replayOld = () =>
+      fetch(`${alerter.url}/v1/evaluate`, {
+        method: "POST",
+        headers: { "upstash-signature": oldSignature },
+        body: raw,
+      });
+    await breach(deviceId, 99);
+    expect((await replayOld()).status).toBe(200);
+    await db()
+      .insert(sensorReadings)
+      .values({ deviceId, metric: "temperature", value: 20, recordedAt: new Date() });
+    await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
+    expect(await firingCount(ruleId)).toBe(0);
+    await replayOld();
+    expect(await firingCount(ruleId)).toBe(0);
+    await db()
+      .insert(sensorReadings)
+      .values({ deviceId, metric: "temperature", value: 98, recordedAt: new Date(Date.now() + 10) });
+    await new Promise((r) => setTimeout(r, 20));
+    await replayOld();
+    expect(await firingCount(ruleId)).toBe(1);
+  });
+
   it("a malformed body gets 489 Upstash-NonRetryable-Error (QStash does not retry it)", async () => {
     for (const raw of [
       '{"deviceIds": "nope"}',
@@ -234,6 +265,18 @@ describe("webhook delivery", () => {
 });
 
 describe("sweep", () => {
+  it("without QStash, a local timer asks for it through the signed queue", async () => {
+    const timed = await startAlerter(database.current.url, { SWEEP_INTERVAL_MS: 100 });
+    try {
+      await until(async () => {
+        const text = await (await fetch(`${timed.url}/metrics`)).text();
+        return /alerter_evaluations_total\{trigger="sweep"\} [1-9]/.test(text);
+      });
+    } finally {
+      await timed.close();
+    }
+  });
+
   it("evaluates every rule (windows that emptied resolve) and re-delivers undelivered events", async () => {
     const { deviceId, ruleId } = await setupRule(db(), { noData: "resolve" }, webhook.url);
     await breach(deviceId);

@@ -12,7 +12,12 @@ describe("pnpm alerter:schedule", () => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() });
+        requests.push({
+          method: req.method ?? "",
+          path: req.url ?? "",
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        });
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify({ scheduleId: req.headers["upstash-schedule-id"] ?? "scd_new" }));
       });
@@ -30,7 +35,9 @@ describe("pnpm alerter:schedule", () => {
       for (let run = 0; run < 2; run++) {
         const proc = spawnTs("apps/alerter", "src/schedule.ts", env);
         expect((await proc.exited).code, proc.output()).toBe(0);
-        expect(proc.output()).toContain('schedule pulseboard-sweep: POST https://alerter.example.com/v1/sweep on "*/2 * * * *"');
+        expect(proc.output()).toContain(
+          'schedule pulseboard-sweep: POST https://alerter.example.com/v1/sweep on "*/2 * * * *"',
+        );
       }
       expect(requests).toHaveLength(2);
       for (const r of requests) {
@@ -47,8 +54,13 @@ describe("pnpm alerter:schedule", () => {
   });
 
   it("without QSTASH_TOKEN, stops with one line", async () => {
-    const proc = spawnTs("apps/alerter", "src/schedule.ts", { PATH: process.env.PATH, ALERTER_PUBLIC_URL: "https://a.example.com" });
+    const proc = spawnTs("apps/alerter", "src/schedule.ts", {
+      PATH: process.env.PATH,
+      ALERTER_PUBLIC_URL: "https://a.example.com",
+    });
     expect((await proc.exited).code).toBe(1);
-    expect(proc.stderr().trim()).toBe("alerter:schedule: invalid environment: QSTASH_TOKEN is required (the schedule lives in QStash)");
+    expect(proc.stderr().trim()).toBe(
+      "alerter:schedule: invalid environment: QSTASH_TOKEN is required (the schedule lives in QStash)",
+    );
   });
 });
