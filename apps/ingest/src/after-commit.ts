@@ -1,7 +1,7 @@
 // What follows a commit, off the acknowledgement path and coalesced:
 // - touched devices marked online with last_seen_at, at most once per device per interval;
 // - a pg_notify hint for live charts (sent at commit, so fine through the pooler);
-// - one evaluation message per interval for the touched devices that have rules on the touched
+// - at most one evaluation message per interval for the touched devices that have rules on the touched
 //   metrics, through the queue (QStash, or the local queue that signs like it).
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { SqlClient } from "@pulseboard/schema/client";
@@ -35,13 +35,28 @@ export interface AfterCommitOptions {
 export class AfterCommit {
   private lastSeenWritten = new Map<string, number>();
   private touched = new Map<string, Set<string>>();
-  private timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
+  private lastSentAt = 0;
+  private closed = false;
 
-  constructor(private readonly options: AfterCommitOptions) {
-    this.timer = setInterval(() => {
-      this.running = this.enqueueEvaluations();
-    }, options.evaluationIntervalMs);
+  constructor(private readonly options: AfterCommitOptions) {}
+
+  /**
+   * Throttle, not a fixed tick: the first touch after a quiet interval is sent at once (low
+   * latency when traffic is sparse); touches within an interval of the last message wait for
+   * its end and go together. Either way, at most one message per interval.
+   */
+  private scheduleEvaluation(): void {
+    if (this.timer || this.closed) return;
+    const wait = Math.max(0, this.lastSentAt + this.options.evaluationIntervalMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.lastSentAt = Date.now();
+      this.running = this.enqueueEvaluations().finally(() => {
+        if (this.touched.size > 0) this.scheduleEvaluation();
+      });
+    }, wait);
   }
 
   /** Called by the writer after each commit. */
@@ -51,6 +66,7 @@ export class AfterCommit {
       addTo(metricsByDevice, row.deviceId, row.metric);
       addTo(this.touched, row.deviceId, row.metric);
     }
+    this.scheduleEvaluation();
     void this.markSeenAndNotify(metricsByDevice).catch((err: unknown) => {
       this.options.log.warn({ err }, "last-seen update or live hint failed");
     });
@@ -95,7 +111,8 @@ export class AfterCommit {
           on r.device_id = t.device_id and r.metric = t.metric`;
       if (rows.length === 0) return;
       const ids = rows.map((r) => r.device_id).sort();
-      const window = Math.floor(Date.now() / this.options.evaluationIntervalMs);
+      // Messages are at least an interval apart, so each falls in its own window.
+      const window = Math.floor(this.lastSentAt / this.options.evaluationIntervalMs);
       await queue.publishJSON({
         url: this.options.evaluateUrl,
         body: { deviceIds: ids },
@@ -112,10 +129,13 @@ export class AfterCommit {
     for (const [id, at] of this.lastSeenWritten) if (at < cutoff) this.lastSeenWritten.delete(id);
   }
 
-  /** Stops the timer after sending what is pending. */
+  /** Sends what is pending, then stops. */
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     await this.running;
+    this.lastSentAt = Math.max(Date.now(), this.lastSentAt + this.options.evaluationIntervalMs);
     await this.enqueueEvaluations();
   }
 }

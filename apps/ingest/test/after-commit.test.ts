@@ -102,4 +102,45 @@ describe("after each commit", () => {
       }),
     ).resolves.toBe(true);
   });
+
+  it("sends the first evaluation at once after a quiet interval, then at most one per interval", async () => {
+    const slow = await startIngest(database.current.url, { EVALUATION_INTERVAL_MS: 1500 });
+    try {
+      const a = await provisionDevice(database.current.db);
+      const b = await provisionDevice(database.current.db);
+      await database.current.db.insert(alertRules).values([
+        { deviceId: a.deviceId, metric: "t", comparator: "gt", threshold: 1 },
+        { deviceId: b.deviceId, metric: "t", comparator: "gt", threshold: 1 },
+      ]);
+      const send = (key: string) =>
+        fetch(`${slow.httpUrl}/v1/readings`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}` },
+          body: '{"t": 5}',
+        });
+      const started = Date.now();
+      await send(a.key);
+      await until(
+        async () => slow.evaluations.length,
+        (n) => n === 1,
+        3000,
+      );
+      const first = Date.now() - started;
+      expect(first).toBeLessThan(700);
+      await send(b.key);
+      await until(
+        async () => slow.evaluations.length,
+        (n) => n === 2,
+        4000,
+      );
+      const second = Date.now() - started;
+      expect(second).toBeGreaterThanOrEqual(1400);
+      expect(slow.evaluations.map((e) => (JSON.parse(e.body) as { deviceIds: string[] }).deviceIds)).toEqual([
+        [a.deviceId],
+        [b.deviceId],
+      ]);
+    } finally {
+      await slow.close();
+    }
+  });
 });

@@ -143,7 +143,10 @@ describe("POST /v1/readings", () => {
 
   it("logs rejections once per device per interval, with counts per reason", async () => {
     const { deviceId, key } = await provisionDevice(database.current.db);
-    await Promise.all([...Array.from({ length: 8 }, () => post(key, { t: "x" })), post(key, undefined, "not json")]);
+    await Promise.all([
+      ...Array.from({ length: 8 }, () => post(key, { t: "x" })),
+      post(key, undefined, "not json"),
+    ]);
     await new Promise((r) => setTimeout(r, 400));
     const lines = ingest.logs.filter((l) => l.msg === "messages rejected" && l.deviceId === deviceId);
     // One line per interval (the burst may straddle one boundary), never one per message.
@@ -151,7 +154,8 @@ describe("POST /v1/readings", () => {
     expect(lines.length).toBeLessThanOrEqual(2);
     const total: Record<string, number> = {};
     for (const line of lines) {
-      for (const [reason, n] of Object.entries(line.rejected as Record<string, number>)) total[reason] = (total[reason] ?? 0) + n;
+      for (const [reason, n] of Object.entries(line.rejected as Record<string, number>))
+        total[reason] = (total[reason] ?? 0) + n;
     }
     expect(total).toEqual({ bad_value: 8, invalid_json: 1 });
   });
