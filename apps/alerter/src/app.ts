@@ -104,11 +104,15 @@ export function buildApp({ sql, log, queue, config }: AlerterDeps): AlerterApp {
     const ended = metrics.evaluationDuration.startTimer({ trigger: "sweep" });
     await markSilence(sql);
     const deviceIds = await devicesWithRules(sql);
-    let transitions: Transition[] = [];
-    // Chunks keep each statement's lateral scans and parameters bounded.
-    for (let i = 0; i < deviceIds.length; i += 500) {
-      transitions = transitions.concat(await evaluateDevices(sql, deviceIds.slice(i, i + 500)));
-    }
+    // Chunks keep each statement bounded; two at a time let the database use two cores.
+    const chunks: string[][] = [];
+    for (let i = 0; i < deviceIds.length; i += 250) chunks.push(deviceIds.slice(i, i + 250));
+    const transitions: Transition[] = [];
+    const worker = async () => {
+      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift())
+        transitions.push(...(await evaluateDevices(sql, chunk)));
+    };
+    await Promise.all([worker(), worker()]);
     metrics.evaluations.inc({ trigger: "sweep" });
     ended();
     recorded(transitions);

@@ -65,18 +65,30 @@ export async function loadRuleStates(sql: SqlClient, deviceIds: string[], now: D
     join devices d on d.id = r.device_id
     left join alerts a on a.rule_id = r.id and a.status = 'firing'
     cross join lateral (
-      select case r.aggregate
-               when 'avg' then avg(s.value)::float8
-               when 'min' then min(s.value)::float8
-               when 'max' then max(s.value)::float8
-               when 'count' then count(*)::float8
-               when 'last' then (array_agg(s.value::float8 order by s.recorded_at desc))[1]
+      -- Only the rule's own aggregate is computed: 'last' is one backward index step, the others
+      -- one pass over the window's index range (values as float8: cheaper than numeric).
+      select case
+               when r.aggregate = 'last' then (
+                 select s.value::float8 from sensor_readings s
+                 where s.device_id = r.device_id and s.metric = r.metric
+                   and s.recorded_at >= ${now.toISOString()}::timestamptz - make_interval(secs => r.window_seconds)
+                   and s.recorded_at <= ${now.toISOString()}::timestamptz
+                 order by s.recorded_at desc limit 1)
+               else (
+                 select case r.aggregate
+                          when 'avg' then avg(v)
+                          when 'min' then min(v)
+                          when 'max' then max(v)
+                          else count(*)::float8
+                        end
+                 from (
+                   select s.value::float8 as v from sensor_readings s
+                   where s.device_id = r.device_id and s.metric = r.metric
+                     -- The window includes its start: [now - window, now].
+                     and s.recorded_at >= ${now.toISOString()}::timestamptz - make_interval(secs => r.window_seconds)
+                     and s.recorded_at <= ${now.toISOString()}::timestamptz
+                 ) w)
              end as value
-      from sensor_readings s
-      where s.device_id = r.device_id and s.metric = r.metric
-        -- The window includes its start: [now - window, now].
-        and s.recorded_at >= ${now.toISOString()}::timestamptz - make_interval(secs => r.window_seconds)
-        and s.recorded_at <= ${now.toISOString()}::timestamptz
     ) w
     where r.device_id = any(${deviceIds}::uuid[])`;
   return rows.map((r) => ({

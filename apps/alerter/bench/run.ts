@@ -1,0 +1,240 @@
+// `pnpm bench` (alerter): with 10,000 rules over 1,000 devices and 10 million readings,
+// (1) the time of a full sweep, and (2) p50/p99 from a reading's commit (its HTTP 202) to its
+// alert firing (the transition's NOTIFY), with the ingest and the alerter as processes and the
+// local queue between them. Goals: sweep < 2 s, p99 commit-to-firing < 1 s. Prints figures.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres } from "@pulseboard/devstack/embedded";
+import { REPO_ROOT } from "@pulseboard/devstack/paths";
+import { type SpawnedProcess, spawnTs } from "@pulseboard/devstack/test/process";
+import { createQueue } from "@pulseboard/queue";
+import { createLogger } from "@pulseboard/runtime/logger";
+import { findFreePort } from "@pulseboard/runtime/ports";
+import { createDirectClient, createPooledClient } from "@pulseboard/schema/client";
+import { runMigrations } from "@pulseboard/schema/migrate";
+import { deviceKeyDigest, generateDeviceKey } from "@pulseboard/schema/telemetry";
+import postgres from "postgres";
+import { buildApp } from "../src/app";
+import { ALERTS_CHANNEL } from "../src/evaluate";
+
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 1000);
+const RULES_PER_DEVICE = 10;
+const METRICS = 4;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2500); // readings = DEVICES × METRICS × SECONDS
+const LATENCY_SAMPLES = 100;
+const KEYS = { current: "sig_bench_current_0123456789", next: "sig_bench_next_0123456789" };
+
+const began = performance.now();
+const progress = (line: string) =>
+  console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+
+async function main() {
+  let embedded: RunningPostgres | undefined;
+  let adminUrl = process.env.DATABASE_URL_DIRECT || process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const dir = mkdtempSync("/tmp/pulseboard-bench-alerter-");
+    chmodSync(dir, 0o755);
+    embedded = await startEmbeddedPostgres({
+      dataDir: `${dir}/data`,
+      port: await findFreePort(),
+      durable: false,
+    });
+    cleanups.push(async () => {
+      await embedded?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    adminUrl = embedded.url;
+  }
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists pulseboard_bench_alerter with (force)`);
+  await admin.end();
+  const url = await ensureDatabase(adminUrl, "pulseboard_bench_alerter");
+  await runMigrations(url);
+  const sql = createPooledClient(url, { max: 4 });
+  cleanups.push(() => sql.end({ timeout: 5 }));
+
+  // --- data: 1,000 devices, 10 rules each, 10 million readings ending now -------------------
+  const ownerId = crypto.randomUUID();
+  await sql`insert into "user" (id, name, email, updated_at) values (${ownerId}, 'bench', ${`${ownerId}@bench.local`}, now())`;
+  const deviceIds = (
+    await sql<{ id: string }[]>`
+      insert into devices (owner_id, name, device_key, status, last_seen_at)
+      select ${ownerId}, 'bench ' || g, encode(sha256(('bench-' || g || ${ownerId})::bytea), 'hex'), 'online', now()
+      from generate_series(1, ${DEVICES}) g returning id`
+  ).map((r) => r.id);
+  // Varied rules: every aggregate, windows from 1 to 10 minutes; most hold, some fire.
+  await sql`
+    insert into alert_rules (device_id, metric, comparator, threshold, window_seconds, aggregate, recovery_threshold, no_data)
+    select d, 'm' || (k % ${METRICS}),
+           (array['gt','lt','gte','lte'])[1 + k % 4],
+           case when k % 4 < 2 and k % 10 = 0 then 50 when k % 4 < 2 then 99.9 else 0.1 end,
+           60 * (1 + k % 10),
+           (array['avg','min','max','last','count'])[1 + k % 5],
+           null, 'keep'
+    from unnest(${deviceIds}::uuid[]) d, generate_series(0, ${RULES_PER_DEVICE - 1}) k`;
+  progress(
+    `${DEVICES} devices, ${DEVICES * RULES_PER_DEVICE} rules; inserting ${(DEVICES * METRICS * SECONDS).toLocaleString()} readings…`,
+  );
+  const chunk = 50;
+  for (let i = 0; i < deviceIds.length; i += chunk) {
+    await sql`
+      insert into sensor_readings (device_id, metric, value, recorded_at)
+      select d, 'm' || m, round((random() * 100)::numeric, 2), now() - make_interval(secs => g)
+      from unnest(${deviceIds.slice(i, i + chunk)}::uuid[]) d, generate_series(0, ${METRICS - 1}) m, generate_series(1, ${SECONDS}) g`;
+    if ((i / chunk) % 4 === 3)
+      progress(`  ${Math.min(i + chunk, deviceIds.length)}/${deviceIds.length} devices' readings`);
+  }
+  await sql`analyze sensor_readings`;
+  const [{ n: readings } = { n: 0 }] = await sql<
+    { n: number }[]
+  >`select count(*)::int as n from sensor_readings`;
+  progress(`${readings.toLocaleString()} readings`);
+
+  // --- (1) full sweep -------------------------------------------------------------------------
+  const log = createLogger({ name: "alerter-bench", level: "warn" });
+  const queue = createQueue({ currentSigningKey: KEYS.current, nextSigningKey: KEYS.next }, log);
+  const port = await findFreePort();
+  const app = buildApp({
+    sql,
+    log,
+    queue,
+    config: {
+      ALERTER_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      QSTASH_TOKEN: undefined,
+      QSTASH_CURRENT_SIGNING_KEY: KEYS.current,
+      QSTASH_NEXT_SIGNING_KEY: KEYS.next,
+      SIGNATURE_CLOCK_TOLERANCE_S: 5,
+      SWEEP_INTERVAL_MS: 3_600_000,
+      WEBHOOK_MAX_ATTEMPTS: 3,
+      WEBHOOK_TIMEOUT_MS: 2000,
+    },
+  });
+  await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));
+  const sweeps: { ms: number; transitions: number }[] = [];
+  for (let i = 0; i < 4; i++) {
+    const t0 = performance.now();
+    const result = await app.sweep();
+    sweeps.push({ ms: performance.now() - t0, transitions: result.transitions });
+    progress(`sweep ${i + 1}: ${sweeps.at(-1)?.ms.toFixed(0)} ms, ${result.transitions} transitions`);
+  }
+  await app.close();
+  await queue.close();
+  const steady = sweeps
+    .slice(1)
+    .map((s) => s.ms)
+    .sort((a, b) => a - b);
+  const sweepMs = percentile(steady, 50);
+
+  // --- (2) commit-to-firing, ingest and alerter as processes, local queue ---------------------
+  const latencyDevices: { id: string; key: string; ruleId: string }[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const key = generateDeviceKey();
+    const [device] = await sql<{ id: string }[]>`
+      insert into devices (owner_id, name, device_key) values (${ownerId}, ${`latency ${i}`}, ${deviceKeyDigest(key)}) returning id`;
+    const [rule] = await sql<{ id: string }[]>`
+      insert into alert_rules (device_id, metric, comparator, threshold, window_seconds, aggregate)
+      values (${device?.id ?? ""}, 'temperature', 'gt', 50, 60, 'last') returning id`;
+    latencyDevices.push({ id: device?.id ?? "", key, ruleId: rule?.id ?? "" });
+  }
+  const alerterPort = await findFreePort();
+  const ingestPort = await findFreePort();
+  const common = {
+    PATH: process.env.PATH,
+    HOST: "127.0.0.1",
+    DATABASE_URL: url,
+    LOG_LEVEL: "warn",
+    QSTASH_CURRENT_SIGNING_KEY: KEYS.current,
+    QSTASH_NEXT_SIGNING_KEY: KEYS.next,
+  };
+  const processes: SpawnedProcess[] = [
+    spawnTs("apps/alerter", "src/server.ts", {
+      ...common,
+      ALERTER_PORT: String(alerterPort),
+      LOG_LEVEL: "info",
+    }),
+    spawnTs("apps/ingest", "src/server.ts", {
+      ...common,
+      LOG_LEVEL: "info",
+      INGEST_PORT: String(ingestPort),
+      MQTT_PORT: String(await findFreePort()),
+      MQTT_WS_PORT: String(await findFreePort()),
+      ALERTER_URL: `http://127.0.0.1:${alerterPort}`,
+    }),
+  ];
+  cleanups.push(() => Promise.all(processes.map((p) => p.stop())));
+  await Promise.all(processes.map((p) => p.waitFor(/HTTP listening/, 60_000)));
+  const listener = createDirectClient(url);
+  cleanups.push(() => listener.end());
+  const firedAt = new Map<string, number>();
+  await listener.listen(ALERTS_CHANNEL, (payload) => {
+    const event = JSON.parse(payload) as { kind: string; ruleId: string };
+    if (event.kind === "fired") firedAt.set(event.ruleId, performance.now());
+  });
+  progress(`commit-to-firing: ${LATENCY_SAMPLES} breaching readings over HTTP, 10 per second`);
+  const committedAt = new Map<string, number>();
+  for (const d of latencyDevices) {
+    const res = await fetch(`http://127.0.0.1:${ingestPort}/v1/readings`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${d.key}` },
+      body: JSON.stringify({ temperature: 99 }),
+    });
+    if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
+    committedAt.set(d.ruleId, performance.now());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const deadline = Date.now() + 15_000;
+  while (firedAt.size < latencyDevices.length && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  const latencies = latencyDevices
+    .map((d) => (firedAt.get(d.ruleId) ?? Number.NaN) - (committedAt.get(d.ruleId) ?? Number.NaN))
+    .filter((v) => Number.isFinite(v))
+    .sort((a, b) => a - b);
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+
+  const mark = (ok: boolean) => (ok ? "met" : "NOT met");
+  const figures = {
+    devices: DEVICES,
+    rules: DEVICES * RULES_PER_DEVICE,
+    readings,
+    firstSweepMs: Math.round(sweeps[0]?.ms ?? Number.NaN),
+    firstSweepTransitions: sweeps[0]?.transitions ?? 0,
+    sweepMs: Math.round(sweepMs),
+    commitToFiring: {
+      samples: latencies.length,
+      expected: latencyDevices.length,
+      p50Ms: Math.round(p50),
+      p99Ms: Math.round(p99),
+    },
+  };
+  console.log("");
+  console.log(
+    `alerter: ${figures.rules.toLocaleString()} rules over ${DEVICES.toLocaleString()} devices, ${readings.toLocaleString()} readings`,
+  );
+  console.log(
+    `  full sweep (steady state, median of 3)  ${figures.sweepMs} ms   goal < 2000 ms: ${mark(sweepMs < 2000)}`,
+  );
+  console.log(
+    `  first sweep (writes ${figures.firstSweepTransitions} transitions)   ${figures.firstSweepMs} ms`,
+  );
+  console.log(
+    `  commit-to-firing p50 / p99              ${figures.commitToFiring.p50Ms} / ${figures.commitToFiring.p99Ms} ms   goal p99 < 1000 ms: ${mark(p99 < 1000)}   (${latencies.length}/${latencyDevices.length} fired)`,
+  );
+  mkdirSync(`${REPO_ROOT}bench-results`, { recursive: true });
+  writeFileSync(`${REPO_ROOT}bench-results/alerter.json`, `${JSON.stringify(figures, null, 2)}\n`);
+}
+
+try {
+  await main();
+} finally {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      console.error(`cleanup failed: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+}
