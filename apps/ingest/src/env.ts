@@ -36,7 +36,7 @@ export const ingestEnvSchema = z
     MQTT_SUBSCRIBERS: positiveInt(4, 64),
     INGEST_MAX_BODY_BYTES: positiveInt(1_048_576, 16_777_216),
     FLUSH_MAX_ROWS: positiveInt(5000, 50_000),
-    FLUSH_INTERVAL_MS: positiveInt(20, 5000),
+    FLUSH_INTERVAL_MS: positiveInt(5, 5000),
     FLUSH_MAX_IN_FLIGHT: positiveInt(2, 16),
     BUFFER_MAX_ROWS: positiveInt(100_000, 10_000_000),
     /** Messages per second a device may send (sustained), and its burst. */

@@ -7,7 +7,7 @@
 // message per flush. Instead each message is handed to the writer and the handler returns at
 // once; the PUBACK itself is held back until that message's rows are committed (and never sent
 // if they are not — the broker then redelivers it on reconnect). Many messages per connection are
-// in flight at once, up to the broker's inflight window.
+// in flight at once, up to MAX_UNCOMMITTED_PER_CONNECTION.
 import type { Logger } from "@pulseboard/runtime/logger";
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from "mqtt";
 import type { Intake } from "./intake";
@@ -15,6 +15,8 @@ import type { IngestMetrics } from "./metrics";
 import { deviceKeyFromTopic } from "./mqtt-topics";
 
 export const SHARED_SUBSCRIPTION = "$share/ingest/devices/+/readings";
+/** Messages a subscriber connection holds uncommitted before it stops reading. */
+export const MAX_UNCOMMITTED_PER_CONNECTION = 1000;
 
 export interface ExternalSubscribersOptions {
   url: string;
@@ -76,6 +78,7 @@ export async function startExternalSubscribers(
     };
     const client = mqtt.connect(url, clientOptions);
     deferPubacks(client, commits);
+    const uncommitted = new Set<Promise<boolean>>();
     client.handleMessage = (packet, callback) => {
       if (packet.cmd === "publish") {
         const key = deviceKeyFromTopic(packet.topic);
@@ -94,6 +97,15 @@ export async function startExternalSubscribers(
               )
           : Promise.resolve(true);
         if (packet.qos > 0 && packet.messageId !== undefined) commits.set(packet.messageId, work);
+        uncommitted.add(work);
+        void work.finally(() => uncommitted.delete(work));
+        // Back-pressure: brokers do not always hold to their inflight window once acks start
+        // flowing, so past MAX_UNCOMMITTED_PER_CONNECTION this connection stops reading (TCP
+        // pushes back and the broker keeps the queue) until a commit frees a place.
+        if (uncommitted.size >= MAX_UNCOMMITTED_PER_CONNECTION) {
+          void Promise.race(uncommitted).finally(() => callback());
+          return;
+        }
       }
       callback();
     };

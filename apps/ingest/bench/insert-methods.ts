@@ -1,0 +1,183 @@
+// Part 1 and 2 of the ingest benchmark: the same rows into the real sensor_readings table by
+// three statements (each `on conflict (device_id, metric, recorded_at) do nothing`, no prepared
+// statements, so each works through PgBouncer in transaction mode), then the ceiling: the ingest's
+// own statement straight from this script. One connection, batches one after another.
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import postgres from "postgres";
+import { insertReadings, type ReadingRow } from "../src/writer";
+import { countRows, fmtInt, progress, resetReadings } from "./support";
+
+export const METRICS = ["temperature", "humidity", "pressure", "co2"] as const;
+
+/** `ticks` instants × every device × 4 metrics: unique (device, metric, recorded_at), time-ordered. */
+export function buildRows(deviceIds: string[], ticks: number): ReadingRow[] {
+  const start = Date.UTC(2026, 0, 1);
+  const rows: ReadingRow[] = [];
+  let seed = 1;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  for (let tick = 0; tick < ticks; tick++) {
+    const recordedAt = new Date(start + tick * 1000);
+    for (const deviceId of deviceIds) {
+      for (const metric of METRICS) {
+        rows.push({ deviceId, metric, value: Math.round(rand() * 10_000) / 10, recordedAt });
+      }
+    }
+  }
+  return rows;
+}
+
+export function batchesOf<T>(rows: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+export type Inserter = (sql: postgres.Sql, batch: ReadingRow[]) => Promise<unknown>;
+
+/** (i) One multi-row VALUES list: 4 parameters per row (5000 rows = 20,000 of the 65,535 allowed). */
+export const insertValues: Inserter = (sql, batch) => {
+  const tuples: string[] = [];
+  const params: (string | number)[] = [];
+  for (const [i, r] of batch.entries()) {
+    const p = i * 4;
+    tuples.push(`($${p + 1}::uuid,$${p + 2}::text,$${p + 3}::float8,$${p + 4}::timestamptz)`);
+    params.push(r.deviceId, r.metric, r.value, r.recordedAt.toISOString());
+  }
+  return sql.unsafe(
+    `insert into sensor_readings (device_id, metric, value, recorded_at) values ${tuples.join(",")}
+     on conflict (device_id, metric, recorded_at) do nothing`,
+    params,
+  );
+};
+
+/** (ii) unnest arrays: the ingest's own statement. */
+export const insertUnnest: Inserter = (sql, batch) => insertReadings(sql, batch);
+
+/**
+ * (iii) COPY into a temporary table dropped at commit, then insert … select … on conflict, all in
+ * one transaction (PgBouncer transaction mode keeps the whole transaction on one server connection).
+ */
+export const insertCopy: Inserter = (sql, batch) =>
+  sql.begin(async (tx) => {
+    await tx`
+      create temporary table bench_copy (device_id uuid, metric text, value float8, recorded_at timestamptz)
+      on commit drop`;
+    const lines = batch.map((r) => `${r.deviceId}\t${r.metric}\t${r.value}\t${r.recordedAt.toISOString()}\n`);
+    const writable = await tx`copy bench_copy (device_id, metric, value, recorded_at) from stdin`.writable();
+    await pipeline(Readable.from([lines.join("")]), writable);
+    await tx`
+      insert into sensor_readings (device_id, metric, value, recorded_at)
+      select device_id, metric, value, recorded_at from bench_copy
+      on conflict (device_id, metric, recorded_at) do nothing`;
+  });
+
+export interface MethodResult {
+  method: string;
+  rows: number;
+  batch: number;
+  seconds: number;
+  rowsPerSecond: number;
+  /** Rows in the table afterwards (should equal `rows`). */
+  stored: number;
+}
+
+/** Empties the table, inserts every batch one after another, and reports rows/s. */
+export async function timeInserts(
+  sql: postgres.Sql,
+  method: string,
+  insert: Inserter,
+  batches: ReadingRow[][],
+): Promise<MethodResult> {
+  await resetReadings(sql);
+  const rows = batches.reduce((n, b) => n + b.length, 0);
+  const started = performance.now();
+  for (const batch of batches) await insert(sql, batch);
+  const seconds = (performance.now() - started) / 1000;
+  const stored = await countRows(sql);
+  const result = {
+    method,
+    rows,
+    batch: batches[0]?.length ?? 0,
+    seconds,
+    rowsPerSecond: rows / seconds,
+    stored,
+  };
+  progress(
+    `  ${method.padEnd(34)} ${fmtInt(result.rowsPerSecond).padStart(8)} rows/s  (${seconds.toFixed(2)} s, ${fmtInt(stored)} rows stored)`,
+  );
+  return result;
+}
+
+/** The same batches over `connections` connections at once (as the writer's flushes in flight). */
+export async function timeParallel(
+  url: string,
+  method: string,
+  batches: ReadingRow[][],
+  connections: number,
+): Promise<MethodResult> {
+  const sql = postgres(url, { prepare: false, max: connections, onnotice: () => {} });
+  try {
+    await resetReadings(sql);
+    const rows = batches.reduce((n, b) => n + b.length, 0);
+    const queue = [...batches];
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        for (let b = queue.shift(); b; b = queue.shift()) await insertReadings(sql, b);
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const stored = await countRows(sql);
+    progress(
+      `  ${method.padEnd(34)} ${fmtInt(rows / seconds).padStart(8)} rows/s  (${seconds.toFixed(2)} s, ${fmtInt(stored)} rows stored; for comparison only)`,
+    );
+    return { method, rows, batch: batches[0]?.length ?? 0, seconds, rowsPerSecond: rows / seconds, stored };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+export interface InsertFigures {
+  methods: MethodResult[];
+  fastest: string;
+  ceiling: MethodResult;
+  /** The ceiling's statement over 2 connections at once (FLUSH_MAX_IN_FLIGHT's default). */
+  ceilingTwoConnections: MethodResult;
+}
+
+export async function measureInserts(
+  url: string,
+  deviceIds: string[],
+  batchSize: number,
+): Promise<InsertFigures> {
+  const sql = postgres(url, { prepare: false, max: 1, onnotice: () => {} });
+  try {
+    const rows = buildRows(deviceIds, 50);
+    const batches = batchesOf(rows, batchSize);
+    progress(
+      `1. insert methods: ${fmtInt(rows.length)} rows (${deviceIds.length} devices × ${METRICS.length} metrics × 50 instants) into sensor_readings, batches of ${batchSize}, one connection, prepare: false`,
+    );
+    // Warm-up: the statements' first runs (catalog caches, the connection) are not measured.
+    for (const insert of [insertValues, insertUnnest, insertCopy]) await insert(sql, batches[0] ?? []);
+    const methods = [
+      await timeInserts(sql, "(i)   multi-row VALUES", insertValues, batches),
+      await timeInserts(sql, "(ii)  unnest arrays (insertReadings)", insertUnnest, batches),
+      await timeInserts(sql, "(iii) COPY → temp table → insert", insertCopy, batches),
+    ];
+    const fastest = methods.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a)).method;
+    progress(`  fastest: ${fastest.trim()}`);
+    progress(
+      `2. ceiling: the same rows straight from this script with the ingest's statement (insertReadings)`,
+    );
+    const ceiling = await timeInserts(sql, "ceiling (insertReadings)", insertUnnest, batches);
+    const ceilingTwoConnections = await timeParallel(url, "same, 2 connections at once", batches, 2);
+    await resetReadings(sql);
+    return { methods, fastest, ceiling, ceilingTwoConnections };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,602 @@
+// Plumbing for the ingest benchmark: the database (embedded PostgreSQL under /tmp unless
+// DATABASE_URL is set), device provisioning, the ingest as its own process, a private Mosquitto,
+// memory sampling, percentiles and progress lines. Everything started here registers its cleanup.
+import { randomUUID } from "node:crypto";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import {
+  ensureDatabase,
+  type RunningPostgres,
+  startEmbeddedPostgres,
+  withDatabase,
+} from "@pulseboard/devstack/embedded";
+import { type SpawnedProcess, spawnProcess, spawnTs } from "@pulseboard/devstack/test/process";
+import { findFreePort } from "@pulseboard/runtime/ports";
+import { runMigrations } from "@pulseboard/schema/migrate";
+import { deviceKeyDigest, generateDeviceKey } from "@pulseboard/schema/telemetry";
+import mqtt from "mqtt";
+import postgres from "postgres";
+
+export const BENCH_DATABASE = "pulseboard_bench_ingest";
+
+// ---------------------------------------------------------------------------------------------
+// Progress and cleanup
+
+const began = performance.now();
+
+/** A progress line, prefixed with the seconds since the benchmark started. */
+export function progress(line: string): void {
+  const s = ((performance.now() - began) / 1000).toFixed(1).padStart(6);
+  console.log(`[${s}s] ${line}`);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const cleanups: { label: string; run: () => Promise<void> | void }[] = [];
+
+/** Registers a cleanup; they run last-in first-out from `cleanupAll`. Returns an unregister. */
+export function onCleanup(label: string, run: () => Promise<void> | void): () => void {
+  const entry = { label, run };
+  cleanups.push(entry);
+  return () => {
+    const i = cleanups.indexOf(entry);
+    if (i >= 0) cleanups.splice(i, 1);
+  };
+}
+
+/** Runs every registered cleanup (newest first), each at most once, reporting failures. */
+export async function cleanupAll(): Promise<void> {
+  while (cleanups.length > 0) {
+    const entry = cleanups.pop();
+    if (!entry) break;
+    try {
+      await entry.run();
+    } catch (error) {
+      console.error(`cleanup (${entry.label}) failed: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database
+
+export interface BenchDatabase {
+  /** The pooled endpoint of the bench database: what the ingest and the insert methods use. */
+  url: string;
+  /** The direct endpoint (migrations); the same as `url` for the embedded server. */
+  directUrl: string;
+  /** What it is, for the report. */
+  description: string;
+  /** `track_commit_timestamp` is on: commit times of rows can be read (external-broker latency). */
+  commitTimestamps: boolean;
+}
+
+/**
+ * A dedicated, migrated database `pulseboard_bench_ingest`: on the server at DATABASE_URL
+ * (created over DATABASE_URL_DIRECT when set), otherwise on a throwaway embedded PostgreSQL with
+ * `track_commit_timestamp` on. Emptied of users, devices and readings before use.
+ */
+export async function startDatabase(): Promise<BenchDatabase> {
+  const pooled = process.env.DATABASE_URL;
+  const direct = process.env.DATABASE_URL_DIRECT || pooled;
+  let result: BenchDatabase;
+  if (pooled && direct) {
+    const directUrl = await ensureDatabase(direct, BENCH_DATABASE);
+    result = {
+      url: withDatabase(pooled, BENCH_DATABASE),
+      directUrl,
+      description: `database ${BENCH_DATABASE} at DATABASE_URL${process.env.DATABASE_URL_DIRECT ? " (created over DATABASE_URL_DIRECT)" : ""}`,
+      commitTimestamps: false,
+    };
+  } else {
+    const tmp = mkdtempSync("/tmp/pulseboard-ingest-bench-");
+    chmodSync(tmp, 0o755);
+    onCleanup("temp dir", () => rmSync(tmp, { recursive: true, force: true }));
+    const dataDir = `${tmp}/data`;
+    let embedded: RunningPostgres = await startEmbeddedPostgres({ dataDir, port: await findFreePort() });
+    let stopEmbedded = onCleanup("embedded PostgreSQL", () => embedded.stop());
+    // Commit timestamps let the benchmark time publish-to-commit where the acknowledgement does
+    // not wait for the commit (the external broker acknowledges on receipt). Needs a restart.
+    const admin = postgres(embedded.url, { max: 1, onnotice: () => {} });
+    await admin`alter system set track_commit_timestamp = on`;
+    await admin.end({ timeout: 5 });
+    stopEmbedded();
+    await embedded.stop();
+    embedded = await startEmbeddedPostgres({ dataDir, port: embedded.port });
+    stopEmbedded = onCleanup("embedded PostgreSQL", () => embedded.stop());
+    const url = await ensureDatabase(embedded.url, BENCH_DATABASE);
+    result = {
+      url,
+      directUrl: url,
+      description:
+        "embedded PostgreSQL 17 under /tmp (default settings, fsync on, track_commit_timestamp on)",
+      commitTimestamps: true,
+    };
+  }
+  await runMigrations(result.directUrl);
+  const sql = postgres(result.directUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql`truncate sensor_readings, devices, "user" cascade`;
+    // BENCH_AUTOVACUUM=off: a diagnostic knob, to see what autovacuum during a run costs.
+    const autovacuum = process.env.BENCH_AUTOVACUUM !== "off";
+    await sql.unsafe(`alter table sensor_readings set (autovacuum_enabled = ${autovacuum})`);
+    if (!autovacuum) result.description += ", autovacuum off for sensor_readings (BENCH_AUTOVACUUM=off)";
+    const [setting] = await sql<
+      { on: boolean }[]
+    >`select current_setting('track_commit_timestamp') = 'on' as on`;
+    result.commitTimestamps = setting?.on ?? false;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  return result;
+}
+
+export interface DeviceSet {
+  ids: string[];
+  keys: string[];
+}
+
+/** `count` devices of one owner (created once per database), keys returned as provisioning shows them. */
+export async function provisionDevices(sql: postgres.Sql, count: number, label: string): Promise<DeviceSet> {
+  const ownerId = "bench-owner";
+  await sql`
+    insert into "user" (id, name, email) values (${ownerId}, 'bench', 'bench@pulseboard.invalid')
+    on conflict (id) do nothing`;
+  const ids = Array.from({ length: count }, () => randomUUID());
+  const keys = Array.from({ length: count }, () => generateDeviceKey());
+  const names = ids.map((_, i) => `${label}-${i}`);
+  await sql`
+    insert into devices (id, owner_id, name, device_key)
+    select id, ${ownerId}, name, digest
+    from unnest(${ids}::uuid[], ${names}::text[], ${keys.map(deviceKeyDigest)}::text[]) as d(id, name, digest)`;
+  return { ids, keys };
+}
+
+export async function countRows(sql: postgres.Sql, deviceIds?: string[]): Promise<number> {
+  const [row] = deviceIds
+    ? await sql<{ n: number }[]>`
+        select count(*)::int as n from sensor_readings where device_id = any(${deviceIds}::uuid[])`
+    : await sql<{ n: number }[]>`select count(*)::int as n from sensor_readings`;
+  return row?.n ?? 0;
+}
+
+/** Empties the readings table and checkpoints, so every measurement starts from the same state. */
+export async function resetReadings(sql: postgres.Sql): Promise<void> {
+  await sql`truncate sensor_readings`;
+  await sql`checkpoint`.catch(() => {}); // needs superuser or pg_checkpoint; best effort
+}
+
+// ---------------------------------------------------------------------------------------------
+// A stand-in alerter (evaluation messages only go out for devices with rules; there are none)
+
+export async function startAlerterStub(): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  onCleanup("alerter stub", () => new Promise<void>((r) => server.close(() => r())));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ingest as its own process
+
+/** Ingest variables passed through from the benchmark's environment when set (for tuning runs). */
+export const TUNABLES = [
+  "FLUSH_MAX_ROWS",
+  "FLUSH_INTERVAL_MS",
+  "FLUSH_MAX_IN_FLIGHT",
+  "BUFFER_MAX_ROWS",
+  "MQTT_SUBSCRIBERS",
+  "DB_POOL_MAX",
+  "DEVICE_KEY_CACHE_MS",
+  "LAST_SEEN_INTERVAL_MS",
+] as const;
+
+export function tunedSettings(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of TUNABLES) {
+    const value = process.env[name];
+    if (value) out[name] = value;
+  }
+  return out;
+}
+
+export interface RunningIngest {
+  proc: SpawnedProcess;
+  pid: number;
+  httpUrl: string;
+  mqttUrl: string;
+  /** SIGTERM (graceful: flush, acknowledge), then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+export async function startIngest(options: {
+  databaseUrl: string;
+  alerterUrl: string;
+  mqttUrl?: string;
+  clientId?: string;
+}): Promise<RunningIngest> {
+  const [httpPort, mqttPort, wsPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: "production",
+    LOG_LEVEL: "warn",
+    HOST: "127.0.0.1",
+    INGEST_PORT: String(httpPort),
+    MQTT_PORT: String(mqttPort),
+    MQTT_WS_PORT: String(wsPort),
+    DATABASE_URL: options.databaseUrl,
+    QSTASH_CURRENT_SIGNING_KEY: "bench-current-signing-key-0123456789",
+    QSTASH_NEXT_SIGNING_KEY: "bench-next-signing-key-0123456789",
+    ALERTER_URL: options.alerterUrl,
+    DEVICE_RATE_PER_SECOND: "100000",
+    DEVICE_RATE_BURST: "1000000",
+    ...tunedSettings(),
+    // GC pauses of the ingest, one line each in its output (see gcPauses).
+    // BENCH_INGEST_NODE_OPTIONS: extra node options for diagnosis, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    NODE_OPTIONS: [
+      `--import=${new URL("./gc-probe.mjs", import.meta.url).href}`,
+      process.env.BENCH_INGEST_NODE_OPTIONS,
+    ]
+      .filter(Boolean)
+      .join(" "),
+    ...(options.mqttUrl ? { MQTT_URL: options.mqttUrl } : {}),
+    ...(options.clientId ? { MQTT_CLIENT_ID: options.clientId } : {}),
+  };
+  const proc = spawnTs("apps/ingest", "src/server.ts", env);
+  const unregister = onCleanup("ingest process", async () => {
+    await proc.stop(5000);
+  });
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+      unregister();
+      throw new Error(`the ingest exited during startup:\n${proc.output()}`);
+    }
+    const ready = await fetch(`${httpUrl}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      await proc.stop(2000);
+      unregister();
+      throw new Error(`the ingest was not ready within 30s:\n${proc.output()}`);
+    }
+    await sleep(100);
+  }
+  return {
+    proc,
+    pid: proc.child.pid ?? 0,
+    httpUrl,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    async stop() {
+      const { code, signal } = await proc.stop(20_000);
+      unregister();
+      if (code !== 0) progress(`  (the ingest exited with ${code ?? signal}; its output:\n${proc.output()})`);
+    },
+  };
+}
+
+/** Samples a process's resident memory every 200 ms; `stop()` returns the peak in MB. */
+export function sampleRss(pid: number): { stop(): number } {
+  let peakKb = 0;
+  const read = () => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      if (kb > peakKb) peakKb = kb;
+    } catch {
+      // the process is gone
+    }
+  };
+  read();
+  const timer = setInterval(read, 200);
+  return {
+    stop() {
+      read();
+      clearInterval(timer);
+      return peakKb / 1024;
+    },
+  };
+}
+
+/** The process's own high-water mark of resident memory (VmHWM), in MB. */
+export function highWaterMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// External broker
+
+const MOSQUITTO = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"].find((p) => existsSync(p));
+
+export interface ExternalBroker {
+  url: string;
+  description: string;
+  /** The private Mosquitto's pid (for the CPU split); undefined for MQTT_BENCH_BROKER_URL. */
+  pid?: number;
+  /** Ends the persistent sessions of these client ids, so the broker keeps nothing queued for them. */
+  forgetSessions(clientIds: string[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** MQTT_BENCH_BROKER_URL when set, else a private Mosquitto on a free port; undefined when neither. */
+export async function startExternalBroker(): Promise<ExternalBroker | undefined> {
+  let url = process.env.MQTT_BENCH_BROKER_URL;
+  let description = "MQTT_BENCH_BROKER_URL";
+  let proc: SpawnedProcess | undefined;
+  let dir: string | undefined;
+  if (!url) {
+    if (!MOSQUITTO) return undefined;
+    const port = await findFreePort();
+    dir = mkdtempSync("/tmp/pulseboard-bench-mosquitto-");
+    const tmp = dir;
+    onCleanup("mosquitto dir", () => rmSync(tmp, { recursive: true, force: true }));
+    writeFileSync(
+      `${dir}/mosquitto.conf`,
+      [
+        `listener ${port} 127.0.0.1`,
+        "allow_anonymous true",
+        "persistence false",
+        "max_inflight_messages 100",
+        "max_queued_messages 1000000",
+        "",
+      ].join("\n"),
+    );
+    proc = spawnProcess(MOSQUITTO, ["-c", `${dir}/mosquitto.conf`], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
+    const spawned = proc;
+    onCleanup("mosquitto", async () => {
+      await spawned.stop(5000);
+    });
+    url = `mqtt://127.0.0.1:${port}`;
+    description = `private ${MOSQUITTO} (max_inflight_messages 100, max_queued_messages 1000000)`;
+  }
+  const brokerUrl = url;
+  let reachable = false;
+  for (let i = 0; i < 50 && !reachable; i++) {
+    try {
+      const probe = await mqtt.connectAsync(brokerUrl, { reconnectPeriod: 0, connectTimeout: 500 });
+      await probe.endAsync();
+      reachable = true;
+    } catch {
+      await sleep(100);
+    }
+  }
+  if (!reachable) throw new Error(`the external broker at ${brokerUrl} does not answer`);
+  return {
+    url: brokerUrl,
+    description,
+    pid: proc?.child.pid,
+    async forgetSessions(clientIds) {
+      for (const clientId of clientIds) {
+        const c = await mqtt.connectAsync(brokerUrl, {
+          clientId,
+          clean: true,
+          reconnectPeriod: 0,
+          connectTimeout: 5000,
+        });
+        await c.endAsync();
+      }
+    },
+    async stop() {
+      await proc?.stop(5000);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+/** Nearest-rank percentile of unsorted `values` (0 < p <= 1); NaN when empty. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
+}
+
+export const fmtInt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
+export const fmt1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
+export const fmt2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "n/a");
+
+/** A random suffix for client ids, so runs against a shared broker never collide. */
+export const runId = randomUUID().slice(0, 8);
+
+// ---------------------------------------------------------------------------------------------
+// CPU split: who used the 2 cores during a window (processes by pid; the rest of the machine,
+// PostgreSQL above all, as the machine's busy time minus theirs)
+
+const CLOCK_TICKS = 100;
+
+function processJiffies(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime: fields 14 and 15 of the line, 12 and 13 after the command name.
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function machineBusyJiffies(): number {
+  const [line] = readFileSync("/proc/stat", "utf8").split("\n", 1);
+  const v = (line ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  // idle and iowait are not busy
+  return total - (v[3] ?? 0) - (v[4] ?? 0);
+}
+
+export interface CpuSnapshot {
+  at: number;
+  busy: number;
+  procs: Record<string, number>;
+}
+
+/** Jiffies so far of the machine and of each named process (the benchmark itself is `self`). */
+export function cpuSnapshot(pids: Record<string, number | undefined>): CpuSnapshot {
+  const procs: Record<string, number> = { self: processJiffies(process.pid) };
+  for (const [name, pid] of Object.entries(pids)) if (pid) procs[name] = processJiffies(pid);
+  return { at: performance.now(), busy: machineBusyJiffies(), procs };
+}
+
+/** Cores used between two snapshots: per process, and `rest` = machine busy minus those. */
+export function cpuSplit(a: CpuSnapshot, b: CpuSnapshot): Record<string, number> {
+  const seconds = (b.at - a.at) / 1000;
+  const cores = (jiffies: number) => jiffies / CLOCK_TICKS / seconds;
+  const out: Record<string, number> = {};
+  let known = 0;
+  for (const name of Object.keys(b.procs)) {
+    const d = (b.procs[name] ?? Number.NaN) - (a.procs[name] ?? Number.NaN);
+    if (!Number.isFinite(d)) continue;
+    out[name] = cores(d);
+    known += d;
+  }
+  out.rest = cores(b.busy - a.busy - known);
+  out.machine = cores(b.busy - a.busy);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ingest's own view: its Prometheus metrics
+
+export interface FlushStats {
+  flushes: number;
+  meanRows: number;
+  meanMs: number;
+  /** The histogram bucket (upper bound, ms) holding the 99th percentile flush. */
+  p99BucketMs: number;
+}
+
+/** Flush count, mean rows and duration from the ingest's /metrics (since the process started). */
+export async function flushStats(httpUrl: string): Promise<FlushStats | undefined> {
+  try {
+    const text = await (await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+    const value = (name: string) =>
+      Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+    const flushes = value("ingest_flush_duration_seconds_count");
+    const buckets = [...text.matchAll(/^ingest_flush_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map(
+      (m) => ({ le: Number(m[1]), n: Number(m[2]) }),
+    );
+    const p99 = buckets.find((b) => b.n >= 0.99 * flushes)?.le ?? Number.NaN;
+    return {
+      flushes,
+      meanRows: value("ingest_flush_rows_sum") / flushes,
+      meanMs: (value("ingest_flush_duration_seconds_sum") / flushes) * 1000,
+      p99BucketMs: p99 * 1000,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL's background work that can stall inserts: autovacuum/autoanalyze of the readings
+// table and checkpoints (counts are cumulative; compare two snapshots)
+
+export interface PgActivity {
+  autovacuum: number;
+  autoanalyze: number;
+  checkpoints: number;
+}
+
+export async function pgActivity(sql: postgres.Sql): Promise<PgActivity> {
+  const [t] = await sql<{ v: number; a: number }[]>`
+    select coalesce(sum(autovacuum_count), 0)::int as v, coalesce(sum(autoanalyze_count), 0)::int as a
+    from pg_stat_user_tables where relname = 'sensor_readings'`;
+  let checkpoints = Number.NaN;
+  try {
+    const [c] = await sql<{ n: number }[]>`
+      select (num_timed + num_requested)::int as n from pg_stat_checkpointer`;
+    checkpoints = c?.n ?? Number.NaN;
+  } catch {
+    try {
+      const [c] = await sql<{ n: number }[]>`
+        select (checkpoints_timed + checkpoints_req)::int as n from pg_stat_bgwriter`;
+      checkpoints = c?.n ?? Number.NaN;
+    } catch {
+      // not visible to this role
+    }
+  }
+  return { autovacuum: t?.v ?? 0, autoanalyze: t?.a ?? 0, checkpoints };
+}
+
+export function pgActivityDelta(a: PgActivity, b: PgActivity): PgActivity {
+  return {
+    autovacuum: b.autovacuum - a.autovacuum,
+    autoanalyze: b.autoanalyze - a.autoanalyze,
+    checkpoints: b.checkpoints - a.checkpoints,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pauses: the ingest's garbage collections (from --trace-gc) and this process's event loop
+
+export interface Pauses {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+  /** Pauses of 50 ms or more. */
+  over50ms: number;
+}
+
+/** GC pauses in the ingest's output (`bench-gc-pause <ms>` lines from gc-probe.mjs). */
+export function gcPauses(output: string): Pauses {
+  const pauses = [...output.matchAll(/^bench-gc-pause ([\d.]+)$/gm)].map((m) => Number(m[1]));
+  return {
+    count: pauses.length,
+    totalMs: pauses.reduce((a, b) => a + b, 0),
+    maxMs: pauses.length > 0 ? Math.max(...pauses) : 0,
+    over50ms: pauses.filter((p) => p >= 50).length,
+  };
+}
+
+/** This process's event-loop delay (the simulator's own stalls inflate the latencies it measures). */
+export function watchEventLoop(): { stop(): { p99Ms: number; maxMs: number } } {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return {
+    stop() {
+      h.disable();
+      return { p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6 };
+    },
+  };
+}
+
+/** Polls the ingest's buffer depth (ingest_buffer_rows) every 500 ms; `stop()` returns the maximum seen. */
+export function watchBuffer(httpUrl: string): { stop(): Promise<number> } {
+  let max = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const text = await (await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+        const rows = Number(/^ingest_buffer_rows ([0-9.e+]+)$/m.exec(text)?.[1] ?? 0);
+        if (rows > max) max = rows;
+      } catch {
+        // busy or gone: try again
+      }
+      await sleep(500);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return max;
+    },
+  };
+}
