@@ -94,7 +94,8 @@ async function main() {
   progress(`${readings.toLocaleString()} readings`);
 
   // --- (1) full sweep -------------------------------------------------------------------------
-  const log = createLogger({ name: "alerter-bench", level: "warn" });
+  // Deliveries still queued when the in-process app closes fail by design: keep them quiet.
+  const log = createLogger({ name: "alerter-bench", level: "fatal" });
   const queue = createQueue({ currentSigningKey: KEYS.current, nextSigningKey: KEYS.next }, log);
   const port = await findFreePort();
   const app = buildApp({
@@ -129,71 +130,80 @@ async function main() {
   const sweepMs = percentile(steady, 50);
 
   // --- (2) commit-to-firing, ingest and alerter as processes, local queue ---------------------
-  const latencyDevices: { id: string; key: string; ruleId: string }[] = [];
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const key = generateDeviceKey();
-    const [device] = await sql<{ id: string }[]>`
-      insert into devices (owner_id, name, device_key) values (${ownerId}, ${`latency ${i}`}, ${deviceKeyDigest(key)}) returning id`;
-    const [rule] = await sql<{ id: string }[]>`
-      insert into alert_rules (device_id, metric, comparator, threshold, window_seconds, aggregate)
-      values (${device?.id ?? ""}, 'temperature', 'gt', 50, 60, 'last') returning id`;
-    latencyDevices.push({ id: device?.id ?? "", key, ruleId: rule?.id ?? "" });
-  }
-  const alerterPort = await findFreePort();
-  const ingestPort = await findFreePort();
-  const common = {
-    PATH: process.env.PATH,
-    HOST: "127.0.0.1",
-    DATABASE_URL: url,
-    LOG_LEVEL: "warn",
-    QSTASH_CURRENT_SIGNING_KEY: KEYS.current,
-    QSTASH_NEXT_SIGNING_KEY: KEYS.next,
+  const measure = async (evaluationIntervalMs: number) => {
+    const latencyDevices: { id: string; key: string; ruleId: string }[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const key = generateDeviceKey();
+      const [device] = await sql<{ id: string }[]>`
+        insert into devices (owner_id, name, device_key) values (${ownerId}, ${`latency ${i}`}, ${deviceKeyDigest(key)}) returning id`;
+      const [rule] = await sql<{ id: string }[]>`
+        insert into alert_rules (device_id, metric, comparator, threshold, window_seconds, aggregate)
+        values (${device?.id ?? ""}, 'temperature', 'gt', 50, 60, 'last') returning id`;
+      latencyDevices.push({ id: device?.id ?? "", key, ruleId: rule?.id ?? "" });
+    }
+    const alerterPort = await findFreePort();
+    const ingestPort = await findFreePort();
+    const common = {
+      PATH: process.env.PATH,
+      HOST: "127.0.0.1",
+      DATABASE_URL: url,
+      LOG_LEVEL: "info",
+      QSTASH_CURRENT_SIGNING_KEY: KEYS.current,
+      QSTASH_NEXT_SIGNING_KEY: KEYS.next,
+    };
+    const processes: SpawnedProcess[] = [
+      spawnTs("apps/alerter", "src/server.ts", { ...common, ALERTER_PORT: String(alerterPort) }),
+      spawnTs("apps/ingest", "src/server.ts", {
+        ...common,
+        INGEST_PORT: String(ingestPort),
+        MQTT_PORT: String(await findFreePort()),
+        MQTT_WS_PORT: String(await findFreePort()),
+        ALERTER_URL: `http://127.0.0.1:${alerterPort}`,
+        EVALUATION_INTERVAL_MS: String(evaluationIntervalMs),
+      }),
+    ];
+    const listener = createDirectClient(url);
+    try {
+      await Promise.all(processes.map((p) => p.waitFor(/HTTP listening/, 60_000)));
+      const firedAt = new Map<string, number>();
+      await listener.listen(ALERTS_CHANNEL, (payload) => {
+        const event = JSON.parse(payload) as { kind: string; ruleId: string };
+        if (event.kind === "fired") firedAt.set(event.ruleId, performance.now());
+      });
+      progress(
+        `commit-to-firing (EVALUATION_INTERVAL_MS=${evaluationIntervalMs}): ${LATENCY_SAMPLES} breaching readings over HTTP, 10 per second`,
+      );
+      const committedAt = new Map<string, number>();
+      for (const d of latencyDevices) {
+        const res = await fetch(`http://127.0.0.1:${ingestPort}/v1/readings`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${d.key}` },
+          body: JSON.stringify({ temperature: 99 }),
+        });
+        if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
+        committedAt.set(d.ruleId, performance.now());
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const deadline = Date.now() + 15_000;
+      while (firedAt.size < latencyDevices.length && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const latencies = latencyDevices
+        .map((d) => (firedAt.get(d.ruleId) ?? Number.NaN) - (committedAt.get(d.ruleId) ?? Number.NaN))
+        .filter((v) => Number.isFinite(v))
+        .sort((a, b) => a - b);
+      return {
+        evaluationIntervalMs,
+        samples: latencies.length,
+        expected: latencyDevices.length,
+        p50Ms: Math.round(percentile(latencies, 50)),
+        p99Ms: Math.round(percentile(latencies, 99)),
+      };
+    } finally {
+      await listener.end();
+      await Promise.all(processes.map((p) => p.stop()));
+    }
   };
-  const processes: SpawnedProcess[] = [
-    spawnTs("apps/alerter", "src/server.ts", {
-      ...common,
-      ALERTER_PORT: String(alerterPort),
-      LOG_LEVEL: "info",
-    }),
-    spawnTs("apps/ingest", "src/server.ts", {
-      ...common,
-      LOG_LEVEL: "info",
-      INGEST_PORT: String(ingestPort),
-      MQTT_PORT: String(await findFreePort()),
-      MQTT_WS_PORT: String(await findFreePort()),
-      ALERTER_URL: `http://127.0.0.1:${alerterPort}`,
-    }),
-  ];
-  cleanups.push(() => Promise.all(processes.map((p) => p.stop())));
-  await Promise.all(processes.map((p) => p.waitFor(/HTTP listening/, 60_000)));
-  const listener = createDirectClient(url);
-  cleanups.push(() => listener.end());
-  const firedAt = new Map<string, number>();
-  await listener.listen(ALERTS_CHANNEL, (payload) => {
-    const event = JSON.parse(payload) as { kind: string; ruleId: string };
-    if (event.kind === "fired") firedAt.set(event.ruleId, performance.now());
-  });
-  progress(`commit-to-firing: ${LATENCY_SAMPLES} breaching readings over HTTP, 10 per second`);
-  const committedAt = new Map<string, number>();
-  for (const d of latencyDevices) {
-    const res = await fetch(`http://127.0.0.1:${ingestPort}/v1/readings`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${d.key}` },
-      body: JSON.stringify({ temperature: 99 }),
-    });
-    if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
-    committedAt.set(d.ruleId, performance.now());
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const deadline = Date.now() + 15_000;
-  while (firedAt.size < latencyDevices.length && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 50));
-  const latencies = latencyDevices
-    .map((d) => (firedAt.get(d.ruleId) ?? Number.NaN) - (committedAt.get(d.ruleId) ?? Number.NaN))
-    .filter((v) => Number.isFinite(v))
-    .sort((a, b) => a - b);
-  const p50 = percentile(latencies, 50);
-  const p99 = percentile(latencies, 99);
+  const latencyRuns = [await measure(1000), await measure(500)];
 
   const mark = (ok: boolean) => (ok ? "met" : "NOT met");
   const figures = {
@@ -203,12 +213,7 @@ async function main() {
     firstSweepMs: Math.round(sweeps[0]?.ms ?? Number.NaN),
     firstSweepTransitions: sweeps[0]?.transitions ?? 0,
     sweepMs: Math.round(sweepMs),
-    commitToFiring: {
-      samples: latencies.length,
-      expected: latencyDevices.length,
-      p50Ms: Math.round(p50),
-      p99Ms: Math.round(p99),
-    },
+    commitToFiring: latencyRuns,
   };
   console.log("");
   console.log(
@@ -220,9 +225,11 @@ async function main() {
   console.log(
     `  first sweep (writes ${figures.firstSweepTransitions} transitions)   ${figures.firstSweepMs} ms`,
   );
-  console.log(
-    `  commit-to-firing p50 / p99              ${figures.commitToFiring.p50Ms} / ${figures.commitToFiring.p99Ms} ms   goal p99 < 1000 ms: ${mark(p99 < 1000)}   (${latencies.length}/${latencyDevices.length} fired)`,
-  );
+  for (const run of latencyRuns) {
+    console.log(
+      `  commit-to-firing p50 / p99, EVALUATION_INTERVAL_MS=${run.evaluationIntervalMs}   ${run.p50Ms} / ${run.p99Ms} ms   goal p99 < 1000 ms: ${mark(run.p99Ms < 1000)}   (${run.samples}/${run.expected} fired)`,
+    );
+  }
   mkdirSync(`${REPO_ROOT}bench-results`, { recursive: true });
   writeFileSync(`${REPO_ROOT}bench-results/alerter.json`, `${JSON.stringify(figures, null, 2)}\n`);
 }
