@@ -227,6 +227,7 @@ export function buildApp({ sql, log, queue, config }: AlerterDeps): AlerterApp {
   // Without QStash the sweep runs on a timer, through the local queue, so it arrives signed at
   // /v1/sweep exactly as the QStash schedule's call would.
   let sweepTimer: NodeJS.Timeout | undefined;
+  let bootRetry: NodeJS.Timeout | undefined;
 
   return {
     server,
@@ -234,9 +235,19 @@ export function buildApp({ sql, log, queue, config }: AlerterDeps): AlerterApp {
     sweep,
     async start() {
       // Anything recorded but not delivered before a restart (the local queue kept it in memory).
-      const pending = await undeliveredEvents(sql, 0);
-      if (pending.length > 0) log.info({ events: pending.length }, "re-delivering undelivered alert events");
-      await enqueueDeliveries(pending, `boot-${Date.now()}`);
+      // The database may not be up yet: keep trying in the background rather than refuse to boot.
+      const redeliverAtBoot = async (): Promise<void> => {
+        try {
+          const pending = await undeliveredEvents(sql, 0);
+          if (pending.length > 0)
+            log.info({ events: pending.length }, "re-delivering undelivered alert events");
+          await enqueueDeliveries(pending, `boot-${Date.now()}`);
+        } catch (err) {
+          log.warn({ err }, "could not look for undelivered alert events yet; retrying");
+          bootRetry = setTimeout(() => void redeliverAtBoot(), 5000);
+        }
+      };
+      await redeliverAtBoot();
       if (!config.QSTASH_TOKEN) {
         sweepTimer = setInterval(() => {
           queue
@@ -247,6 +258,7 @@ export function buildApp({ sql, log, queue, config }: AlerterDeps): AlerterApp {
     },
     async close() {
       clearInterval(sweepTimer);
+      clearTimeout(bootRetry);
       await closeServer(server);
     },
   };

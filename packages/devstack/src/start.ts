@@ -133,7 +133,11 @@ async function main(config: StackConfig): Promise<void> {
     const sql = createPooledClient(pooledUrl, { max: 1, applicationName: "pulseboard-seed" });
     try {
       const db = createDb(sql);
-      const demoId = await ensureDemoAccount(db, { email: config.DEMO_EMAIL, password: config.DEMO_PASSWORD, name: "Demo" });
+      const demoId = await ensureDemoAccount(db, {
+        email: config.DEMO_EMAIL,
+        password: config.DEMO_PASSWORD,
+        name: "Demo",
+      });
       await seedExerciseCatalog(db);
       await mkdir(config.dataDir, { recursive: true });
       demoDevices = await ensureDemoDevices(db, demoId, config.dataDir);
