@@ -2,7 +2,14 @@
 // same way) calls. Every /v1 request must carry a valid Upstash-Signature for its public URL.
 import { createServer, type IncomingMessage } from "node:http";
 import type { Queue } from "@pulseboard/queue";
-import { closeServer, handleHealth, pathOf, sendJson, type WorkerApp } from "@pulseboard/runtime/http";
+import {
+  closeServer,
+  handleHealth,
+  handleMetrics,
+  pathOf,
+  sendJson,
+  type WorkerApp,
+} from "@pulseboard/runtime/http";
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { SqlClient } from "@pulseboard/schema/client";
 import { Receiver } from "@upstash/qstash";
@@ -69,6 +76,10 @@ export function buildApp({ sql, log, queue, config }: AlerterDeps): AlerterApp {
   const receiver = new Receiver({
     currentSigningKey: config.QSTASH_CURRENT_SIGNING_KEY,
     nextSigningKey: config.QSTASH_NEXT_SIGNING_KEY,
+  });
+  const renderMetrics = async () => ({
+    contentType: metrics.registry.contentType,
+    text: await metrics.registry.metrics(),
   });
   const publicUrl = (path: string) => new URL(path, config.ALERTER_PUBLIC_URL).toString();
 
@@ -178,17 +189,8 @@ export function buildApp({ sql, log, queue, config }: AlerterDeps): AlerterApp {
 
   const server = createServer((req, res) => {
     if (handleHealth(req, res, { log: httpLog, ready: () => sql`select 1` })) return;
+    if (handleMetrics(req, res, renderMetrics)) return;
     const path = pathOf(req);
-    if (req.method === "GET" && path === "/metrics") {
-      metrics.registry.metrics().then(
-        (text) => {
-          res.writeHead(200, { "content-type": metrics.registry.contentType });
-          res.end(text);
-        },
-        () => sendJson(res, 500, { error: "metrics unavailable" }),
-      );
-      return;
-    }
     if (req.method !== "POST" || !["/v1/evaluate", "/v1/sweep", "/v1/deliver"].includes(path)) {
       return sendJson(res, 404, { error: "not found" });
     }

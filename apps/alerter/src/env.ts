@@ -1,18 +1,15 @@
-import { databaseEnv, loadEnv, logLevel, nodeEnv, port } from "@pulseboard/runtime/env";
+import {
+  databaseEnv,
+  loadEnv,
+  logLevel,
+  nodeEnv,
+  optionalText,
+  port,
+  positiveInt,
+} from "@pulseboard/runtime/env";
 import { z } from "zod";
 
-const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
 const signingKey = z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16).optional());
-const positiveInt = (fallback: number, max: number) =>
-  z.preprocess(
-    (v) => (v === "" ? undefined : v),
-    z.coerce
-      .number()
-      .int("must be a whole number")
-      .min(1, "must be at least 1")
-      .max(max, `must be at most ${max}`)
-      .default(fallback),
-  );
 
 export const alerterEnvSchema = z
   .object({

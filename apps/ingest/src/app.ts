@@ -1,7 +1,14 @@
 // The ingest worker as an app factory: server.ts around it listens and handles signals.
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import { closeServer, handleHealth, pathOf, sendJson, type WorkerApp } from "@pulseboard/runtime/http";
+import {
+  closeServer,
+  handleHealth,
+  handleMetrics,
+  pathOf,
+  sendJson,
+  type WorkerApp,
+} from "@pulseboard/runtime/http";
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { SqlClient } from "@pulseboard/schema/client";
 import { AfterCommit, type EvaluationQueue } from "./after-commit";
@@ -59,6 +66,10 @@ export function buildApp({
   rejectionLogIntervalMs = 10_000,
 }: IngestDeps): IngestApp {
   const metrics = createMetrics();
+  const renderMetrics = async () => ({
+    contentType: metrics.registry.contentType,
+    text: await metrics.registry.metrics(),
+  });
   const httpLog = log.child({ module: "http" });
   const afterCommit = new AfterCommit({
     sql,
@@ -107,16 +118,7 @@ export function buildApp({
     ) {
       return;
     }
-    if (req.method === "GET" && path === "/metrics") {
-      metrics.registry.metrics().then(
-        (text) => {
-          res.writeHead(200, { "content-type": metrics.registry.contentType });
-          res.end(text);
-        },
-        () => sendJson(res, 500, { error: "metrics unavailable" }),
-      );
-      return;
-    }
+    if (handleMetrics(req, res, renderMetrics)) return;
     if (path === "/v1/readings") {
       if (req.method !== "POST") return sendJson(res, 405, { error: "use POST" }, { allow: "POST" });
       if (!accepting) return sendJson(res, 503, { error: "shutting down" }, { "retry-after": "5" });

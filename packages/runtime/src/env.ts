@@ -76,6 +76,22 @@ export function port(defaultPort: number) {
   );
 }
 
+/** An optional text variable; empty counts as unset. */
+export const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+
+/** A whole number from 1 to `max`, with a default. */
+export function positiveInt(fallback: number, max: number) {
+  return z.preprocess(
+    (v) => (present(v) ? v : undefined),
+    z.coerce
+      .number()
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
+}
+
 export const nodeEnv = z.enum(["development", "production", "test"]).default("development");
 export const logLevel = z
   .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])

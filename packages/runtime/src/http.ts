@@ -129,3 +129,20 @@ export function handleHealth(
   }
   return false;
 }
+
+/** Answers `GET /metrics` with the Prometheus text `render` produces; false for other requests. */
+export function handleMetrics(
+  req: IncomingMessage,
+  res: ServerResponse,
+  render: () => Promise<{ contentType: string; text: string }>,
+): boolean {
+  if (req.method !== "GET" || pathOf(req) !== "/metrics") return false;
+  render().then(
+    ({ contentType, text }) => {
+      res.writeHead(200, { "content-type": contentType });
+      res.end(text);
+    },
+    () => sendJson(res, 500, { error: "metrics unavailable" }),
+  );
+  return true;
+}
