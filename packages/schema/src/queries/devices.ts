@@ -1,0 +1,65 @@
+// Device queries for the web API, each scoped by owner in the query itself: another owner's id
+// finds nothing (the API answers 404), never someone else's row.
+import { and, desc, eq } from "drizzle-orm";
+import type { Database } from "../client";
+import { deviceKeyDigest, devices, generateDeviceKey } from "../schema/telemetry";
+
+export interface DeviceSummary {
+  id: string;
+  name: string;
+  status: "online" | "offline";
+  lastSeenAt: Date | null;
+  createdAt: Date;
+}
+
+const summary = {
+  id: devices.id,
+  name: devices.name,
+  status: devices.status,
+  lastSeenAt: devices.lastSeenAt,
+  createdAt: devices.createdAt,
+};
+
+/** Provisions a device; the only time its key is ever returned (only its digest is stored). */
+export async function createDevice(
+  db: Database,
+  ownerId: string,
+  name: string,
+): Promise<DeviceSummary & { deviceKey: string }> {
+  const deviceKey = generateDeviceKey();
+  const [row] = await db
+    .insert(devices)
+    .values({ ownerId, name, deviceKey: deviceKeyDigest(deviceKey) })
+    .returning(summary);
+  if (!row) throw new Error("device was not created");
+  return { ...row, deviceKey };
+}
+
+export function listDevices(db: Database, ownerId: string): Promise<DeviceSummary[]> {
+  return db
+    .select(summary)
+    .from(devices)
+    .where(eq(devices.ownerId, ownerId))
+    .orderBy(desc(devices.createdAt));
+}
+
+export async function getDevice(
+  db: Database,
+  ownerId: string,
+  deviceId: string,
+): Promise<DeviceSummary | undefined> {
+  const [row] = await db
+    .select(summary)
+    .from(devices)
+    .where(and(eq(devices.id, deviceId), eq(devices.ownerId, ownerId)));
+  return row;
+}
+
+/** Deletes the owner's device (its readings, rules and alerts go with it); false if not theirs. */
+export async function deleteDevice(db: Database, ownerId: string, deviceId: string): Promise<boolean> {
+  const deleted = await db
+    .delete(devices)
+    .where(and(eq(devices.id, deviceId), eq(devices.ownerId, ownerId)))
+    .returning({ id: devices.id });
+  return deleted.length > 0;
+}
