@@ -2,7 +2,7 @@
 // DATABASE_URL is set), device provisioning, the ingest as its own process, a private Mosquitto,
 // memory sampling, percentiles and progress lines. Everything started here registers its cleanup.
 import { randomUUID } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import {
@@ -11,11 +11,16 @@ import {
   startEmbeddedPostgres,
   withDatabase,
 } from "@pulseboard/devstack/embedded";
-import { type SpawnedProcess, spawnProcess, spawnTs } from "@pulseboard/devstack/test/process";
+import {
+  forgetMqttSessions,
+  MOSQUITTO_BINARY,
+  startPrivateMosquitto,
+  waitForBroker,
+} from "@pulseboard/devstack/mosquitto";
+import { type SpawnedProcess, spawnTs } from "@pulseboard/devstack/test/process";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { runMigrations } from "@pulseboard/schema/migrate";
 import { deviceKeyDigest, generateDeviceKey } from "@pulseboard/schema/telemetry";
-import mqtt from "mqtt";
 import postgres from "postgres";
 
 export const BENCH_DATABASE = "pulseboard_bench_ingest";
@@ -319,8 +324,6 @@ export function highWaterMb(pid: number): number {
 // ---------------------------------------------------------------------------------------------
 // External broker
 
-const MOSQUITTO = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"].find((p) => existsSync(p));
-
 export interface ExternalBroker {
   url: string;
   description: string;
@@ -333,67 +336,21 @@ export interface ExternalBroker {
 
 /** MQTT_BENCH_BROKER_URL when set, else a private Mosquitto on a free port; undefined when neither. */
 export async function startExternalBroker(): Promise<ExternalBroker | undefined> {
-  let url = process.env.MQTT_BENCH_BROKER_URL;
-  let description = "MQTT_BENCH_BROKER_URL";
-  let proc: SpawnedProcess | undefined;
-  let dir: string | undefined;
-  if (!url) {
-    if (!MOSQUITTO) return undefined;
-    const port = await findFreePort();
-    dir = mkdtempSync("/tmp/pulseboard-bench-mosquitto-");
-    const tmp = dir;
-    onCleanup("mosquitto dir", () => rmSync(tmp, { recursive: true, force: true }));
-    writeFileSync(
-      `${dir}/mosquitto.conf`,
-      [
-        `listener ${port} 127.0.0.1`,
-        "allow_anonymous true",
-        "persistence false",
-        "max_inflight_messages 100",
-        "max_queued_messages 1000000",
-        "",
-      ].join("\n"),
-    );
-    proc = spawnProcess(MOSQUITTO, ["-c", `${dir}/mosquitto.conf`], {
-      cwd: dir,
-      env: { PATH: process.env.PATH },
-    });
-    const spawned = proc;
-    onCleanup("mosquitto", async () => {
-      await spawned.stop(5000);
-    });
-    url = `mqtt://127.0.0.1:${port}`;
-    description = `private ${MOSQUITTO} (max_inflight_messages 100, max_queued_messages 1000000)`;
-  }
-  const brokerUrl = url;
-  let reachable = false;
-  for (let i = 0; i < 50 && !reachable; i++) {
-    try {
-      const probe = await mqtt.connectAsync(brokerUrl, { reconnectPeriod: 0, connectTimeout: 500 });
-      await probe.endAsync();
-      reachable = true;
-    } catch {
-      await sleep(100);
-    }
-  }
-  if (!reachable) throw new Error(`the external broker at ${brokerUrl} does not answer`);
+  const given = process.env.MQTT_BENCH_BROKER_URL;
+  if (!given && !MOSQUITTO_BINARY) return undefined;
+  if (given) await waitForBroker(given);
+  const broker = given ? undefined : await startPrivateMosquitto();
+  if (broker) onCleanup("mosquitto", () => broker.stop());
+  const brokerUrl = given ?? broker?.url ?? "";
+  const description = given ? "MQTT_BENCH_BROKER_URL" : (broker?.description ?? "");
+  const pid = broker?.pid;
   return {
     url: brokerUrl,
     description,
-    pid: proc?.child.pid,
-    async forgetSessions(clientIds) {
-      for (const clientId of clientIds) {
-        const c = await mqtt.connectAsync(brokerUrl, {
-          clientId,
-          clean: true,
-          reconnectPeriod: 0,
-          connectTimeout: 5000,
-        });
-        await c.endAsync();
-      }
-    },
-    async stop() {
-      await proc?.stop(5000);
+    ...(pid !== undefined ? { pid } : {}),
+    forgetSessions: (clientIds) => forgetMqttSessions(brokerUrl, clientIds),
+    stop: async () => {
+      await broker?.stop();
     },
   };
 }
