@@ -43,9 +43,14 @@ describe("crash", () => {
     publisher.on("error", () => {});
     // Stream with up to 50 messages in flight; kill the ingest once 300 are acknowledged.
     let seq = 0;
+    let killed = false;
+    // mqtt.js may leave QoS 1 publishes of a dead connection pending forever: stop waiting on
+    // them once the connection is gone.
+    const closed = new Promise<void>((resolve) => publisher.once("close", () => resolve()));
     const streaming = (async () => {
       const inflight = new Set<Promise<void>>();
-      while (publisher.connected && seq < 100_000) {
+      // Stop at the kill: mqtt.js queues publishes until it notices the dead socket.
+      while (publisher.connected && !killed && seq < 20_000) {
         const n = seq++;
         sent.add(n);
         const p = publisher
@@ -56,10 +61,11 @@ describe("crash", () => {
           .catch(() => {})
           .finally(() => inflight.delete(p));
         inflight.add(p);
-        if (inflight.size >= 50) await Promise.race(inflight);
+        if (inflight.size >= 50) await Promise.race([...inflight, closed]);
       }
     })();
     while (acked.size < 300) await new Promise((r) => setTimeout(r, 5));
+    killed = true;
     ingest.signal("SIGKILL");
     await ingest.exited;
     publisher.end(true);
@@ -111,7 +117,8 @@ describe("graceful shutdown", () => {
     ingest.signal("SIGTERM");
     const { code } = await ingest.exited;
     publisher.end(true);
-    await Promise.all(sends);
+    // Publishes cut off by the shutdown may never settle: what counts is what was acknowledged.
+    await Promise.race([Promise.allSettled(sends), new Promise((r) => setTimeout(r, 2000))]);
     expect(code).toBe(0);
     expect(ingest.output()).toMatch(/"msg":"stopped"/);
     const rows = await database.current.sql<{ seq: number }[]>`
