@@ -2,17 +2,15 @@
 // `<timestamp>.<body>` with the owner's secret (headers below), delivery state recorded on the
 // event. A failed attempt throws so the queue retries it with backoff; after the last attempt the
 // event is marked failed and shown as such.
-import { createHmac } from "node:crypto";
+import { postSignedWebhook } from "@pulseboard/runtime/webhook";
 import type { SqlClient } from "@pulseboard/schema/client";
 
-export const SIGNATURE_HEADER = "x-pulseboard-signature";
-export const TIMESTAMP_HEADER = "x-pulseboard-timestamp";
-export const EVENT_ID_HEADER = "x-pulseboard-event-id";
-
-/** `v1=<hex>`: HMAC-SHA256 of `<unix seconds>.<raw body>` with the owner's webhook secret. */
-export function signWebhook(secret: string, timestamp: number, body: string): string {
-  return `v1=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
-}
+export {
+  EVENT_ID_HEADER,
+  SIGNATURE_HEADER,
+  signWebhook,
+  TIMESTAMP_HEADER,
+} from "@pulseboard/runtime/webhook";
 
 export type DeliveryOutcome = "delivered" | "retry" | "failed" | "skipped" | "not_pending";
 
@@ -105,33 +103,18 @@ export async function deliverEvent(
     },
     device: { id: event.device_id, name: event.device_name },
   });
-  const timestamp = Math.floor(Date.now() / 1000);
-  let error: string | undefined;
-  try {
-    const res = await fetch(event.webhook_url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "Pulseboard-Webhook/1",
-        [TIMESTAMP_HEADER]: String(timestamp),
-        [SIGNATURE_HEADER]: signWebhook(event.webhook_secret, timestamp, body),
-        // Receivers deduplicate on it: a delivery may be repeated after a crash.
-        [EVENT_ID_HEADER]: event.id,
-      },
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    await res.body?.cancel();
-    if (res.status >= 200 && res.status < 300) {
-      await sql`update alert_events set webhook_status = 'delivered', webhook_last_error = null, webhook_updated_at = now()
-                where id = ${eventId}`;
-      return "delivered";
-    }
-    error = `HTTP ${res.status}`;
-  } catch (cause) {
-    error = cause instanceof Error ? cause.message : String(cause);
+  const result = await postSignedWebhook(
+    event.webhook_url,
+    event.webhook_secret,
+    { id: event.id, body },
+    options.timeoutMs,
+  );
+  if (result.ok) {
+    await sql`update alert_events set webhook_status = 'delivered', webhook_last_error = null, webhook_updated_at = now()
+              where id = ${eventId}`;
+    return "delivered";
   }
+  const { error } = result;
   const final = event.attempts >= options.maxAttempts;
   await sql`update alert_events set webhook_status = ${final ? "failed" : "pending"}, webhook_last_error = ${error},
             webhook_updated_at = now() where id = ${eventId}`;

@@ -1,4 +1,4 @@
-import { databaseEnv, loadEnv, logLevel, nodeEnv } from "@pulseboard/runtime/env";
+import { databaseEnv, loadEnv, logLevel, nodeEnv, positiveInt } from "@pulseboard/runtime/env";
 import { z } from "zod";
 
 const DEV_AUTH_SECRET = "pulseboard-development-secret-not-for-production";
@@ -8,6 +8,21 @@ export const webEnvSchema = z
     NODE_ENV: nodeEnv,
     LOG_LEVEL: logLevel,
     ...databaseEnv,
+    /** Requests per client address per minute to the auth endpoints (sign-in: 3 per 10 s). */
+    AUTH_RATE_LIMIT_MAX: positiveInt(100, 100_000),
+    /** Where devices connect, as shown in the provisioning dialog's ready-to-paste lines. */
+    PUBLIC_MQTT_URL: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.url().default("mqtt://localhost:1883"),
+    ),
+    PUBLIC_INGEST_URL: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.url().default("http://localhost:3001"),
+    ),
+    /** SSE comment sent this often so proxies keep /api/live open. */
+    LIVE_HEARTBEAT_SECONDS: positiveInt(15, 300),
+    /** How often the LISTEN connection proves it still delivers (a NOTIFY round trip). */
+    LIVE_CHECK_SECONDS: positiveInt(15, 300),
     BETTER_AUTH_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
     BETTER_AUTH_URL: z.preprocess(
       (v) => (v === "" ? undefined : v),

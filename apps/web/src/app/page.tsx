@@ -1,8 +1,23 @@
-export default function HomePage() {
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { currentSession } from "@/lib/session";
+
+export default async function HomePage() {
+  if (await currentSession()) redirect("/dashboard");
   return (
-    <main style={{ maxWidth: 640, margin: "4rem auto", padding: "0 1rem" }}>
+    <main className="auth-card card">
       <h1>Pulseboard</h1>
-      <p>Telemetry from your devices, alerts when it matters, and your workouts beside it.</p>
+      <p className="muted">
+        Telemetry from your devices, alerts when it matters, and your workouts beside it.
+      </p>
+      <div className="row">
+        <Link className="btn btn-primary" href="/sign-in">
+          Sign in
+        </Link>
+        <Link className="btn" href="/sign-up">
+          Create an account
+        </Link>
+      </div>
     </main>
   );
 }

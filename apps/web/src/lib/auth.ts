@@ -9,10 +9,15 @@ import { db } from "./db";
 // Keep the options that shape tables in step with packages/schema/src/schema/auth/cli-config.ts.
 export const auth = betterAuth({
   database: drizzleAdapter(db, { provider: "pg", schema }),
-  emailAndPassword: { enabled: true },
+  emailAndPassword: { enabled: true, minPasswordLength: 8 },
   secret: env.BETTER_AUTH_SECRET,
   baseURL: env.BETTER_AUTH_URL,
-  trustedOrigins: [env.BETTER_AUTH_URL],
+  trustedOrigins: [new URL(env.BETTER_AUTH_URL).origin],
+  // On in every environment (Better Auth turns it off outside production by default): sign-in
+  // and sign-up keep Better Auth's stricter per-path rules (3 per 10 s per client address).
+  rateLimit: { enabled: true, window: 60, max: env.AUTH_RATE_LIMIT_MAX },
+  advanced: { useSecureCookies: env.NODE_ENV === "production" },
+  // nextCookies() last: it sets cookies from server actions.
   plugins: [nextCookies()],
 });
 

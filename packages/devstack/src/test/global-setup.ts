@@ -7,7 +7,11 @@ import { runMigrations } from "@pulseboard/schema/migrate";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { type RunningPostgres, startEmbeddedPostgres, withDatabase } from "../embedded";
+import { REPO_ROOT } from "../paths";
 import type {} from "./database";
+import type {} from "./web";
+
+const WEB_DIR = `${REPO_ROOT}apps/web`;
 
 export default async function setup(project: TestProject) {
   let embedded: RunningPostgres | undefined;
@@ -37,10 +41,15 @@ export default async function setup(project: TestProject) {
   await runMigrations(withDatabase(adminUrl, template));
 
   project.provide("pg", { adminUrl, pooledUrl, template, mode: external ? "external" : "embedded" });
+  // Built on first use by ./web.ts, removed at the end of the run.
+  const webDistDir = `.next-test-${process.pid}`;
+  project.provide("webDistDir", webDistDir);
 
   return async () => {
     await admin.unsafe(`drop database if exists "${template}" with (force)`);
     await admin.end({ timeout: 5 });
+    rmSync(`${WEB_DIR}/${webDistDir}`, { recursive: true, force: true });
+    rmSync(`${WEB_DIR}/${webDistDir}.lock`, { recursive: true, force: true });
     await embedded?.stop();
     if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
   };

@@ -234,7 +234,11 @@ export const readingsQuery = z
   })
   .refine((q) => q.from < q.to, { message: "from must be before to", path: ["from"] });
 
-export const alertsQuery = z.object({ status: z.enum(ALERT_STATUSES).optional() });
+export const alertsQuery = z.object({
+  status: z.enum(ALERT_STATUSES).optional(),
+  deviceId: z.uuid({ error: "deviceId must be a device id" }).optional(),
+  metric: metricName.optional(),
+});
 
 export type CreateDeviceBody = z.infer<typeof createDeviceBody>;
 export type CreateRuleBody = z.infer<typeof createRuleBody>;

@@ -1,0 +1,21 @@
+import { deleteDevice, getDevice } from "@pulseboard/schema/queries/devices";
+import { latestValues } from "@pulseboard/schema/queries/latest";
+import { idParam, json, notFound, withSession } from "@/lib/api";
+import { db, sql } from "@/lib/db";
+
+export const GET = withSession<{ id: string }>(async (_request, session, params) => {
+  const id = idParam(params.id, "device");
+  const device = await getDevice(db, session.user.id, id);
+  if (!device) throw notFound("device not found");
+  const metrics = await latestValues(sql, session.user.id, id);
+  return json({
+    ...device,
+    metrics: metrics.map(({ metric, value, recordedAt }) => ({ metric, value, recordedAt })),
+  });
+});
+
+export const DELETE = withSession<{ id: string }>(async (_request, session, params) => {
+  const id = idParam(params.id, "device");
+  if (!(await deleteDevice(db, session.user.id, id))) throw notFound("device not found");
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,60 @@
+import { listDevices } from "@pulseboard/schema/queries/devices";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { LiveRefresh } from "@/components/live-refresh";
+import { ProvisionDialog } from "@/components/provision-dialog";
+import { connectionInfo } from "@/lib/connection";
+import { db } from "@/lib/db";
+import { timeAgo } from "@/lib/format";
+import { requireSession } from "@/lib/session";
+
+export const metadata: Metadata = { title: "Devices" };
+
+export default async function DevicesPage() {
+  const session = await requireSession();
+  const devices = await listDevices(db, session.user.id);
+  return (
+    <div className="stack">
+      <LiveRefresh readingsEveryMs={10_000} />
+      <div className="page-head">
+        <div>
+          <h1>Devices</h1>
+          <p className="muted small">Each device publishes with its own key over MQTT or HTTP.</p>
+        </div>
+        <ProvisionDialog connection={connectionInfo()} />
+      </div>
+      <section className="card">
+        {devices.length === 0 ? (
+          <p className="empty">No devices yet. Add one to get its key.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Status</th>
+                  <th>Last seen</th>
+                  <th className="hide-narrow">Added</th>
+                </tr>
+              </thead>
+              <tbody>
+                {devices.map((d) => (
+                  <tr key={d.id} data-testid="device-row">
+                    <td>
+                      <Link href={`/dashboard/devices/${d.id}`}>{d.name}</Link>
+                    </td>
+                    <td>
+                      <span className={`badge badge-${d.status}`}>{d.status}</span>
+                    </td>
+                    <td className="small">{timeAgo(d.lastSeenAt)}</td>
+                    <td className="small muted hide-narrow">{timeAgo(d.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+"use server";
+
+import { randomUUID } from "node:crypto";
+import { postSignedWebhook } from "@pulseboard/runtime/webhook";
+import {
+  getNotificationSettings,
+  rotateWebhookSecret,
+  saveWebhookUrl,
+} from "@pulseboard/schema/queries/notifications";
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { requireSession } from "@/lib/session";
+
+export type ActionState = { ok: boolean; message: string } | null;
+
+const webhookUrl = z
+  .string()
+  .trim()
+  .max(2000, "The URL is too long.")
+  .refine((v) => v === "" || /^https?:\/\//i.test(v), "Use an http:// or https:// URL.")
+  .refine((v) => v === "" || URL.canParse(v), "That is not a valid URL.");
+
+export async function saveWebhookAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const session = await requireSession();
+  const parsed = webhookUrl.safeParse(form.get("webhookUrl") ?? "");
+  if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Invalid URL." };
+  await saveWebhookUrl(db, session.user.id, parsed.data === "" ? null : parsed.data);
+  revalidatePath("/settings");
+  return { ok: true, message: parsed.data === "" ? "Webhook removed." : "Webhook saved." };
+}
+
+export async function rotateSecretAction(_prev: ActionState, _form: FormData): Promise<ActionState> {
+  const session = await requireSession();
+  await rotateWebhookSecret(db, session.user.id);
+  revalidatePath("/settings");
+  return { ok: true, message: "New secret created. Update your receiver." };
+}
+
+export async function sendTestAction(_prev: ActionState, _form: FormData): Promise<ActionState> {
+  const session = await requireSession();
+  const settings = await getNotificationSettings(db, session.user.id);
+  if (!settings?.webhookUrl) return { ok: false, message: "Save a webhook URL first." };
+  const id = randomUUID();
+  const body = JSON.stringify({
+    id,
+    type: "test",
+    at: new Date().toISOString(),
+    message: "A test event from Pulseboard: your webhook is reachable and the signature verifies.",
+  });
+  const result = await postSignedWebhook(settings.webhookUrl, settings.webhookSecret, { id, body }, 5000);
+  return result.ok
+    ? { ok: true, message: `Delivered: the receiver answered HTTP ${result.status}.` }
+    : { ok: false, message: `Not delivered: ${result.error}.` };
+}

@@ -1,0 +1,8 @@
+import type { ReactNode } from "react";
+import { AppShell } from "@/components/app-shell";
+import { requireSession } from "@/lib/session";
+
+export default async function SettingsLayout({ children }: { children: ReactNode }) {
+  const session = await requireSession();
+  return <AppShell email={session.user.email}>{children}</AppShell>;
+}

@@ -1,0 +1,37 @@
+import { getNotificationSettings } from "@pulseboard/schema/queries/notifications";
+import type { Metadata } from "next";
+import { SecretPanel, SendTestButton, WebhookForm } from "@/components/settings-forms";
+import { db } from "@/lib/db";
+import { requireSession } from "@/lib/session";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage() {
+  const session = await requireSession();
+  const settings = await getNotificationSettings(db, session.user.id);
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Settings</h1>
+          <p className="muted small">{session.user.email}</p>
+        </div>
+      </div>
+      <section className="card stack" aria-labelledby="webhook-title">
+        <h2 id="webhook-title">Notification webhook</h2>
+        <WebhookForm url={settings?.webhookUrl ?? ""} />
+        {settings && (
+          <>
+            <SecretPanel secret={settings.webhookSecret} />
+            <p className="small muted">
+              Each request carries <code>x-pulseboard-timestamp</code> and <code>x-pulseboard-signature</code>
+              : <code>v1=</code> + hex HMAC-SHA256 of <code>timestamp + "." + body</code> with this secret,
+              and <code>x-pulseboard-event-id</code> to deduplicate.
+            </p>
+            <SendTestButton />
+          </>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,153 @@
+"use client";
+
+import { useState } from "react";
+import { useLive } from "./live";
+import { MetricChart } from "./metric-chart";
+
+const PRESETS = [
+  { key: "1h", label: "1 h", ms: 3600_000 },
+  { key: "6h", label: "6 h", ms: 6 * 3600_000 },
+  { key: "24h", label: "24 h", ms: 24 * 3600_000 },
+  { key: "7d", label: "7 d", ms: 7 * 86_400_000 },
+  { key: "30d", label: "30 d", ms: 30 * 86_400_000 },
+] as const;
+
+export type RangeSpec = { preset: string } | { from: number; to: number };
+
+/** datetime-local values are in the browser's zone, without an offset. */
+function toLocalInput(ms: number): string {
+  const d = new Date(ms);
+  return new Date(ms - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+interface Props {
+  deviceId: string;
+  metrics: string[];
+  initialRange: RangeSpec;
+  thresholds: Record<string, number[]>;
+  markers?: number[];
+}
+
+export function DeviceCharts({
+  deviceId,
+  metrics: initialMetrics,
+  initialRange,
+  thresholds,
+  markers = [],
+}: Props) {
+  const [metrics, setMetrics] = useState(initialMetrics);
+  const [range, setRange] = useState<RangeSpec>(initialRange);
+  const [customOpen, setCustomOpen] = useState("from" in initialRange);
+  const [custom, setCustom] = useState(() => {
+    const to = "to" in initialRange ? initialRange.to : Date.now();
+    const from = "from" in initialRange ? initialRange.from : to - 86_400_000;
+    return { from: toLocalInput(from), to: toLocalInput(to) };
+  });
+  const [customError, setCustomError] = useState<string | null>(null);
+
+  // A metric this device starts reporting appears without a reload.
+  useLive((event) => {
+    if (event.type === "reading" && event.deviceId === deviceId && !metrics.includes(event.metric)) {
+      setMetrics((m) => (m.includes(event.metric) ? m : [...m, event.metric].sort()));
+    }
+  });
+
+  function choose(next: RangeSpec) {
+    setRange(next);
+    const params = new URLSearchParams(window.location.search);
+    params.delete("alert");
+    if ("preset" in next) {
+      params.set("range", next.preset);
+      params.delete("from");
+      params.delete("to");
+    } else {
+      params.delete("range");
+      params.set("from", new Date(next.from).toISOString());
+      params.set("to", new Date(next.to).toISOString());
+    }
+    window.history.replaceState(null, "", `?${params}`);
+  }
+
+  function applyCustom() {
+    const from = new Date(custom.from).getTime();
+    const to = new Date(custom.to).getTime();
+    if (!Number.isFinite(from) || !Number.isFinite(to))
+      return setCustomError("Pick both a start and an end.");
+    if (from >= to) return setCustomError("The start must be before the end.");
+    setCustomError(null);
+    choose({ from, to });
+  }
+
+  const preset = "preset" in range ? (PRESETS.find((p) => p.key === range.preset) ?? PRESETS[2]) : undefined;
+  const now = Date.now();
+  const window_ = preset
+    ? { from: now - preset.ms, to: now, relativeMs: preset.ms }
+    : (range as { from: number; to: number });
+
+  return (
+    <div className="stack">
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <fieldset className="segmented" aria-label="Time range" style={{ padding: 0, margin: 0 }}>
+          {PRESETS.map((p) => (
+            <button
+              key={p.key}
+              type="button"
+              aria-pressed={preset?.key === p.key}
+              onClick={() => {
+                setCustomOpen(false);
+                choose({ preset: p.key });
+              }}
+            >
+              {p.label}
+            </button>
+          ))}
+          <button type="button" aria-pressed={!preset} onClick={() => setCustomOpen((o) => !o)}>
+            Custom
+          </button>
+        </fieldset>
+      </div>
+      {customOpen && (
+        <div className="card form-inline">
+          <label className="field">
+            <span>From</span>
+            <input
+              type="datetime-local"
+              value={custom.from}
+              onChange={(e) => setCustom((c) => ({ ...c, from: e.target.value }))}
+            />
+          </label>
+          <label className="field">
+            <span>To</span>
+            <input
+              type="datetime-local"
+              value={custom.to}
+              onChange={(e) => setCustom((c) => ({ ...c, to: e.target.value }))}
+            />
+          </label>
+          <button type="button" className="btn btn-primary" onClick={applyCustom}>
+            Show
+          </button>
+          {customError && <p className="error">{customError}</p>}
+        </div>
+      )}
+      {metrics.length === 0 ? (
+        <p className="card empty" data-testid="no-metrics">
+          No readings yet. Publish one with the device key and its chart appears here.
+        </p>
+      ) : (
+        metrics.map((metric) => (
+          <MetricChart
+            key={metric}
+            deviceId={deviceId}
+            metric={metric}
+            from={window_.from}
+            to={window_.to}
+            relativeMs={"relativeMs" in window_ ? window_.relativeMs : undefined}
+            thresholds={thresholds[metric] ?? []}
+            markers={markers}
+          />
+        ))
+      )}
+    </div>
+  );
+}

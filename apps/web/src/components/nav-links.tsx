@@ -1,0 +1,27 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+const LINKS = [
+  { href: "/dashboard", label: "Overview", exact: true },
+  { href: "/dashboard/devices", label: "Devices" },
+  { href: "/dashboard/alerts", label: "Alerts" },
+  { href: "/settings", label: "Settings" },
+];
+
+export function NavLinks() {
+  const pathname = usePathname();
+  return (
+    <nav className="nav" aria-label="Main">
+      {LINKS.map((link) => {
+        const active = link.exact ? pathname === link.href : pathname.startsWith(link.href);
+        return (
+          <Link key={link.href} href={link.href} aria-current={active ? "page" : undefined}>
+            {link.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

@@ -1,0 +1,153 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import { describeRule } from "@/lib/format";
+
+export interface RuleRow {
+  id: string;
+  metric: string;
+  comparator: "gt" | "gte" | "lt" | "lte";
+  threshold: number;
+  aggregate: "avg" | "min" | "max" | "last" | "count";
+  windowSeconds: number;
+  firing: boolean;
+}
+
+async function send(url: string, init: RequestInit): Promise<void> {
+  const res = await fetch(url, init);
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    throw new Error(body.error ?? `HTTP ${res.status}`);
+  }
+}
+
+export function RulesPanel({
+  deviceId,
+  rules,
+  metrics,
+}: {
+  deviceId: string;
+  rules: RuleRow[];
+  metrics: string[];
+}) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onCreate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    setPending(true);
+    setError(null);
+    try {
+      const threshold = Number(data.get("threshold"));
+      const windowSeconds = Number(data.get("windowSeconds"));
+      await send(`/api/devices/${deviceId}/rules`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          metric: String(data.get("metric") ?? "").trim(),
+          comparator: data.get("comparator"),
+          threshold: data.get("threshold") === "" ? null : threshold,
+          windowSeconds,
+          aggregate: data.get("aggregate"),
+        }),
+      });
+      form.reset();
+      router.refresh();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setPending(false);
+    }
+  }
+
+  async function onDelete(id: string) {
+    setError(null);
+    try {
+      await send(`/api/rules/${id}`, { method: "DELETE" });
+      router.refresh();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  return (
+    <section className="card stack" aria-labelledby="rules-title">
+      <h2 id="rules-title">Alert rules</h2>
+      {rules.length === 0 ? (
+        <p className="muted">No rules yet.</p>
+      ) : (
+        <ul className="stack" style={{ listStyle: "none", margin: 0, padding: 0, gap: "0.4rem" }}>
+          {rules.map((r) => (
+            <li key={r.id} className="row" data-testid="rule-row">
+              <span className={`badge badge-${r.firing ? "firing" : "resolved"}`}>
+                {r.firing ? "firing" : "ok"}
+              </span>
+              <span>{describeRule(r)}</span>
+              <button type="button" className="btn btn-small btn-danger" onClick={() => onDelete(r.id)}>
+                Delete
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="form-inline" onSubmit={onCreate} aria-label="New rule">
+        <label className="field">
+          <span>Metric</span>
+          <input name="metric" required list="rule-metrics" defaultValue={metrics[0] ?? ""} size={12} />
+          <datalist id="rule-metrics">
+            {metrics.map((m) => (
+              <option key={m} value={m} />
+            ))}
+          </datalist>
+        </label>
+        <label className="field">
+          <span>Aggregate</span>
+          <select name="aggregate" defaultValue="avg">
+            <option value="avg">avg</option>
+            <option value="min">min</option>
+            <option value="max">max</option>
+            <option value="last">last</option>
+            <option value="count">count</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>Window (s)</span>
+          <input
+            name="windowSeconds"
+            type="number"
+            min={1}
+            max={2592000}
+            defaultValue={60}
+            required
+            style={{ width: 90 }}
+          />
+        </label>
+        <label className="field">
+          <span>Is</span>
+          <select name="comparator" defaultValue="gt">
+            <option value="gt">&gt;</option>
+            <option value="gte">≥</option>
+            <option value="lt">&lt;</option>
+            <option value="lte">≤</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>Threshold</span>
+          <input name="threshold" type="number" step="any" required style={{ width: 100 }} />
+        </label>
+        <button className="btn btn-primary" type="submit" disabled={pending}>
+          {pending ? "Adding…" : "Add rule"}
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,92 @@
+import "server-only";
+import type { z } from "zod";
+import { log } from "./log";
+import { requestSession } from "./session";
+
+// Route-handler plumbing: every API error is `{"error": ...}` with the right status; handlers
+// only parse, call a query function and respond.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what = "not found") => new ApiError(404, what);
+
+export function json(data: unknown, status = 200): Response {
+  return Response.json(data, { status, headers: { "cache-control": "no-store" } });
+}
+
+function issuesOf(error: z.ZodError) {
+  return error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+}
+
+/** Validates with zod; a failure is a 400 naming each problem. */
+export function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issues = issuesOf(result.error);
+    const first = issues[0];
+    throw new ApiError(
+      400,
+      `invalid ${what}: ${first?.path ? `${first.path}: ` : ""}${first?.message}`,
+      issues,
+    );
+  }
+  return result.data;
+}
+
+export async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.length > 64 * 1024) throw new ApiError(413, "request body is over 64 KiB");
+  try {
+    return text === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "request body must be JSON");
+  }
+}
+
+export function searchParams(request: Request): Record<string, string> {
+  return Object.fromEntries(new URL(request.url).searchParams);
+}
+
+type Session = NonNullable<Awaited<ReturnType<typeof requestSession>>>;
+type Context<P> = { params: Promise<P> };
+
+/**
+ * Wraps a route handler: 401 without a session, ApiErrors as their status, anything else as a
+ * logged 500 that reveals nothing.
+ */
+export function withSession<P = Record<string, never>>(
+  handler: (request: Request, session: Session, params: P) => Promise<Response>,
+) {
+  return async (request: Request, context: Context<P>): Promise<Response> => {
+    try {
+      const session = await requestSession(request);
+      if (!session) return json({ error: "sign in first" }, 401);
+      return await handler(request, session, await context.params);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        return json(
+          error.details ? { error: error.message, issues: error.details } : { error: error.message },
+          error.status,
+        );
+      }
+      log.error({ err: error, path: new URL(request.url).pathname }, "request failed");
+      return json({ error: "internal error" }, 500);
+    }
+  };
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id from the path: anything that is not a UUID cannot be the owner's, so it is a 404. */
+export function idParam(value: string, what: string): string {
+  if (!uuid.test(value)) throw notFound(`${what} not found`);
+  return value.toLowerCase();
+}

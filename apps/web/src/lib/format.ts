@@ -1,0 +1,35 @@
+// Formatting shared by server and client components.
+
+export function formatValue(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs >= 1e6 || abs < 1e-3)) return value.toExponential(2);
+  return Number(value.toFixed(abs >= 100 ? 1 : 2)).toLocaleString("en-US");
+}
+
+export const COMPARATOR_SYMBOLS = { gt: ">", gte: "≥", lt: "<", lte: "≤" } as const;
+
+export function describeRule(rule: {
+  metric: string;
+  comparator: keyof typeof COMPARATOR_SYMBOLS;
+  threshold: number;
+  aggregate: string;
+  windowSeconds: number;
+}): string {
+  return `${rule.aggregate}(${rule.metric}) over ${formatDuration(rule.windowSeconds)} ${COMPARATOR_SYMBOLS[rule.comparator]} ${formatValue(rule.threshold)}`;
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 86400) return `${+(seconds / 3600).toFixed(1)} h`;
+  return `${+(seconds / 86400).toFixed(1)} d`;
+}
+
+/** "3 min ago" style, for last-seen columns. */
+export function timeAgo(at: Date | string | null, now = Date.now()): string {
+  if (!at) return "never";
+  const seconds = Math.max(0, Math.round((now - new Date(at).getTime()) / 1000));
+  if (seconds < 5) return "just now";
+  return `${formatDuration(seconds)} ago`;
+}

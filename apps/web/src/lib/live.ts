@@ -1,0 +1,227 @@
+import "server-only";
+import { directUrl } from "@pulseboard/runtime/env";
+import { createDirectClient, type SqlClient } from "@pulseboard/schema/client";
+import { env } from "@/env";
+import { sql } from "./db";
+import { rootLog } from "./log";
+
+// One LISTEN connection per server process, on the direct endpoint (LISTEN needs a session, which
+// a transaction-mode pooler does not keep), fanned out to the signed-in owners' SSE streams.
+// Notifications carry their owner (`o`); a stream only ever receives its own owner's events.
+// postgres-js re-establishes a dropped LISTEN connection by itself and calls `onlisten` again:
+// then alert events recorded meanwhile are re-read from the outbox, and every stream is told to
+// resync (charts refetch), since reading hints are not stored.
+
+export const READINGS_CHANNEL = "pulseboard_readings";
+export const ALERTS_CHANNEL = "pulseboard_alerts";
+
+export type LiveEvent =
+  | { type: "reading"; deviceId: string; metric: string }
+  | {
+      type: "alert";
+      kind: "fired" | "resolved";
+      alertId: string;
+      eventId: string;
+      ruleId: string;
+      deviceId: string;
+      value: number | null;
+    }
+  | { type: "resync" };
+
+type Listener = (event: LiveEvent) => void;
+
+const log = rootLog.child({ module: "live" });
+/** How far back a reconnect looks for alert events it may have missed. */
+const CATCH_UP_LIMIT_MS = 15 * 60_000;
+
+class LiveHub {
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private listenSql: SqlClient | undefined;
+  private starting: Promise<void> | undefined;
+  private listens = 0;
+  /** Last moment the LISTEN connection was known to work (a notification or a LISTEN). */
+  private healthyAt = Date.now();
+  private watchdog: NodeJS.Timeout | undefined;
+  private pendingPing: string | undefined;
+  /** Alert event ids already fanned out (bounded), so a catch-up never repeats one. */
+  private readonly sentEvents = new Set<string>();
+
+  /** Adds a stream of this owner; resolves once the hub is listening. */
+  async subscribe(ownerId: string, listener: Listener): Promise<() => void> {
+    const set = this.listeners.get(ownerId) ?? new Set<Listener>();
+    this.listeners.set(ownerId, set);
+    set.add(listener);
+    const unsubscribe = () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(ownerId) === set) this.listeners.delete(ownerId);
+    };
+    try {
+      await this.start();
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    return unsubscribe;
+  }
+
+  get streamCount(): number {
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
+  }
+
+  private start(): Promise<void> {
+    this.starting ??= this.listen().catch((error: unknown) => {
+      this.starting = undefined;
+      throw error;
+    });
+    return this.starting;
+  }
+
+  private async listen(): Promise<void> {
+    this.listenSql = createDirectClient(directUrl(env), { applicationName: "pulseboard-web-listen" });
+    this.listens = 0;
+    await this.listenSql.listen(READINGS_CHANNEL, (payload) => this.onReadings(payload));
+    // postgres-js re-LISTENs by itself after the connection drops and calls onlisten again.
+    await this.listenSql.listen(
+      ALERTS_CHANNEL,
+      (payload) => this.onAlert(payload),
+      () => {
+        this.listens += 1;
+        if (this.listens > 1) void this.catchUp(this.healthyAt);
+        this.healthyAt = Date.now();
+      },
+    );
+    this.watchdog ??= setInterval(() => void this.checkConnection(), env.LIVE_CHECK_SECONDS * 1000);
+    this.watchdog.unref();
+    log.info("listening for live events");
+  }
+
+  /**
+   * While streams are open, a NOTIFY sent through the pooled endpoint must come back on the
+   * LISTEN connection before the next check; if it did not, the connection is rebuilt and the
+   * missed alert events are caught up. This covers failures postgres-js does not recover from
+   * by itself (a re-LISTEN that failed while the database was down).
+   */
+  private async checkConnection() {
+    if (this.streamCount === 0 || !this.starting) return;
+    if (this.pendingPing) {
+      log.warn("live connection is not delivering notifications; reconnecting");
+      this.pendingPing = undefined;
+      const since = this.healthyAt;
+      const old = this.listenSql;
+      this.starting = undefined;
+      void old?.end({ timeout: 1 }).catch(() => {});
+      try {
+        await this.start();
+        await this.catchUp(since);
+      } catch (error) {
+        log.error({ err: error }, "could not re-establish the live connection; retrying at the next check");
+      }
+      return;
+    }
+    this.pendingPing = `ping:${crypto.randomUUID()}`;
+    try {
+      await sql`select pg_notify(${READINGS_CHANNEL}, ${this.pendingPing})`;
+    } catch (error) {
+      log.warn({ err: error }, "could not send the live connection check");
+    }
+  }
+
+  private emit(ownerId: string, event: LiveEvent) {
+    const set = this.listeners.get(ownerId);
+    if (!set) return;
+    for (const listener of set) listener(event);
+  }
+
+  private onReadings(payload: string) {
+    this.healthyAt = Date.now();
+    if (payload.startsWith("ping:")) {
+      if (payload === this.pendingPing) this.pendingPing = undefined;
+      return;
+    }
+    let hints: { o: string; d: string; m: string }[];
+    try {
+      hints = JSON.parse(payload);
+    } catch {
+      log.warn("ignored a malformed readings notification");
+      return;
+    }
+    for (const h of hints) this.emit(h.o, { type: "reading", deviceId: h.d, metric: h.m });
+  }
+
+  private onAlert(payload: string) {
+    this.healthyAt = Date.now();
+    let t: {
+      o: string;
+      kind: "fired" | "resolved";
+      alertId: string;
+      eventId: string;
+      ruleId: string;
+      deviceId: string;
+      value: number | null;
+    };
+    try {
+      t = JSON.parse(payload);
+    } catch {
+      log.warn("ignored a malformed alert notification");
+      return;
+    }
+    this.fanOutAlert(t.o, { type: "alert", ...t });
+  }
+
+  private fanOutAlert(ownerId: string, event: Extract<LiveEvent, { type: "alert" }>) {
+    if (this.sentEvents.has(event.eventId)) return;
+    this.sentEvents.add(event.eventId);
+    if (this.sentEvents.size > 10_000) {
+      const oldest = this.sentEvents.values().next().value;
+      if (oldest !== undefined) this.sentEvents.delete(oldest);
+    }
+    const { type, kind, alertId, eventId, ruleId, deviceId, value } = event;
+    this.emit(ownerId, { type, kind, alertId, eventId, ruleId, deviceId, value });
+  }
+
+  /** After a reconnect: alert events of connected owners recorded while we were not listening. */
+  private async catchUp(since: number) {
+    const owners = [...this.listeners.keys()];
+    log.warn({ owners: owners.length }, "live connection re-established; catching up");
+    for (const set of this.listeners.values()) for (const listener of set) listener({ type: "resync" });
+    if (owners.length === 0) return;
+    const from = new Date(Math.max(since - 5_000, Date.now() - CATCH_UP_LIMIT_MS)).toISOString();
+    try {
+      const rows = await sql<
+        {
+          owner_id: string;
+          kind: "fired" | "resolved";
+          alert_id: string;
+          event_id: string;
+          rule_id: string;
+          device_id: string;
+          value: number | null;
+        }[]
+      >`
+        select e.owner_id, e.kind, e.alert_id, e.id as event_id, a.rule_id, a.device_id, e.value::float8 as value
+        from alert_events e join alerts a on a.id = e.alert_id
+        where e.owner_id = any(${owners}::text[]) and e.at >= ${from}::timestamptz
+        order by e.at`;
+      for (const r of rows) {
+        this.fanOutAlert(r.owner_id, {
+          type: "alert",
+          kind: r.kind,
+          alertId: r.alert_id,
+          eventId: r.event_id,
+          ruleId: r.rule_id,
+          deviceId: r.device_id,
+          value: r.value,
+        });
+      }
+    } catch (error) {
+      log.error({ err: error }, "could not catch up on alert events");
+    }
+  }
+}
+
+const globalForLive = globalThis as unknown as { pulseboardLive?: LiveHub };
+/** The process's hub (kept across development reloads). */
+export const liveHub: LiveHub = globalForLive.pulseboardLive ?? new LiveHub();
+globalForLive.pulseboardLive = liveHub;

@@ -1,0 +1,117 @@
+// The web app for tests, as production runs it: one `next build` per test run (shared by every
+// test file that needs it, built by whichever asks first), then a `next start` per test file on
+// a free port against that file's database.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { findFreePort } from "@pulseboard/runtime/ports";
+import { inject } from "vitest";
+import { REPO_ROOT } from "../paths";
+import type { TestDatabase } from "./database";
+import { type SpawnedProcess, spawnProcess } from "./process";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The web build's dist dir for this run, relative to apps/web. */
+    webDistDir: string;
+  }
+}
+
+export const WEB_DIR = `${REPO_ROOT}apps/web`;
+export const TEST_AUTH_SECRET = "test-secret-for-the-web-app-at-least-32-chars";
+
+function nextCommand(args: string[], env: NodeJS.ProcessEnv): SpawnedProcess {
+  return spawnProcess(process.execPath, ["node_modules/next/dist/bin/next", ...args], {
+    cwd: WEB_DIR,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NEXT_TELEMETRY_DISABLED: "1",
+      NEXT_DIST_DIR: inject("webDistDir"),
+      ...env,
+    },
+  });
+}
+
+/** Builds the web app once for the whole run; concurrent callers wait for the first one. */
+export async function ensureWebBuild(timeoutMs = 300_000): Promise<void> {
+  const dist = `${WEB_DIR}/${inject("webDistDir")}`;
+  const lock = `${dist}.lock`;
+  const result = `${lock}/result`;
+  let mine = false;
+  try {
+    mkdirSync(lock);
+    mine = true;
+  } catch {
+    // someone else is building
+  }
+  if (mine) {
+    const build = nextCommand(["build"], { NODE_ENV: "production" });
+    const { code } = await build.exited;
+    writeFileSync(result, code === 0 ? "ok" : `failed\n${build.output()}`);
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(result)) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for the web build");
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const text = readFileSync(result, "utf8");
+  if (text !== "ok") throw new Error(`next build failed:\n${text}`);
+}
+
+export interface RunningWeb {
+  url: string;
+  port: number;
+  process: SpawnedProcess;
+  stop(): Promise<unknown>;
+}
+
+/** `next start` against the database (pooled and direct URLs), production settings. */
+export async function startWeb(database: TestDatabase, env: NodeJS.ProcessEnv = {}): Promise<RunningWeb> {
+  await ensureWebBuild();
+  const port = await findFreePort();
+  const url = `http://localhost:${port}`;
+  const proc = nextCommand(["start", "--port", String(port), "--hostname", "127.0.0.1"], {
+    NODE_ENV: "production",
+    DATABASE_URL: database.url,
+    DATABASE_URL_DIRECT: database.directUrl,
+    BETTER_AUTH_SECRET: TEST_AUTH_SECRET,
+    BETTER_AUTH_URL: url,
+    LOG_LEVEL: "warn",
+    ...env,
+  });
+  await proc.waitFor(/Ready in/, 60_000);
+  return { url, port, process: proc, stop: () => proc.stop() };
+}
+
+export interface TestUser {
+  email: string;
+  password: string;
+  /** `Cookie` header value carrying the session. */
+  cookie: string;
+  id: string;
+}
+
+let addressCounter = 0;
+/** A client address of its own, so sign-up/sign-in rate limits do not couple unrelated tests. */
+export function clientAddress(): string {
+  addressCounter += 1;
+  return `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${addressCounter & 255}`;
+}
+
+/** Signs up a fresh account through the real auth endpoint; returns its session cookie. */
+export async function signUp(baseUrl: string, name = "Test User"): Promise<TestUser> {
+  const email = `user-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const password = "correct horse battery";
+  const res = await fetch(`${baseUrl}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: baseUrl, "x-forwarded-for": clientAddress() },
+    body: JSON.stringify({ email, password, name }),
+  });
+  if (!res.ok) throw new Error(`sign-up failed: HTTP ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { user: { id: string } };
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  if (!/session_token=/.test(cookie)) throw new Error(`sign-up set no session cookie: ${cookie}`);
+  return { email, password, cookie, id: body.user.id };
+}

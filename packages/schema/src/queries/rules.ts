@@ -1,0 +1,62 @@
+// Alert rule queries for the web API, scoped by owner in the query itself: a rule belongs to
+// whoever owns its device, so every statement joins or filters through `devices.owner_id`.
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Database } from "../client";
+import { type AlertRule, alertRules, type CreateRuleBody, devices } from "../schema/telemetry";
+
+/** The device's rules, oldest first; undefined when the device is not the owner's. */
+export async function listRules(
+  db: Database,
+  ownerId: string,
+  deviceId: string,
+): Promise<AlertRule[] | undefined> {
+  const rows = await db
+    .select({ device: devices.id, rule: alertRules })
+    .from(devices)
+    .leftJoin(alertRules, eq(alertRules.deviceId, devices.id))
+    .where(and(eq(devices.id, deviceId), eq(devices.ownerId, ownerId)))
+    .orderBy(asc(alertRules.createdAt), asc(alertRules.id));
+  if (rows.length === 0) return undefined;
+  return rows.flatMap((r) => (r.rule ? [r.rule] : []));
+}
+
+/** Creates a rule on the owner's device; undefined when the device is not theirs. */
+export async function createRule(
+  db: Database,
+  ownerId: string,
+  deviceId: string,
+  body: CreateRuleBody,
+): Promise<AlertRule | undefined> {
+  // insert ... select from the owner's device: the ownership check and the insert are one statement.
+  const [row] = await db
+    .insert(alertRules)
+    .select(
+      db
+        .select({
+          id: sql`gen_random_uuid()`.as("id"),
+          deviceId: devices.id,
+          metric: sql`${body.metric}`.as("metric"),
+          comparator: sql`${body.comparator}`.as("comparator"),
+          threshold: sql`${body.threshold}::numeric`.as("threshold"),
+          windowSeconds: sql`${body.windowSeconds}::int`.as("window_seconds"),
+          aggregate: sql`${body.aggregate}`.as("aggregate"),
+          recoveryThreshold: sql`${body.recoveryThreshold ?? null}::numeric`.as("recovery_threshold"),
+          noData: sql`${body.noData}`.as("no_data"),
+          createdAt: sql`now()`.as("created_at"),
+        })
+        .from(devices)
+        .where(and(eq(devices.id, deviceId), eq(devices.ownerId, ownerId))),
+    )
+    .returning();
+  return row;
+}
+
+/** Deletes a rule of one of the owner's devices (its alerts go with it); false if not theirs. */
+export async function deleteRule(db: Database, ownerId: string, ruleId: string): Promise<boolean> {
+  const owned = db.select({ id: devices.id }).from(devices).where(eq(devices.ownerId, ownerId));
+  const deleted = await db
+    .delete(alertRules)
+    .where(and(eq(alertRules.id, ruleId), inArray(alertRules.deviceId, owned)))
+    .returning({ id: alertRules.id });
+  return deleted.length > 0;
+}
