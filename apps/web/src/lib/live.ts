@@ -43,6 +43,9 @@ class LiveHub {
   private healthyAt = Date.now();
   private watchdog: NodeJS.Timeout | undefined;
   private pendingPing: string | undefined;
+  private checking = false;
+  /** When the connection was last known good, while it is being re-established. */
+  private lostSince: number | undefined;
   /** Alert event ids already fanned out (bounded), so a catch-up never repeats one. */
   private readonly sentEvents = new Set<string>();
 
@@ -73,6 +76,7 @@ class LiveHub {
   private start(): Promise<void> {
     this.starting ??= this.listen().catch((error: unknown) => {
       this.starting = undefined;
+      void this.listenSql?.end({ timeout: 1 }).catch(() => {});
       throw error;
     });
     return this.starting;
@@ -104,27 +108,36 @@ class LiveHub {
    * by itself (a re-LISTEN that failed while the database was down).
    */
   private async checkConnection() {
-    if (this.streamCount === 0 || !this.starting) return;
-    if (this.pendingPing) {
-      log.warn("live connection is not delivering notifications; reconnecting");
+    if (this.streamCount === 0 || this.checking) return;
+    this.checking = true;
+    try {
+      if (this.starting && !this.pendingPing) {
+        this.pendingPing = `ping:${crypto.randomUUID()}`;
+        await sql`select pg_notify(${READINGS_CHANNEL}, ${this.pendingPing})`.catch((error: unknown) =>
+          log.warn({ err: error }, "could not send the live connection check"),
+        );
+        return;
+      }
+      // The last check's NOTIFY never came back, or the last reconnect failed: start over.
+      this.lostSince ??= this.healthyAt;
+      if (this.starting) {
+        log.warn("live connection is not delivering notifications; reconnecting");
+        const old = this.listenSql;
+        this.starting = undefined;
+        void old?.end({ timeout: 1 }).catch(() => {});
+      }
       this.pendingPing = undefined;
-      const since = this.healthyAt;
-      const old = this.listenSql;
-      this.starting = undefined;
-      void old?.end({ timeout: 1 }).catch(() => {});
       try {
         await this.start();
-        await this.catchUp(since);
       } catch (error) {
         log.error({ err: error }, "could not re-establish the live connection; retrying at the next check");
+        return;
       }
-      return;
-    }
-    this.pendingPing = `ping:${crypto.randomUUID()}`;
-    try {
-      await sql`select pg_notify(${READINGS_CHANNEL}, ${this.pendingPing})`;
-    } catch (error) {
-      log.warn({ err: error }, "could not send the live connection check");
+      const since = this.lostSince;
+      this.lostSince = undefined;
+      await this.catchUp(since);
+    } finally {
+      this.checking = false;
     }
   }
 
