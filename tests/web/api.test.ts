@@ -2,7 +2,13 @@
 // 401 without a session, 404 for another owner's ids, and the device key shown exactly once.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll } from "@pulseboard/devstack/test/process";
-import { clientAddress, type RunningWeb, signUp, startWeb, type TestUser } from "@pulseboard/devstack/test/web";
+import {
+  clientAddress,
+  type RunningWeb,
+  signUp,
+  startWeb,
+  type TestUser,
+} from "@pulseboard/devstack/test/web";
 import { deviceKeyDigest } from "@pulseboard/schema/telemetry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, insertReadings } from "./helpers";
@@ -63,7 +69,14 @@ describe("without a session", () => {
 
 describe("devices", () => {
   it("creation validates the body", async () => {
-    for (const body of [{}, { name: "" }, { name: "   " }, { name: "x".repeat(101) }, { name: "a", extra: 1 }, "not json"]) {
+    for (const body of [
+      {},
+      { name: "" },
+      { name: "   " },
+      { name: "x".repeat(101) },
+      { name: "a", extra: 1 },
+      "not json",
+    ]) {
       const res = await call(alice, "POST", "/api/devices", body);
       expect(res.status).toBe(400);
       expect(typeof res.body.error).toBe("string");
@@ -100,7 +113,10 @@ describe("devices", () => {
     for (const [method, path] of [
       ["GET", `/api/devices/${aliceDevice.id}`],
       ["DELETE", `/api/devices/${aliceDevice.id}`],
-      ["GET", `/api/devices/${aliceDevice.id}/readings?metric=temperature&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`],
+      [
+        "GET",
+        `/api/devices/${aliceDevice.id}/readings?metric=temperature&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`,
+      ],
       ["GET", `/api/devices/${aliceDevice.id}/rules`],
       ["GET", "/api/devices/not-a-uuid"],
     ] as const) {
@@ -137,7 +153,9 @@ describe("readings", () => {
     expect(res.status).toBe(200);
     expect(res.body.metric).toBe("temperature");
     expect(res.body.bucketSeconds).toBe(600);
-    const expected = await database.current.sql<{ t: string; min: number; avg: number; max: number; count: number }[]>`
+    const expected = await database.current.sql<
+      { t: string; min: number; avg: number; max: number; count: number }[]
+    >`
       select to_char(date_bin('600 seconds', recorded_at, timestamptz '1970-01-01Z') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as t,
              min(value)::float8 as min, avg(value)::float8 as avg, max(value)::float8 as max, count(*)::int as count
       from sensor_readings where device_id = ${aliceDevice.id} and metric = 'temperature'
@@ -156,7 +174,9 @@ describe("readings", () => {
     );
     expect(res.status).toBe(200);
     expect(res.body.bucketSeconds).toBe(7200);
-    expect(res.body.points).toEqual([{ t: "2026-03-01T00:00:00Z", min: 0, max: 719, avg: 359.5, count: 720 }]);
+    expect(res.body.points).toEqual([
+      { t: "2026-03-01T00:00:00Z", min: 0, max: 719, avg: 359.5, count: 720 },
+    ]);
   });
 
   it("validates the query", async () => {
@@ -177,7 +197,9 @@ describe("readings", () => {
 
   it("the device lists its metrics with their latest value", async () => {
     const res = await call(alice, "GET", `/api/devices/${aliceDevice.id}`);
-    expect(res.body.metrics).toEqual([{ metric: "temperature", value: 719, recordedAt: "2026-03-01T01:59:50.000Z" }]);
+    expect(res.body.metrics).toEqual([
+      { metric: "temperature", value: 719, recordedAt: "2026-03-01T01:59:50.000Z" },
+    ]);
   });
 });
 
@@ -197,7 +219,11 @@ describe("rules", () => {
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
       expect(res.body.error).toMatch(/^invalid rule: /);
     }
-    const created = await call(alice, "POST", path, { metric: "temperature", comparator: "gt", threshold: 30 });
+    const created = await call(alice, "POST", path, {
+      metric: "temperature",
+      comparator: "gt",
+      threshold: 30,
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       deviceId: aliceDevice.id,
@@ -291,12 +317,16 @@ describe("pages", () => {
   });
 
   it("another owner's device page is a 404 that shows nothing of it", async () => {
-    const res = await fetch(`${web.url}/dashboard/devices/${aliceDevice.id}`, { headers: { cookie: bob.cookie } });
+    const res = await fetch(`${web.url}/dashboard/devices/${aliceDevice.id}`, {
+      headers: { cookie: bob.cookie },
+    });
     expect(res.status).toBe(404);
     const html = await res.text();
     expect(html).toContain("Device not found");
     expect(html).not.toContain("Greenhouse");
-    const own = await fetch(`${web.url}/dashboard/devices/${aliceDevice.id}`, { headers: { cookie: alice.cookie } });
+    const own = await fetch(`${web.url}/dashboard/devices/${aliceDevice.id}`, {
+      headers: { cookie: alice.cookie },
+    });
     expect(own.status).toBe(200);
     expect(await own.text()).toContain("Greenhouse");
   });

@@ -1,11 +1,12 @@
 // GET /api/live: a NOTIFY reaches its owner's stream and no one else's; after the server's
 // LISTEN connection is killed, or the direct endpoint is down for a while, events resume and
 // alert events recorded meanwhile are caught up from the outbox.
+
+import { withDatabase } from "@pulseboard/devstack/embedded";
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll } from "@pulseboard/devstack/test/process";
 import { startTcpProxy, type TcpProxy } from "@pulseboard/devstack/test/tcp-proxy";
 import { type RunningWeb, signUp, startWeb, type TestUser } from "@pulseboard/devstack/test/web";
-import { withDatabase } from "@pulseboard/devstack/embedded";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./helpers";
 
@@ -23,7 +24,10 @@ interface SseEvent {
 /** An open /api/live stream; `next()` waits for the next event matching `filter`. */
 async function openStream(user: TestUser) {
   const controller = new AbortController();
-  const res = await fetch(`${web.url}/api/live`, { headers: { cookie: user.cookie }, signal: controller.signal });
+  const res = await fetch(`${web.url}/api/live`, {
+    headers: { cookie: user.cookie },
+    signal: controller.signal,
+  });
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
   const reader = res.body?.pipeThrough(new TextDecoderStream()).getReader();
@@ -65,7 +69,8 @@ async function openStream(user: TestUser) {
           const e = events[seen++] as SseEvent;
           if (filter(e)) return e;
         }
-        if (Date.now() > deadline) throw new Error(`no matching event in ${timeoutMs} ms; got ${JSON.stringify(events)}`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching event in ${timeoutMs} ms; got ${JSON.stringify(events)}`);
         await new Promise<void>((resolve) => {
           const done = () => {
             waiters.delete(done);
@@ -83,6 +88,7 @@ async function openStream(user: TestUser) {
 async function notifyAlert(ownerId: string, eventId: string) {
   const payload = JSON.stringify({
     o: ownerId,
+    ownerId,
     kind: "fired",
     alertId: "a-1",
     eventId,
@@ -121,7 +127,7 @@ describe("live stream", () => {
     await b.next((e) => e.event === "ready");
 
     await notifyAlert(alice.id, "e-alice-1");
-    const readings = JSON.stringify([{ o: alice.id, d: "d-1", m: "temperature" }]);
+    const readings = JSON.stringify([{ o: alice.id, d: "d-1", m: ["temperature", "humidity"] }]);
     await database.current.sql`select pg_notify('pulseboard_readings', ${readings})`;
     await notifyAlert(bob.id, "e-bob-1");
 
@@ -137,7 +143,7 @@ describe("live stream", () => {
     expect((await a.next((e) => e.event === "reading")).data).toEqual({
       type: "reading",
       deviceId: "d-1",
-      metric: "temperature",
+      metrics: ["temperature", "humidity"],
     });
     // Bob's first alert is his own: Alice's was never sent to him.
     expect((await b.next((e) => e.event === "alert")).data.eventId).toBe("e-bob-1");

@@ -11,7 +11,9 @@ import type postgres from "postgres";
 import { type Aggregate, type Comparator, decide, type NoDataPolicy } from "./decide";
 
 /** The channel the web app LISTENs on for alert transitions. */
-export const ALERTS_CHANNEL = "pulseboard_alerts";
+export { ALERTS_CHANNEL } from "@pulseboard/schema/live";
+
+import { ALERTS_CHANNEL } from "@pulseboard/schema/live";
 
 export interface RuleState {
   ruleId: string;

@@ -9,7 +9,10 @@ import type { IngestMetrics } from "./metrics";
 import type { ReadingRow } from "./writer";
 
 /** The channel the web app LISTENs on for new readings. */
-export const READINGS_CHANNEL = "pulseboard_readings";
+export { READINGS_CHANNEL } from "@pulseboard/schema/live";
+
+import { READINGS_CHANNEL } from "@pulseboard/schema/live";
+
 /** NOTIFY payloads must stay under 8000 bytes. */
 const MAX_NOTIFY_BYTES = 7000;
 

@@ -47,9 +47,9 @@ export function DeviceCharts({
 
   // A metric this device starts reporting appears without a reload.
   useLive((event) => {
-    if (event.type === "reading" && event.deviceId === deviceId && !metrics.includes(event.metric)) {
-      setMetrics((m) => (m.includes(event.metric) ? m : [...m, event.metric].sort()));
-    }
+    if (event.type !== "reading" || event.deviceId !== deviceId) return;
+    const added = event.metrics.filter((m) => !metrics.includes(m));
+    if (added.length > 0) setMetrics((m) => [...new Set([...m, ...added])].sort());
   });
 
   function choose(next: RangeSpec) {

@@ -7,7 +7,7 @@ import { createContext, type ReactNode, useContext, useEffect, useRef, useState 
 // subscriber gets a `resync` so it refetches what it shows.
 
 export type LiveEvent =
-  | { type: "reading"; deviceId: string; metric: string }
+  | { type: "reading"; deviceId: string; metrics: string[] }
   | {
       type: "alert";
       kind: "fired" | "resolved";

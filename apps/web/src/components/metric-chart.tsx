@@ -125,7 +125,7 @@ export function MetricChart({
   useLive((event) => {
     const relevant =
       event.type === "resync" ||
-      (event.type === "reading" && event.deviceId === deviceId && event.metric === metric);
+      (event.type === "reading" && event.deviceId === deviceId && event.metrics.includes(metric));
     if (!relevant || (!relativeMs && event.type !== "resync")) return;
     const t = throttle.current;
     if (t.timer) return;

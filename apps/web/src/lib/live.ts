@@ -1,6 +1,12 @@
 import "server-only";
 import { directUrl } from "@pulseboard/runtime/env";
 import { createDirectClient, type SqlClient } from "@pulseboard/schema/client";
+import {
+  ALERTS_CHANNEL,
+  type AlertNotification,
+  READINGS_CHANNEL,
+  type ReadingsHint,
+} from "@pulseboard/schema/live";
 import { env } from "@/env";
 import { sql } from "./db";
 import { rootLog } from "./log";
@@ -12,11 +18,8 @@ import { rootLog } from "./log";
 // then alert events recorded meanwhile are re-read from the outbox, and every stream is told to
 // resync (charts refetch), since reading hints are not stored.
 
-export const READINGS_CHANNEL = "pulseboard_readings";
-export const ALERTS_CHANNEL = "pulseboard_alerts";
-
 export type LiveEvent =
-  | { type: "reading"; deviceId: string; metric: string }
+  | { type: "reading"; deviceId: string; metrics: string[] }
   | {
       type: "alert";
       kind: "fired" | "resolved";
@@ -153,34 +156,27 @@ class LiveHub {
       if (payload === this.pendingPing) this.pendingPing = undefined;
       return;
     }
-    let hints: { o: string; d: string; m: string }[];
+    let hints: ReadingsHint[];
     try {
       hints = JSON.parse(payload);
     } catch {
       log.warn("ignored a malformed readings notification");
       return;
     }
-    for (const h of hints) this.emit(h.o, { type: "reading", deviceId: h.d, metric: h.m });
+    for (const h of hints) this.emit(h.o, { type: "reading", deviceId: h.d, metrics: h.m });
   }
 
   private onAlert(payload: string) {
     this.healthyAt = Date.now();
-    let t: {
-      o: string;
-      kind: "fired" | "resolved";
-      alertId: string;
-      eventId: string;
-      ruleId: string;
-      deviceId: string;
-      value: number | null;
-    };
+    let t: AlertNotification;
     try {
       t = JSON.parse(payload);
     } catch {
       log.warn("ignored a malformed alert notification");
       return;
     }
-    this.fanOutAlert(t.o, { type: "alert", ...t });
+    const { kind, alertId, eventId, ruleId, deviceId, value } = t;
+    this.fanOutAlert(t.o, { type: "alert", kind, alertId, eventId, ruleId, deviceId, value });
   }
 
   private fanOutAlert(ownerId: string, event: Extract<LiveEvent, { type: "alert" }>) {

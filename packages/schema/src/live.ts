@@ -1,0 +1,24 @@
+// The live channels between the workers and the web app (pg_notify at commit, LISTEN on the
+// direct endpoint): their names and payloads, in one place for the sender and the receiver.
+
+/** The ingest, after each commit: `[{o: ownerId, d: deviceId, m: [metric, ...]}, ...]`. */
+export const READINGS_CHANNEL = "pulseboard_readings";
+/** The alerter, in each transition's transaction: one AlertNotification. */
+export const ALERTS_CHANNEL = "pulseboard_alerts";
+
+export interface ReadingsHint {
+  o: string;
+  d: string;
+  m: string[];
+}
+
+export interface AlertNotification {
+  o: string;
+  kind: "fired" | "resolved";
+  alertId: string;
+  eventId: string;
+  ruleId: string;
+  deviceId: string;
+  ownerId: string;
+  value: number | null;
+}
