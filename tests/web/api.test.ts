@@ -20,6 +20,7 @@ let bob: TestUser;
 let aliceDevice: { id: string; name: string; deviceKey: string };
 let aliceRule: { id: string };
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the assertions
 const call = <T = any>(user: TestUser | null, method: string, path: string, body?: unknown) =>
   api<T>(web.url, user, method, path, body);
 

@@ -9,6 +9,7 @@ export interface ApiResult<T = unknown> {
 }
 
 /** A request to the web app's API as `user` (or anonymously with null). */
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the assertions
 export async function api<T = any>(
   baseUrl: string,
   user: TestUser | null,

@@ -18,6 +18,7 @@ let bob: TestUser;
 
 interface SseEvent {
   event: string;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the assertions
   data: any;
 }
 
