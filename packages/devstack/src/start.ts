@@ -163,7 +163,8 @@ async function main(config: StackConfig): Promise<void> {
       ALERTER_URL: process.env.ALERTER_URL ?? `http://127.0.0.1:${config.ALERTER_PORT}`,
       BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? `http://localhost:${config.WEB_PORT}`,
       // What the provisioning dialog tells device owners to connect to.
-      PUBLIC_MQTT_URL: process.env.PUBLIC_MQTT_URL ?? process.env.MQTT_URL ?? `mqtt://localhost:${config.MQTT_PORT}`,
+      PUBLIC_MQTT_URL:
+        process.env.PUBLIC_MQTT_URL ?? process.env.MQTT_URL ?? `mqtt://localhost:${config.MQTT_PORT}`,
       PUBLIC_INGEST_URL: process.env.PUBLIC_INGEST_URL ?? `http://localhost:${config.INGEST_PORT}`,
     };
     const node = process.execPath;
