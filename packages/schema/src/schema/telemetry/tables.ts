@@ -58,6 +58,11 @@ export const sensorReadings = pgTable(
     metric: text("metric").notNull(),
     value: numeric("value", { mode: "number" }).notNull(),
     recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull(),
+    /**
+     * When the row was inserted (its transaction's start; inserts never set it). Rollups use it
+     * to find what arrived since their last run, late readings included.
+     */
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     // The seed's index: a device's readings across metrics by time (latest readings, last seen).
@@ -66,8 +71,55 @@ export const sensorReadings = pgTable(
     // (`on conflict do nothing`). Its column order also serves rollups and windowed rule
     // evaluation, which always filter on device + metric and range over time.
     uniqueIndex("uniq_reading_device_metric_time").on(t.deviceId, t.metric, t.recordedAt),
+    // Insert order is received_at order in an append-only table, so a BRIN index (a few pages,
+    // next to nothing per insert) finds what arrived since the last roll-up for every device.
+    index("idx_reading_received_brin").using("brin", t.receivedAt).with({ autosummarize: true }),
+    // Late readings (stored more than 2 minutes after their timestamp: batched uploads, clock
+    // skew, retries): few, so a partial index finds a device's late arrivals that a chart must
+    // take raw because they are not rolled up yet. Rows on time cost no entry here.
+    index("idx_reading_late")
+      .on(t.deviceId, t.metric, t.receivedAt)
+      .where(sql`${t.receivedAt} - ${t.recordedAt} > interval '2 minutes'`),
   ],
 );
+
+// Append-only rollups of readings per device, metric and minute (epoch-aligned, UTC), written
+// by `rollUpClosedMinutes` (queries/rollups.ts). Never updated: a reading that arrives after its
+// minute was rolled up adds a further row for that minute (min/max/sum/count combine), so a
+// minute's figures are the combination of all its rows. Numeric like the readings, so combined
+// figures equal a direct computation over the raw rows exactly.
+export const readingRollups1m = pgTable(
+  "reading_rollups_1m",
+  {
+    deviceId: uuid("device_id")
+      .notNull()
+      .references(() => devices.id, { onDelete: "cascade" }),
+    metric: text("metric").notNull(),
+    bucketStart: timestamp("bucket_start", { withTimezone: true }).notNull(),
+    min: numeric("min", { mode: "number" }).notNull(),
+    max: numeric("max", { mode: "number" }).notNull(),
+    sum: numeric("sum", { mode: "number" }).notNull(),
+    count: integer("count").notNull(),
+    rolledAt: timestamp("rolled_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("idx_rollup_1m_device_metric_bucket").on(t.deviceId, t.metric, t.bucketStart),
+    check("reading_rollups_1m_count_check", sql`${t.count} > 0`),
+    check("reading_rollups_1m_min_max_check", sql`${t.min} <= ${t.max}`),
+    check(
+      "reading_rollups_1m_minute_check",
+      sql`date_bin('1 minute', ${t.bucketStart}, timestamptz '1970-01-01 00:00:00+00') = ${t.bucketStart}`,
+    ),
+  ],
+);
+
+// How far each roll-up has got: every reading whose rollable time (queries/rollups.ts) is at or
+// before `cutoff` is in the rollup table, and no later one is. One row per rollup, locked by
+// each run, so concurrent runs take turns and never count a reading twice.
+export const rollupWatermarks = pgTable("rollup_watermarks", {
+  name: text("name").primaryKey(),
+  cutoff: timestamp("cutoff", { withTimezone: true }).notNull(),
+});
 
 export const alertRules = pgTable(
   "alert_rules",
