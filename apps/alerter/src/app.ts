@@ -12,6 +12,7 @@ import {
 } from "@pulseboard/runtime/http";
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { SqlClient } from "@pulseboard/schema/client";
+import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import { Receiver } from "@upstash/qstash";
 import { z } from "zod";
 import type { AlerterEnv } from "./env";
@@ -73,6 +74,7 @@ export function buildApp({ sql, log, queue, config }: AlerterDeps): AlerterApp {
   const httpLog = log.child({ module: "http" });
   const evalLog = log.child({ module: "evaluate" });
   const webhookLog = log.child({ module: "webhook" });
+  const rollupLog = log.child({ module: "rollup" });
   const receiver = new Receiver({
     currentSigningKey: config.QSTASH_CURRENT_SIGNING_KEY,
     nextSigningKey: config.QSTASH_NEXT_SIGNING_KEY,
@@ -112,6 +114,16 @@ export function buildApp({ sql, log, queue, config }: AlerterDeps): AlerterApp {
   }
 
   async function sweep(redeliverOlderThanSeconds = 120) {
+    // Charts read stored one-minute rollups: each sweep adds the minutes that closed since the
+    // last. A failure here must not hold up the rules; the next sweep takes what this one left.
+    try {
+      const began = performance.now();
+      const rolled = { ...(await rollUpClosedMinutes(sql)), ms: Math.round(performance.now() - began) };
+      if (rolled.readings > 0) rollupLog.info(rolled, "readings rolled up");
+      else rollupLog.debug(rolled, "nothing to roll up");
+    } catch (err) {
+      rollupLog.error({ err }, "roll-up failed; evaluating the rules anyway");
+    }
     const ended = metrics.evaluationDuration.startTimer({ trigger: "sweep" });
     await markSilence(sql);
     const deviceIds = await devicesWithRules(sql);
