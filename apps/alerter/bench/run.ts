@@ -11,6 +11,7 @@ import { createLogger } from "@pulseboard/runtime/logger";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { createDirectClient, createPooledClient } from "@pulseboard/schema/client";
 import { runMigrations } from "@pulseboard/schema/migrate";
+import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import { deviceKeyDigest, generateDeviceKey } from "@pulseboard/schema/telemetry";
 import postgres from "postgres";
 import { buildApp } from "../src/app";
@@ -114,6 +115,11 @@ async function main() {
     },
   });
   await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));
+  // A deployed alerter has rolled up closed minutes every sweep all along: take the bulk load's
+  // backlog now (as if two minutes had passed), so the timed sweeps see a steady state.
+  const backlog = performance.now();
+  const rolled = await rollUpClosedMinutes(sql, { now: new Date(Date.now() + 120_000) });
+  progress(`rolled up the loaded readings: ${rolled.readings} in ${(performance.now() - backlog).toFixed(0)} ms`);
   const sweeps: { ms: number; transitions: number }[] = [];
   for (let i = 0; i < 4; i++) {
     const t0 = performance.now();

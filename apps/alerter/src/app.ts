@@ -115,15 +115,18 @@ export function buildApp({ sql, log, queue, config }: AlerterDeps): AlerterApp {
 
   async function sweep(redeliverOlderThanSeconds = 120) {
     // Charts read stored one-minute rollups: each sweep adds the minutes that closed since the
-    // last. A failure here must not hold up the rules; the next sweep takes what this one left.
-    try {
-      const began = performance.now();
-      const rolled = { ...(await rollUpClosedMinutes(sql)), ms: Math.round(performance.now() - began) };
-      if (rolled.readings > 0) rollupLog.info(rolled, "readings rolled up");
-      else rollupLog.debug(rolled, "nothing to roll up");
-    } catch (err) {
-      rollupLog.error({ err }, "roll-up failed; evaluating the rules anyway");
-    }
+    // last, alongside the rule evaluation (its own connection; it does not hold the rules up).
+    // A failure is logged; the next sweep takes what this one left.
+    const rollUp = (async () => {
+      try {
+        const began = performance.now();
+        const rolled = { ...(await rollUpClosedMinutes(sql)), ms: Math.round(performance.now() - began) };
+        if (rolled.readings > 0) rollupLog.info(rolled, "readings rolled up");
+        else rollupLog.debug(rolled, "nothing to roll up");
+      } catch (err) {
+        rollupLog.error({ err }, "roll-up failed; the rules were evaluated anyway");
+      }
+    })();
     const ended = metrics.evaluationDuration.startTimer({ trigger: "sweep" });
     await markSilence(sql);
     const deviceIds = await devicesWithRules(sql);
@@ -138,6 +141,7 @@ export function buildApp({ sql, log, queue, config }: AlerterDeps): AlerterApp {
     await Promise.all([worker(), worker()]);
     metrics.evaluations.inc({ trigger: "sweep" });
     ended();
+    await rollUp;
     recorded(transitions);
     await enqueueDeliveries(
       transitions.map((t) => t.eventId),

@@ -24,7 +24,7 @@ async function storedReadings(deviceId: string) {
 }
 
 describe("sweep and rollups", () => {
-  it("rolls up the closed minutes first and logs what it did", async () => {
+  it("rolls up the closed minutes alongside the rules and logs what it did", async () => {
     const { deviceId } = await setupRule(database.current.db);
     // Ten readings of a minute that closed five minutes ago, stored as it happened.
     await database.current.sql`
@@ -55,7 +55,7 @@ describe("sweep and rollups", () => {
     const firing = await database.current.db.select().from(alerts).where(eq(alerts.ruleId, ruleId));
     expect(firing.map((a) => a.status)).toEqual(["firing"]);
     expect(alerter.logs).toContainEqual(
-      expect.objectContaining({ module: "rollup", msg: "roll-up failed; evaluating the rules anyway" }),
+      expect.objectContaining({ module: "rollup", msg: "roll-up failed; the rules were evaluated anyway" }),
     );
   });
 });
