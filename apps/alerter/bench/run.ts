@@ -119,7 +119,9 @@ async function main() {
   // backlog now (as if two minutes had passed), so the timed sweeps see a steady state.
   const backlog = performance.now();
   const rolled = await rollUpClosedMinutes(sql, { now: new Date(Date.now() + 120_000) });
-  progress(`rolled up the loaded readings: ${rolled.readings} in ${(performance.now() - backlog).toFixed(0)} ms`);
+  progress(
+    `rolled up the loaded readings: ${rolled.readings} in ${(performance.now() - backlog).toFixed(0)} ms`,
+  );
   const sweeps: { ms: number; transitions: number }[] = [];
   for (let i = 0; i < 4; i++) {
     const t0 = performance.now();
