@@ -7,6 +7,9 @@ const LINKS = [
   { href: "/dashboard", label: "Overview", exact: true },
   { href: "/dashboard/devices", label: "Devices" },
   { href: "/dashboard/alerts", label: "Alerts" },
+  { href: "/dashboard/workouts", label: "Workouts" },
+  { href: "/dashboard/plans", label: "Plans" },
+  { href: "/dashboard/exercises", label: "Exercises" },
   { href: "/settings", label: "Settings" },
 ];
 

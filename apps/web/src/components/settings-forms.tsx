@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import {
   type ActionState,
   rotateSecretAction,
+  savePreferencesAction,
   saveWebhookAction,
   sendTestAction,
 } from "@/app/settings/actions";
@@ -71,6 +72,78 @@ export function SendTestButton() {
       <div className="row">
         <button className="btn" type="submit" disabled={pending}>
           {pending ? "Sending…" : "Send test"}
+        </button>
+      </div>
+      <Result state={state} />
+    </form>
+  );
+}
+
+export interface PreferencesValues {
+  weightUnit: "kg" | "lb";
+  e1rmFormula: "epley" | "brzycki";
+  repCap: number;
+  age: number | null;
+  maxHeartRate: number | null;
+}
+
+export function PreferencesForm({ values }: { values: PreferencesValues }) {
+  const [state, action, pending] = useActionState(savePreferencesAction, null);
+  return (
+    <form action={action} className="form" aria-label="Fitness preferences">
+      <div className="form-inline">
+        <label className="field">
+          <span>Weights in</span>
+          <select name="weightUnit" defaultValue={values.weightUnit}>
+            <option value="kg">kg</option>
+            <option value="lb">lb</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>e1RM formula</span>
+          <select name="e1rmFormula" defaultValue={values.e1rmFormula}>
+            <option value="epley">Epley</option>
+            <option value="brzycki">Brzycki</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>No estimate above (reps)</span>
+          <input
+            name="repCap"
+            type="number"
+            min={1}
+            max={30}
+            defaultValue={values.repCap}
+            style={{ width: 90 }}
+          />
+        </label>
+        <label className="field">
+          <span>Age</span>
+          <input
+            name="age"
+            type="number"
+            min={5}
+            max={120}
+            defaultValue={values.age ?? ""}
+            style={{ width: 90 }}
+          />
+        </label>
+        <label className="field">
+          <span>Max heart rate</span>
+          <input
+            name="maxHeartRate"
+            type="number"
+            min={100}
+            max={250}
+            defaultValue={values.maxHeartRate ?? ""}
+            placeholder="220 − age"
+            style={{ width: 110 }}
+          />
+        </label>
+      </div>
+      <div className="row">
+        <button className="btn btn-primary" type="submit" disabled={pending}>
+          {pending ? "Saving…" : "Save preferences"}
         </button>
       </div>
       <Result state={state} />

@@ -1,4 +1,5 @@
 import "server-only";
+import { FitnessInputError } from "@pulseboard/schema/queries/fitness";
 import type { z } from "zod";
 import { log } from "./log";
 import { requestSession } from "./session";
@@ -71,6 +72,7 @@ export function withSession<P = Record<string, never>>(
       if (!session) return json({ error: "sign in first" }, 401);
       return await handler(request, session, await context.params);
     } catch (error) {
+      if (error instanceof FitnessInputError) return json({ error: error.message }, error.status);
       if (error instanceof ApiError) {
         return json(
           error.details ? { error: error.message, issues: error.details } : { error: error.message },

@@ -2,6 +2,8 @@
 
 import { randomUUID } from "node:crypto";
 import { postSignedWebhook } from "@pulseboard/runtime/webhook";
+import { preferencesBody } from "@pulseboard/schema/fitness";
+import { savePreferences } from "@pulseboard/schema/queries/fitness";
 import {
   getNotificationSettings,
   rotateWebhookSecret,
@@ -52,4 +54,25 @@ export async function sendTestAction(_prev: ActionState, _form: FormData): Promi
   return result.ok
     ? { ok: true, message: `Delivered: the receiver answered HTTP ${result.status}.` }
     : { ok: false, message: `Not delivered: ${result.error}.` };
+}
+
+const optionalInt = (v: FormDataEntryValue | null) =>
+  v === null || String(v).trim() === "" ? null : Number(v);
+
+export async function savePreferencesAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const session = await requireSession();
+  const parsed = preferencesBody.safeParse({
+    weightUnit: form.get("weightUnit"),
+    e1rmFormula: form.get("e1rmFormula"),
+    repCap: Number(form.get("repCap")),
+    age: optionalInt(form.get("age")),
+    maxHeartRate: optionalInt(form.get("maxHeartRate")),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, message: `${issue?.path.join(".")}: ${issue?.message}` };
+  }
+  await savePreferences(db, session.user.id, parsed.data);
+  revalidatePath("/settings");
+  return { ok: true, message: "Preferences saved." };
 }

@@ -1,6 +1,7 @@
+import { getPreferences } from "@pulseboard/schema/queries/fitness";
 import { getNotificationSettings } from "@pulseboard/schema/queries/notifications";
 import type { Metadata } from "next";
-import { SecretPanel, SendTestButton, WebhookForm } from "@/components/settings-forms";
+import { PreferencesForm, SecretPanel, SendTestButton, WebhookForm } from "@/components/settings-forms";
 import { db } from "@/lib/db";
 import { requireSession } from "@/lib/session";
 
@@ -8,7 +9,10 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const session = await requireSession();
-  const settings = await getNotificationSettings(db, session.user.id);
+  const [settings, prefs] = await Promise.all([
+    getNotificationSettings(db, session.user.id),
+    getPreferences(db, session.user.id),
+  ]);
   return (
     <div className="stack">
       <div className="page-head">
@@ -17,6 +21,16 @@ export default async function SettingsPage() {
           <p className="muted small">{session.user.email}</p>
         </div>
       </div>
+      <section className="card stack" aria-labelledby="fitness-title">
+        <h2 id="fitness-title">Workouts</h2>
+        <PreferencesForm values={prefs} />
+        <p className="small">
+          Heart-rate zones use the max heart rate above, else 220 − age, else 190 bpm.{" "}
+          <a href="/api/export/sets" download>
+            Export all sets (CSV)
+          </a>
+        </p>
+      </section>
       <section className="card stack" aria-labelledby="webhook-title">
         <h2 id="webhook-title">Notification webhook</h2>
         <WebhookForm url={settings?.webhookUrl ?? ""} />

@@ -1,0 +1,37 @@
+import { toDisplayWeight } from "@pulseboard/schema/fitness-math";
+import { allSets, getPreferences } from "@pulseboard/schema/queries/fitness";
+import { withSession } from "@/lib/api";
+import { db } from "@/lib/db";
+
+function csvField(value: string): string {
+  // Quote fields that need it; neutralise leading characters spreadsheets would run as formulas.
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+export const GET = withSession(async (_request, session) => {
+  const [sets, prefs] = await Promise.all([
+    allSets(db, session.user.id),
+    getPreferences(db, session.user.id),
+  ]);
+  const lines = ["date,exercise,set,reps,weight,unit"];
+  for (const s of sets) {
+    lines.push(
+      [
+        s.performedAt.toISOString(),
+        csvField(s.exerciseName),
+        String(s.setNumber),
+        String(s.reps),
+        s.weightKg === null ? "" : String(toDisplayWeight(s.weightKg, prefs.weightUnit)),
+        prefs.weightUnit,
+      ].join(","),
+    );
+  }
+  return new Response(`${lines.join("\n")}\n`, {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="pulseboard-sets-${new Date().toISOString().slice(0, 10)}.csv"`,
+      "cache-control": "no-store",
+    },
+  });
+});

@@ -1,0 +1,152 @@
+import { toDisplayWeight } from "@pulseboard/schema/fitness-math";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { DeleteWorkoutButton } from "@/components/delete-workout-button";
+import { LocalTime } from "@/components/local-time";
+import { MetricChart } from "@/components/metric-chart";
+import { db, sql } from "@/lib/db";
+import { formatDuration, formatValue } from "@/lib/format";
+import { personalRecords } from "@/lib/records";
+import { requireSession } from "@/lib/session";
+import { workoutWithHeartRate } from "@/lib/workouts";
+
+export const metadata: Metadata = { title: "Workout" };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function WorkoutPage({ params }: { params: Promise<{ id: string }> }) {
+  const session = await requireSession();
+  const { id } = await params;
+  if (!UUID.test(id)) notFound();
+  const workout = await workoutWithHeartRate(db, sql, session.user.id, id);
+  if (!workout) notFound();
+  const { prefs, bySession } = await personalRecords(db, session.user.id);
+  const records = bySession.get(id) ?? [];
+  const unit = prefs.weightUnit;
+  const show = (kg: number | null) => (kg === null ? "—" : `${toDisplayWeight(kg, unit)} ${unit}`);
+
+  const groups = new Map<string, typeof workout.sets>();
+  for (const s of workout.sets) groups.set(s.exerciseId, [...(groups.get(s.exerciseId) ?? []), s]);
+  const hr = workout.heartRate;
+
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <p className="small">
+            <Link href="/dashboard/workouts">← Workouts</Link>
+          </p>
+          <h1>{workout.planName ?? "Workout"}</h1>
+          <p className="muted small">
+            <LocalTime value={workout.performedAt} />
+            {workout.endedAt &&
+              ` · ${formatDuration(Math.round((workout.endedAt.getTime() - workout.performedAt.getTime()) / 1000))}`}
+            {` · ${workout.setCount} sets · volume ${show(workout.volumeKg)}`}
+          </p>
+        </div>
+        <DeleteWorkoutButton workoutId={workout.id} />
+      </div>
+
+      {records.length > 0 && (
+        <p className="success" data-testid="records">
+          Personal records:{" "}
+          {records
+            .map((r) => {
+              const name = workout.sets.find((s) => s.exerciseId === r.exerciseId)?.exerciseName;
+              return r.kind === "e1rm"
+                ? `${name} e1RM ${show(r.valueKg)}`
+                : `${name} ${r.reps}-rep max ${show(r.valueKg)}`;
+            })
+            .join(" · ")}
+        </p>
+      )}
+
+      <div className="grid">
+        {[...groups.values()].map((sets) => (
+          <section className="card" key={sets[0]?.exerciseId} data-testid="exercise-group">
+            <h2>
+              <Link href={`/dashboard/progress?exercise=${sets[0]?.exerciseId}`}>
+                {sets[0]?.exerciseName}
+              </Link>
+            </h2>
+            <table>
+              <thead>
+                <tr>
+                  <th>Set</th>
+                  <th>Reps</th>
+                  <th>Weight</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sets.map((s) => {
+                  const pr = records.some(
+                    (r) =>
+                      r.exerciseId === s.exerciseId &&
+                      r.kind === "rep-max" &&
+                      r.reps === s.reps &&
+                      r.valueKg === s.weightKg,
+                  );
+                  return (
+                    <tr key={s.setNumber}>
+                      <td>{s.setNumber}</td>
+                      <td>{s.reps}</td>
+                      <td>
+                        {show(s.weightKg)} {pr && <span className="badge badge-online">PR</span>}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </section>
+        ))}
+      </div>
+
+      {workout.deviceId && hr ? (
+        <section className="stack" aria-label="Heart rate" data-testid="heart-rate">
+          <div className="grid">
+            <div className="card">
+              <h3 className="muted">Average heart rate</h3>
+              <div className="stat" data-testid="hr-avg">
+                {hr.avg === null ? "—" : Math.round(hr.avg)} <span className="small muted">bpm</span>
+              </div>
+            </div>
+            <div className="card">
+              <h3 className="muted">Maximum</h3>
+              <div className="stat" data-testid="hr-max">
+                {hr.max === null ? "—" : Math.round(hr.max)} <span className="small muted">bpm</span>
+              </div>
+            </div>
+            <div className="card">
+              <h3 className="muted">Time in zones (max {hr.maxHeartRate} bpm)</h3>
+              <ul style={{ margin: 0, paddingLeft: "1rem" }} className="small">
+                {hr.zones.map((z) => (
+                  <li key={z.zone}>
+                    Z{z.zone} {z.name} ({z.minBpm}
+                    {z.maxBpm ? `–${z.maxBpm}` : "+"}): {formatDuration(Math.round(z.seconds))}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </div>
+          <MetricChart
+            deviceId={workout.deviceId}
+            metric={workout.heartRateMetric}
+            from={Date.parse(hr.from)}
+            to={Date.parse(hr.to)}
+          />
+          <p className="small muted">
+            From {workout.deviceName ?? "the wearable"} over the session ({hr.readings} readings of{" "}
+            <code>{workout.heartRateMetric}</code>). {hr.readings === 0 && "No readings in this window."}
+          </p>
+        </section>
+      ) : (
+        <p className="muted small">No wearable named for this session.</p>
+      )}
+      <p className="small muted">
+        Values in {unit}; {formatValue(workout.volumeKg)} kg total volume.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import { listDevices } from "@pulseboard/schema/queries/devices";
+import { getPreferences, listExercises, listPlans } from "@pulseboard/schema/queries/fitness";
+import type { Metadata } from "next";
+import { WorkoutForm } from "@/components/workout-form";
+import { db } from "@/lib/db";
+import { requireSession } from "@/lib/session";
+
+export const metadata: Metadata = { title: "Log a workout" };
+
+export default async function NewWorkoutPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const session = await requireSession();
+  const ownerId = session.user.id;
+  const [plans, exercises, devices, prefs] = await Promise.all([
+    listPlans(db, ownerId),
+    listExercises(db),
+    listDevices(db, ownerId),
+    getPreferences(db, ownerId),
+  ]);
+  const { plan } = await searchParams;
+  const initialPlanId = plans.find((p) => p.id === plan)?.id;
+  return (
+    <div className="stack" style={{ maxWidth: 720 }}>
+      <h1>Log a workout</h1>
+      <WorkoutForm
+        plans={plans}
+        exercises={exercises.map(({ id, name, muscleGroup }) => ({ id, name, muscleGroup }))}
+        devices={devices.map(({ id, name }) => ({ id, name }))}
+        unit={prefs.weightUnit}
+        initialPlanId={initialPlanId}
+      />
+    </div>
+  );
+}

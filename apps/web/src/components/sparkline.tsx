@@ -1,0 +1,36 @@
+/** A small server-rendered line chart of (time, value) points. */
+export function Sparkline({
+  points,
+  label,
+  unit,
+}: {
+  points: { t: number; v: number }[];
+  label: string;
+  unit: string;
+}) {
+  const W = 640;
+  const H = 160;
+  const P = 28;
+  if (points.length === 0) return <p className="muted small">No data for {label}.</p>;
+  const ts = points.map((p) => p.t);
+  const vs = points.map((p) => p.v);
+  const [t0, t1] = [Math.min(...ts), Math.max(...ts)];
+  let [v0, v1] = [Math.min(...vs), Math.max(...vs)];
+  if (v0 === v1) [v0, v1] = [v0 - 1, v1 + 1];
+  const x = (t: number) => P + ((t - t0) / Math.max(1, t1 - t0)) * (W - 2 * P);
+  const y = (v: number) => H - P + ((v0 - v) / (v1 - v0)) * (H - 2 * P);
+  return (
+    <svg viewBox={`0 0 ${W} ${H}`} className="chart" role="img" aria-label={label} style={{ height: 160 }}>
+      <text className="tick" x={2} y={y(v1) + 3}>
+        {Math.round(v1 * 10) / 10} {unit}
+      </text>
+      <text className="tick" x={2} y={y(v0) + 3}>
+        {Math.round(v0 * 10) / 10}
+      </text>
+      <polyline className="avg" points={points.map((p) => `${x(p.t)},${y(p.v)}`).join(" ")} />
+      {points.map((p) => (
+        <circle key={p.t} cx={x(p.t)} cy={y(p.v)} r={3} fill="var(--accent)" />
+      ))}
+    </svg>
+  );
+}

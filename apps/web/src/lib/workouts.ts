@@ -1,0 +1,37 @@
+import "server-only";
+import type { Database, SqlClient } from "@pulseboard/schema/client";
+import { heartRateZones, maxHeartRate } from "@pulseboard/schema/fitness-math";
+import { getPreferences, getWorkout, heartRateSummary } from "@pulseboard/schema/queries/fitness";
+
+/** Minutes of heart rate charted before and after a session without an end time. */
+const DEFAULT_SESSION_MINUTES = 60;
+
+/** A workout with its sets and, when it names a device, the heart-rate summary of its window. */
+export async function workoutWithHeartRate(db: Database, sql: SqlClient, ownerId: string, workoutId: string) {
+  const workout = await getWorkout(db, ownerId, workoutId);
+  if (!workout) return undefined;
+  const from = workout.performedAt;
+  const to = workout.endedAt ?? new Date(from.getTime() + DEFAULT_SESSION_MINUTES * 60_000);
+  let heartRate = null;
+  if (workout.deviceId) {
+    const prefs = await getPreferences(db, ownerId);
+    const maxHr = maxHeartRate(prefs);
+    const zones = heartRateZones(maxHr);
+    const summary = await heartRateSummary(sql, {
+      ownerId,
+      deviceId: workout.deviceId,
+      metric: workout.heartRateMetric,
+      from,
+      to,
+      zoneMins: zones.map((z) => z.minBpm),
+    });
+    heartRate = {
+      ...summary,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      maxHeartRate: maxHr,
+      zones: zones.map((z, i) => ({ ...z, seconds: summary.secondsInZone[i] ?? 0 })),
+    };
+  }
+  return { ...workout, heartRate };
+}
