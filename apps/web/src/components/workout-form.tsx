@@ -69,6 +69,7 @@ export function WorkoutForm({
     end: localInput(Date.now()),
   }));
   const [deviceId, setDeviceId] = useState("");
+  const [metric, setMetric] = useState("heart_rate");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const names = new Map(exercises.map((e) => [e.id, e.name]));
@@ -95,7 +96,7 @@ export function WorkoutForm({
         performedAt: start.toISOString(),
         ...(end ? { endedAt: end.toISOString() } : {}),
         ...(planId ? { planId } : {}),
-        ...(deviceId ? { deviceId } : {}),
+        ...(deviceId ? { deviceId, heartRateMetric: metric.trim() || "heart_rate" } : {}),
         sets,
       })) as { id: string };
       router.push(`/dashboard/workouts/${created.id}`);
@@ -156,6 +157,12 @@ export function WorkoutForm({
             ))}
           </select>
         </label>
+        {deviceId && (
+          <label className="field">
+            <span>Its metric to chart</span>
+            <input name="metric" value={metric} maxLength={64} onChange={(e) => setMetric(e.target.value)} />
+          </label>
+        )}
       </section>
       <section className="card stack" style={{ gap: "0.5rem" }}>
         <h2 style={{ margin: 0 }}>Sets</h2>

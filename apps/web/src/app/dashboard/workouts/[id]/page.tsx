@@ -6,7 +6,7 @@ import { DeleteWorkoutButton } from "@/components/delete-workout-button";
 import { LocalTime } from "@/components/local-time";
 import { MetricChart } from "@/components/metric-chart";
 import { db, sql } from "@/lib/db";
-import { formatDuration, formatValue } from "@/lib/format";
+import { formatDuration } from "@/lib/format";
 import { personalRecords } from "@/lib/records";
 import { requireSession } from "@/lib/session";
 import { workoutWithHeartRate } from "@/lib/workouts";

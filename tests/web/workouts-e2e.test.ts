@@ -1,0 +1,128 @@
+/// <reference lib="dom" />
+// Workouts end to end in headless Chromium on a phone-sized viewport: create a plan, log a
+// workout from it with a wearable, see it in the history, see personal records marked, and open
+// it to see the wearable's heart-rate chart and zones. Screenshots go to
+// test-artifacts/screenshots/.
+import { existsSync, mkdirSync } from "node:fs";
+import { REPO_ROOT } from "@pulseboard/devstack/paths";
+import { useTestDatabase } from "@pulseboard/devstack/test";
+import { reapAll } from "@pulseboard/devstack/test/process";
+import { type RunningWeb, startWeb } from "@pulseboard/devstack/test/web";
+import { seedExerciseCatalog } from "@pulseboard/schema/seed";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { insertReadings } from "./helpers";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = `${REPO_ROOT}test-artifacts/screenshots`;
+const database = useTestDatabase();
+let web: RunningWeb;
+let browser: Browser;
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
+  mkdirSync(SHOTS, { recursive: true });
+  await seedExerciseCatalog(database.current.db);
+  web = await startWeb(database.current);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+  await reapAll();
+});
+
+describe("workouts in a browser, on a phone", () => {
+  it("plan, log with a wearable, history, records, heart rate", async () => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await context.newPage();
+    await page.goto(`${web.url}/sign-up`);
+    await page.getByLabel("Name").fill("Pat Phone");
+    await page.getByLabel("Email").fill(`pat-${Date.now()}@example.com`);
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(`${web.url}/dashboard`);
+
+    // A plan: bench press, 3 × 5.
+    await page.goto(`${web.url}/dashboard/plans`);
+    const planForm = page.getByRole("form", { name: "New plan" });
+    await planForm.getByLabel("Plan name").fill("Push day");
+    await planForm.getByLabel("Exercise 1").selectOption({ label: "Barbell Bench Press" });
+    await planForm.getByLabel("Sets").fill("3");
+    await planForm.getByLabel("Reps").fill("5");
+    await planForm.getByRole("button", { name: "Create plan" }).click();
+    await page.getByTestId("plan-card").waitFor();
+    await shot(page, "20-plans-phone");
+
+    // The wearable, reporting heart rate every 5 s over the last 70 minutes (as the demo's
+    // simulated wearable does).
+    const device = await page.request.post(`${web.url}/api/devices`, { data: { name: "Wrist HR" } });
+    const { id: deviceId } = (await device.json()) as { id: string };
+    await insertReadings(
+      database.current,
+      deviceId,
+      "heart_rate",
+      new Date(Date.now() - 70 * 60_000),
+      840,
+      5,
+      (i) => Math.round(110 + 50 * Math.sin(i / 40)),
+    );
+
+    // Log from the plan: its sets are pre-filled; weights typed on the phone.
+    await page.getByRole("link", { name: "Log from this plan" }).click();
+    await page.waitForURL(/\/dashboard\/workouts\/new\?plan=/);
+    const rows = page.getByTestId("set-row");
+    expect(await rows.count()).toBe(3);
+    for (const [i, kg] of ["60", "62.5", "65"].entries()) await rows.nth(i).getByLabel("Weight").fill(kg);
+    await page.getByLabel(/Wearable/).selectOption({ label: "Wrist HR" });
+    await shot(page, "21-log-workout-phone");
+    await page.getByRole("button", { name: "Save workout" }).click();
+    await page.waitForURL(/\/dashboard\/workouts\/[0-9a-f-]{36}$/);
+
+    // The session: sets grouped by exercise, records marked, heart rate beside it.
+    await page.getByTestId("exercise-group").waitFor();
+    expect(await page.getByTestId("records").textContent()).toContain("Barbell Bench Press 5-rep max 65 kg");
+    expect(await page.getByText("PR").count()).toBeGreaterThan(0);
+    await page.getByTestId("heart-rate").waitFor();
+    expect(
+      Number(
+        await page
+          .getByTestId("hr-avg")
+          .textContent()
+          .then((t) => t?.replace(/\D+/g, "")),
+      ),
+    ).toBeGreaterThan(60);
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('[data-testid="chart-heart_rate"]')?.getAttribute("data-points")) > 0,
+      undefined,
+      { timeout: 15_000 },
+    );
+    await shot(page, "22-workout-session-phone");
+
+    // The history lists it, and today is marked on the heat map.
+    await page.goto(`${web.url}/dashboard/workouts`);
+    const row = page.getByTestId("workout-row");
+    expect(await row.count()).toBe(1);
+    expect(await row.textContent()).toContain("Push day");
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await page.locator(`[data-day="${today}"]`).getAttribute("data-count")).toBe("1");
+    await shot(page, "23-workout-history-phone");
+
+    // Progress shows the record list for the exercise.
+    await page.goto(`${web.url}/dashboard/progress`);
+    expect(await page.getByTestId("record-list").textContent()).toContain("5-rep max: 65 kg");
+    await shot(page, "24-progress-phone");
+    await context.close();
+  }, 120_000);
+});
