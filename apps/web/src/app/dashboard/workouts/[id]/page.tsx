@@ -144,9 +144,6 @@ export default async function WorkoutPage({ params }: { params: Promise<{ id: st
       ) : (
         <p className="muted small">No wearable named for this session.</p>
       )}
-      <p className="small muted">
-        Values in {unit}; {formatValue(workout.volumeKg)} kg total volume.
-      </p>
     </div>
   );
 }
