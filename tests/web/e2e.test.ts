@@ -199,7 +199,7 @@ describe("Pulseboard in a browser", () => {
     await nav(page, "Settings").click();
     await page.waitForURL(`${web.url}/settings`);
     await page.getByLabel(/Webhook URL/).fill(receiver.url);
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Webhook saved.").waitFor();
     const secret = ((await page.getByTestId("webhook-secret").textContent()) ?? "").trim();
     expect(secret).toMatch(/^whsec_/);
