@@ -9,6 +9,7 @@ import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll } from "@pulseboard/devstack/test/process";
 import { type RunningWeb, startWeb } from "@pulseboard/devstack/test/web";
 import { seedExerciseCatalog } from "@pulseboard/schema/seed";
+import { createProfile } from "@pulseboard/simulator";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertReadings } from "./helpers";
@@ -64,19 +65,15 @@ describe("workouts in a browser, on a phone", () => {
     await page.getByTestId("plan-card").waitFor();
     await shot(page, "20-plans-phone");
 
-    // The wearable, reporting heart rate every 5 s over the last 70 minutes (as the demo's
-    // simulated wearable does).
+    // The demo wearable (the simulator's wearable profile, as `pnpm start` runs it) reporting
+    // heart rate every 5 s over the last 70 minutes: its readings stored as the ingest would.
     const device = await page.request.post(`${web.url}/api/devices`, { data: { name: "Wrist HR" } });
     const { id: deviceId } = (await device.json()) as { id: string };
-    await insertReadings(
-      database.current,
-      deviceId,
-      "heart_rate",
-      new Date(Date.now() - 70 * 60_000),
-      840,
-      5,
-      (i) => Math.round(110 + 50 * Math.sin(i / 40)),
-    );
+    const from = Date.now() - 70 * 60_000;
+    const wearable = createProfile("wearable", { seed: 7, startMs: from });
+    await insertReadings(database.current, deviceId, "heart_rate", new Date(from), 840, 5, (i) => {
+      return wearable.sample(from + i * 5000).values.heart_rate ?? 0;
+    });
 
     // Log from the plan: its sets are pre-filled; weights typed on the phone.
     await page.getByRole("link", { name: "Log from this plan" }).click();
