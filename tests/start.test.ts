@@ -101,6 +101,15 @@ describe("pnpm start", () => {
           if (readings === 0) await new Promise((r) => setTimeout(r, 100));
         }
         expect(readings).toBeGreaterThan(0);
+        // Its workout history: a plan and two sessions, the latest with the wearable's heart rate over it.
+        const [history] = await db<{ logs: number; withDevice: number; hr: number }[]>`
+          select count(*)::int as logs, count(l.device_id)::int as "withDevice",
+                 (select count(*)::int from sensor_readings r join workout_logs w on w.device_id = r.device_id
+                  where w.user_id = ${userId} and r.metric = 'heart_rate'
+                    and r.recorded_at >= w.performed_at and r.recorded_at < w.ended_at) as hr
+          from workout_logs l where l.user_id = ${userId}`;
+        expect(history).toMatchObject({ logs: 2, withDevice: 1 });
+        expect(history?.hr).toBeGreaterThan(500);
       } finally {
         await db.end();
       }

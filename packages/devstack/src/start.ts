@@ -11,6 +11,7 @@ import { runMigrations } from "@pulseboard/schema/migrate";
 import { ensureDemoAccount, seedExerciseCatalog } from "@pulseboard/schema/seed";
 import { runSimulation, type SimulationHandle } from "@pulseboard/simulator";
 import { type DemoDevice, ensureDemoDevices } from "./demo-devices";
+import { ensureDemoWorkouts } from "./demo-workouts";
 import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres } from "./embedded";
 import { loadLocalSecrets } from "./local-secrets";
 import { REPO_ROOT } from "./paths";
@@ -141,6 +142,7 @@ async function main(config: StackConfig): Promise<void> {
       await seedExerciseCatalog(db);
       await mkdir(config.dataDir, { recursive: true });
       demoDevices = await ensureDemoDevices(db, demoId, config.dataDir);
+      await ensureDemoWorkouts(db, sql, demoId, demoDevices.find((d) => d.profile === "wearable")?.deviceId);
     } finally {
       await sql.end({ timeout: 5 });
     }

@@ -1,0 +1,84 @@
+// The demo account's workout history, created once (when it has none): a plan, a session three
+// days ago and one that just ended with the demo wearable, whose heart rate over it is
+// backfilled from the simulator's wearable profile, so the workout page shows it at first start.
+import type { Database, SqlClient } from "@pulseboard/schema/client";
+import { exercises } from "@pulseboard/schema/fitness";
+import { createPlan, createWorkout, listWorkouts } from "@pulseboard/schema/queries/fitness";
+import { createProfile } from "@pulseboard/simulator";
+import { inArray } from "drizzle-orm";
+
+const PLAN = [
+  { name: "Barbell Back Squat", sets: 3, reps: 5 },
+  { name: "Barbell Bench Press", sets: 3, reps: 8 },
+  { name: "Barbell Row", sets: 3, reps: 8 },
+];
+
+export async function ensureDemoWorkouts(
+  db: Database,
+  sql: SqlClient,
+  ownerId: string,
+  wearableId: string | undefined,
+): Promise<boolean> {
+  if ((await listWorkouts(db, ownerId, 1)).length > 0) return false;
+  const found = await db
+    .select()
+    .from(exercises)
+    .where(
+      inArray(
+        exercises.name,
+        PLAN.map((p) => p.name),
+      ),
+    );
+  const ids = PLAN.map((p) => found.find((e) => e.name === p.name)?.id);
+  if (ids.some((id) => !id)) return false;
+  const plan = await createPlan(db, ownerId, {
+    name: "Demo full body",
+    exercises: PLAN.map((p, i) => ({ exerciseId: ids[i] as string, targetSets: p.sets, targetReps: p.reps })),
+  });
+  const sets = (extraKg: number) =>
+    PLAN.flatMap((p, i) =>
+      Array.from({ length: p.sets }, (_, s) => ({
+        exerciseId: ids[i] as string,
+        setNumber: s + 1,
+        reps: p.reps,
+        weightKg: ([80, 60, 55][i] as number) + extraKg + s * 2.5,
+      })),
+    );
+  const now = Date.now();
+  await createWorkout(db, ownerId, {
+    performedAt: new Date(now - 3 * 86_400_000),
+    endedAt: new Date(now - 3 * 86_400_000 + 50 * 60_000),
+    planId: plan.id,
+    sets: sets(0),
+  });
+  const start = now - 50 * 60_000;
+  const end = now - 5 * 60_000;
+  if (wearableId) {
+    const profile = createProfile("wearable", {
+      seed: 42,
+      startMs: start,
+      sessionMs: end - start,
+      steps: false,
+    });
+    const at: string[] = [];
+    const values: number[] = [];
+    for (let ts = start - 5 * 60_000; ts < end + 5 * 60_000; ts += 5000) {
+      at.push(new Date(ts).toISOString());
+      values.push(profile.sample(ts).values.heart_rate ?? 0);
+    }
+    // Backfilled as if the wearable had reported at the time (received_at = recorded_at).
+    await sql`
+      insert into sensor_readings (device_id, metric, value, recorded_at, received_at)
+      select ${wearableId}::uuid, 'heart_rate', v, t::timestamptz, t::timestamptz
+      from unnest(${values}::float8[], ${at}::text[]) as u(v, t)
+      on conflict do nothing`;
+  }
+  await createWorkout(db, ownerId, {
+    performedAt: new Date(start),
+    endedAt: new Date(end),
+    planId: plan.id,
+    ...(wearableId ? { deviceId: wearableId } : {}),
+    sets: sets(2.5),
+  });
+  return true;
+}
