@@ -83,6 +83,12 @@ export default async function ProgressPage({
                 r.e1rm === null ? [] : [{ t: r.at.getTime(), v: show(r.e1rm) }],
               )}
             />
+            <h3>Best set (heaviest weight) per session</h3>
+            <Sparkline
+              label="heaviest set per session"
+              unit={unit}
+              points={rows.flatMap(([, r]) => (r.best ? [{ t: r.at.getTime(), v: show(r.best.kg) }] : []))}
+            />
             <h3>Volume per session</h3>
             <Sparkline
               label="volume per session"
