@@ -1,6 +1,7 @@
 import "server-only";
 import { FitnessInputError } from "@pulseboard/schema/queries/fitness";
 import type { z } from "zod";
+import { isUuid } from "./ids";
 import { log } from "./log";
 import { requestSession } from "./session";
 
@@ -85,10 +86,8 @@ export function withSession<P = Record<string, never>>(
   };
 }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** An id from the path: anything that is not a UUID cannot be the owner's, so it is a 404. */
 export function idParam(value: string, what: string): string {
-  if (!uuid.test(value)) throw notFound(`${what} not found`);
+  if (!isUuid(value)) throw notFound(`${what} not found`);
   return value.toLowerCase();
 }

@@ -12,11 +12,11 @@ import { LocalTime } from "@/components/local-time";
 import { RulesPanel } from "@/components/rules-panel";
 import { db, sql } from "@/lib/db";
 import { describeRule, formatValue, timeAgo } from "@/lib/format";
+import { isUuid } from "@/lib/ids";
 import { requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Device" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PRESET_KEYS = new Set(["1h", "6h", "24h", "7d", "30d"]);
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
@@ -30,7 +30,7 @@ export default async function DevicePage({
   const session = await requireSession();
   const ownerId = session.user.id;
   const { id } = await params;
-  if (!UUID.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const device = await getDevice(db, ownerId, id);
   // Someone else's device looks exactly like one that does not exist.
   if (!device) notFound();
@@ -40,7 +40,7 @@ export default async function DevicePage({
     latestValues(sql, ownerId, id),
     listRules(db, ownerId, id),
     listAlerts(db, ownerId, { deviceId: id, limit: 50 }),
-    UUID.test(first(query.alert) ?? "") ? getAlert(db, ownerId, first(query.alert) as string) : undefined,
+    isUuid(first(query.alert)) ? getAlert(db, ownerId, first(query.alert) as string) : undefined,
   ]);
 
   let range: RangeSpec = {

@@ -7,18 +7,17 @@ import { LocalTime } from "@/components/local-time";
 import { MetricChart } from "@/components/metric-chart";
 import { db, sql } from "@/lib/db";
 import { formatDuration } from "@/lib/format";
+import { isUuid } from "@/lib/ids";
 import { personalRecords } from "@/lib/records";
 import { requireSession } from "@/lib/session";
 import { workoutWithHeartRate } from "@/lib/workouts";
 
 export const metadata: Metadata = { title: "Workout" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export default async function WorkoutPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await requireSession();
   const { id } = await params;
-  if (!UUID.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const workout = await workoutWithHeartRate(db, sql, session.user.id, id);
   if (!workout) notFound();
   const { prefs, bySession } = await personalRecords(db, session.user.id);
