@@ -6,20 +6,18 @@
 // sign out and be bounced; a second account cannot open the first account's device.
 // Screenshots of each page go to test-artifacts/screenshots/.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { REPO_ROOT } from "@pulseboard/devstack/paths";
+import { existsSync } from "node:fs";
 import { useTestDatabase } from "@pulseboard/devstack/test";
+import { launchChromium, screenshot, signUpInBrowser } from "@pulseboard/devstack/test/browser";
 import { reapAll, type SpawnedProcess, spawnTs } from "@pulseboard/devstack/test/process";
 import { type RunningWeb, startWeb } from "@pulseboard/devstack/test/web";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { signWebhook } from "@pulseboard/runtime/webhook";
 import mqtt from "mqtt";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEYS, startWebhookReceiver, type WebhookReceiver } from "../../apps/alerter/test/harness";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SHOTS = `${REPO_ROOT}test-artifacts/screenshots`;
 const database = useTestDatabase();
 
 let web: RunningWeb;
@@ -29,14 +27,7 @@ let browser: Browser;
 let receiver: WebhookReceiver;
 let mqttPort: number;
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
-  mkdirSync(SHOTS, { recursive: true });
   receiver = await startWebhookReceiver();
   const alerterPort = await findFreePort();
   const ingestPort = await findFreePort();
@@ -66,10 +57,7 @@ beforeAll(async () => {
     alerter.waitFor(/alerter HTTP listening/, 30_000),
     ingest.waitFor(/ingest HTTP listening/, 30_000),
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
@@ -86,15 +74,6 @@ afterAll(async () => {
 const nav = (page: Page, name: string) =>
   page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
 
-async function signUpInBrowser(page: Page, name: string, email: string) {
-  await page.goto(`${web.url}/sign-up`);
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL(`${web.url}/dashboard`);
-}
-
 describe("Pulseboard in a browser", () => {
   it("from sign-up to a live alert, and out again", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -102,11 +81,11 @@ describe("Pulseboard in a browser", () => {
     const email = `owner-${Date.now()}@example.com`;
 
     await page.goto(`${web.url}/sign-in`);
-    await shot(page, "01-sign-in");
-    await signUpInBrowser(page, "Olivia Owner", email);
+    await screenshot(page, "01-sign-in");
+    await signUpInBrowser(page, web.url, "Olivia Owner", email);
     await expect(page.getByRole("heading", { name: "Overview" })).toBeTruthy();
     await page.getByTestId("devices-online").waitFor();
-    await shot(page, "02-overview-empty");
+    await screenshot(page, "02-overview-empty");
 
     // Provision: the dialog shows the key once, with ready-to-paste lines for it.
     await nav(page, "Devices").click();
@@ -121,7 +100,7 @@ describe("Pulseboard in a browser", () => {
     expect(mqttLine).toContain(`-h 127.0.0.1 -p ${mqttPort}`);
     expect(mqttLine).toContain(`-t 'devices/${key}/readings'`);
     expect(curlLine).toContain(`Authorization: Bearer ${key}`);
-    await shot(page, "03-provisioned");
+    await screenshot(page, "03-provisioned");
     await page.getByRole("link", { name: "Open device" }).click();
     await page.getByTestId("no-metrics").waitFor();
     // Marks this document: if anything below reloaded the page, the mark would be gone.
@@ -151,7 +130,11 @@ describe("Pulseboard in a browser", () => {
         { timeout: 15_000 },
       );
       await page.getByTestId("chart-humidity").waitFor();
-      await shot(page, "04-device-chart");
+      // The range picker: 24 h keeps the readings in view with larger buckets and lands in the URL.
+      await page.getByRole("button", { name: "24 h" }).click();
+      await page.waitForURL(/range=24h/);
+      await page.getByText("300s buckets").first().waitFor();
+      await screenshot(page, "04-device-chart");
 
       // A rule: the last temperature over 5 s above 30.
       const form = page.getByRole("form", { name: "New rule" });
@@ -167,14 +150,14 @@ describe("Pulseboard in a browser", () => {
       // Hot: the alert fires and appears without a reload.
       await publish(35);
       await page.locator('[data-testid="alert-row"][data-status="firing"]').waitFor({ timeout: 20_000 });
-      await shot(page, "05-device-alert-firing");
+      await screenshot(page, "05-device-alert-firing");
 
       // Cool again: it resolves, still without a reload.
       await publish(20);
       await page.locator('[data-testid="alert-row"][data-status="resolved"]').waitFor({ timeout: 20_000 });
       expect(await page.locator('[data-testid="alert-row"][data-status="firing"]').count()).toBe(0);
       expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
-      await shot(page, "06-device-alert-resolved");
+      await screenshot(page, "06-device-alert-resolved");
     } finally {
       await device.endAsync();
     }
@@ -184,16 +167,20 @@ describe("Pulseboard in a browser", () => {
     await page.waitForURL(`${web.url}/dashboard/alerts`);
     const row = page.getByTestId("alert-row").first();
     expect(await row.getAttribute("data-status")).toBe("resolved");
-    await shot(page, "07-alerts");
+    await screenshot(page, "07-alerts");
+    await page.getByLabel("Status").selectOption("firing");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.getByText("No alerts firing.").waitFor();
+    await page.goto(`${web.url}/dashboard/alerts?status=resolved`);
     await row.getByRole("link").click();
     await page.waitForURL(/\/dashboard\/devices\/[0-9a-f-]+\?alert=/);
     await page.getByText("Showing the alert").waitFor();
-    await shot(page, "08-chart-around-alert");
+    await screenshot(page, "08-chart-around-alert");
 
     await nav(page, "Overview").click();
     await page.waitForURL(`${web.url}/dashboard`);
     expect(await page.getByTestId("devices-online").textContent()).toMatch(/^1\s*of 1/);
-    await shot(page, "09-overview");
+    await screenshot(page, "09-overview");
 
     // Settings: save a webhook, see the secret, send a test that verifies with it.
     await nav(page, "Settings").click();
@@ -210,12 +197,15 @@ describe("Pulseboard in a browser", () => {
     expect(JSON.parse(test?.body ?? "{}").type).toBe("test");
     const ts = Number(test?.headers["x-pulseboard-timestamp"]);
     expect(test?.headers["x-pulseboard-signature"]).toBe(signWebhook(secret, ts, test?.body ?? ""));
-    await shot(page, "10-settings");
+    await screenshot(page, "10-settings");
+    await page.getByRole("button", { name: "Rotate secret" }).click();
+    await page.getByText("New secret created.", { exact: false }).waitFor();
+    expect(((await page.getByTestId("webhook-secret").textContent()) ?? "").trim()).not.toBe(secret);
 
     // The phone-sized device list still reads.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${web.url}/dashboard/devices`);
-    await shot(page, "11-devices-phone");
+    await screenshot(page, "11-devices-phone");
     const deviceUrl = `${web.url}${await page.getByRole("link", { name: "Greenhouse" }).getAttribute("href")}`;
 
     // Sign out: the dashboard bounces to sign-in.
@@ -228,12 +218,12 @@ describe("Pulseboard in a browser", () => {
     // A second account cannot open the first account's device page.
     const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const otherPage = await other.newPage();
-    await signUpInBrowser(otherPage, "Mallory", `other-${Date.now()}@example.com`);
+    await signUpInBrowser(otherPage, web.url, "Mallory", `other-${Date.now()}@example.com`);
     const response = await otherPage.goto(deviceUrl);
     expect(response?.status()).toBe(404);
     await otherPage.getByTestId("not-found").waitFor();
     expect(await otherPage.content()).not.toContain("Greenhouse");
-    await shot(otherPage, "12-other-account-404");
+    await screenshot(otherPage, "12-other-account-404");
     await other.close();
   }, 180_000);
 });

@@ -7,6 +7,7 @@ import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll } from "@pulseboard/devstack/test/process";
 import { startTcpProxy, type TcpProxy } from "@pulseboard/devstack/test/tcp-proxy";
 import { type RunningWeb, signUp, startWeb, type TestUser } from "@pulseboard/devstack/test/web";
+import { ALERTS_CHANNEL, READINGS_CHANNEL } from "@pulseboard/schema/live";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./helpers";
 
@@ -88,7 +89,6 @@ async function openStream(user: TestUser) {
 
 async function notifyAlert(ownerId: string, eventId: string) {
   const payload = JSON.stringify({
-    o: ownerId,
     ownerId,
     kind: "fired",
     alertId: "a-1",
@@ -97,7 +97,7 @@ async function notifyAlert(ownerId: string, eventId: string) {
     deviceId: "d-1",
     value: 1,
   });
-  await database.current.sql`select pg_notify('pulseboard_alerts', ${payload})`;
+  await database.current.sql`select pg_notify(${ALERTS_CHANNEL}, ${payload})`;
 }
 
 beforeAll(async () => {
@@ -129,7 +129,7 @@ describe("live stream", () => {
 
     await notifyAlert(alice.id, "e-alice-1");
     const readings = JSON.stringify([{ o: alice.id, d: "d-1", m: ["temperature", "humidity"] }]);
-    await database.current.sql`select pg_notify('pulseboard_readings', ${readings})`;
+    await database.current.sql`select pg_notify(${READINGS_CHANNEL}, ${readings})`;
     await notifyAlert(bob.id, "e-bob-1");
 
     expect((await a.next((e) => e.event === "alert")).data).toEqual({

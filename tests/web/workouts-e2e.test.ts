@@ -1,36 +1,21 @@
-/// <reference lib="dom" />
-// Workouts end to end in headless Chromium on a phone-sized viewport: create a plan, log a
-// workout from it with a wearable, see it in the history, see personal records marked, and open
-// it to see the wearable's heart-rate chart and zones. Screenshots go to
-// test-artifacts/screenshots/.
-import { existsSync, mkdirSync } from "node:fs";
-import { REPO_ROOT } from "@pulseboard/devstack/paths";
 import { useTestDatabase } from "@pulseboard/devstack/test";
+import { launchChromium, screenshot, signUpInBrowser } from "@pulseboard/devstack/test/browser";
 import { reapAll } from "@pulseboard/devstack/test/process";
 import { type RunningWeb, startWeb } from "@pulseboard/devstack/test/web";
 import { seedExerciseCatalog } from "@pulseboard/schema/seed";
 import { createProfile } from "@pulseboard/simulator";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertReadings } from "./helpers";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SHOTS = `${REPO_ROOT}test-artifacts/screenshots`;
 const database = useTestDatabase();
 let web: RunningWeb;
 let browser: Browser;
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
-  mkdirSync(SHOTS, { recursive: true });
   await seedExerciseCatalog(database.current.db);
   web = await startWeb(database.current);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
@@ -47,12 +32,7 @@ describe("workouts in a browser, on a phone", () => {
       hasTouch: true,
     });
     const page = await context.newPage();
-    await page.goto(`${web.url}/sign-up`);
-    await page.getByLabel("Name").fill("Pat Phone");
-    await page.getByLabel("Email").fill(`pat-${Date.now()}@example.com`);
-    await page.getByLabel("Password").fill("correct horse battery");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(`${web.url}/dashboard`);
+    await signUpInBrowser(page, web.url, "Pat Phone", `pat-${Date.now()}@example.com`);
 
     // A plan: bench press, 3 × 5.
     await page.goto(`${web.url}/dashboard/plans`);
@@ -63,7 +43,7 @@ describe("workouts in a browser, on a phone", () => {
     await planForm.getByLabel("Reps").fill("5");
     await planForm.getByRole("button", { name: "Create plan" }).click();
     await page.getByTestId("plan-card").waitFor();
-    await shot(page, "20-plans-phone");
+    await screenshot(page, "20-plans-phone");
 
     // The demo wearable (the simulator's wearable profile, as `pnpm start` runs it) reporting
     // heart rate every 5 s over the last 70 minutes: its readings stored as the ingest would.
@@ -82,7 +62,7 @@ describe("workouts in a browser, on a phone", () => {
     expect(await rows.count()).toBe(3);
     for (const [i, kg] of ["60", "62.5", "65"].entries()) await rows.nth(i).getByLabel("Weight").fill(kg);
     await page.getByLabel(/Wearable/).selectOption({ label: "Wrist HR" });
-    await shot(page, "21-log-workout-phone");
+    await screenshot(page, "21-log-workout-phone");
     await page.getByRole("button", { name: "Save workout" }).click();
     await page.waitForURL(/\/dashboard\/workouts\/[0-9a-f-]{36}$/);
 
@@ -105,21 +85,34 @@ describe("workouts in a browser, on a phone", () => {
       undefined,
       { timeout: 15_000 },
     );
-    await shot(page, "22-workout-session-phone");
+    await screenshot(page, "22-workout-session-phone");
 
-    // The history lists it, and today is marked on the heat map.
+    // The history lists it, and its day is marked on the heat map (the UTC day it started: the
+    // form's default start is an hour ago, which can be yesterday).
     await page.goto(`${web.url}/dashboard/workouts`);
     const row = page.getByTestId("workout-row");
     expect(await row.count()).toBe(1);
     expect(await row.textContent()).toContain("Push day");
-    const today = new Date().toISOString().slice(0, 10);
-    expect(await page.locator(`[data-day="${today}"]`).getAttribute("data-count")).toBe("1");
-    await shot(page, "23-workout-history-phone");
+    const [saved] = (await (await page.request.get(`${web.url}/api/workouts`)).json()) as {
+      performedAt: string;
+    }[];
+    const day = saved?.performedAt.slice(0, 10);
+    expect(await page.locator(`[data-day="${day}"]`).getAttribute("data-count")).toBe("1");
+    expect(await page.locator('[data-count="1"]').count()).toBe(1);
+    await screenshot(page, "23-workout-history-phone");
 
     // Progress shows the record list for the exercise.
     await page.goto(`${web.url}/dashboard/progress`);
     expect(await page.getByTestId("record-list").textContent()).toContain("5-rep max: 65 kg");
-    await shot(page, "24-progress-phone");
+    await screenshot(page, "24-progress-phone");
+
+    // Pounds instead: stored in kg, shown in lb (65 kg = 143.3 lb).
+    await page.goto(`${web.url}/settings`);
+    await page.getByLabel("Weights in").selectOption("lb");
+    await page.getByRole("button", { name: "Save preferences" }).click();
+    await page.getByText("Preferences saved.").waitFor();
+    await page.goto(`${web.url}/dashboard/progress`);
+    expect(await page.getByTestId("record-list").textContent()).toContain("5-rep max: 143.3 lb");
     await context.close();
   }, 120_000);
 });

@@ -13,7 +13,7 @@ import { type Aggregate, type Comparator, decide, type NoDataPolicy } from "./de
 /** The channel the web app LISTENs on for alert transitions. */
 export { ALERTS_CHANNEL } from "@pulseboard/schema/live";
 
-import { ALERTS_CHANNEL } from "@pulseboard/schema/live";
+import { ALERTS_CHANNEL, type AlertTransition } from "@pulseboard/schema/live";
 
 export interface RuleState {
   ruleId: string;
@@ -31,15 +31,8 @@ export interface RuleState {
   firingAlertId: string | null;
 }
 
-export interface Transition {
-  kind: "fired" | "resolved";
-  alertId: string;
-  eventId: string;
-  ruleId: string;
-  deviceId: string;
-  ownerId: string;
-  value: number | null;
-}
+/** A transition this alerter recorded; also what its NOTIFY carries. */
+export type Transition = AlertTransition;
 
 /** Every rule of these devices, with the aggregate of its window ending at `now`. */
 export async function loadRuleStates(sql: SqlClient, deviceIds: string[], now: Date): Promise<RuleState[]> {
@@ -160,7 +153,7 @@ async function recordEvent(
     value: state.value,
   };
   // Delivered at commit, to the dashboard's LISTEN on the direct endpoint.
-  await tx`select pg_notify(${ALERTS_CHANNEL}, ${JSON.stringify({ o: state.ownerId, ...transition })})`;
+  await tx`select pg_notify(${ALERTS_CHANNEL}, ${JSON.stringify(transition)})`;
   return transition;
 }
 

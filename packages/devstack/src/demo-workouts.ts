@@ -1,16 +1,17 @@
 // The demo account's workout history, created once (when it has none): a plan, a session three
 // days ago and one that just ended with the demo wearable, whose heart rate over it is
 // backfilled from the simulator's wearable profile, so the workout page shows it at first start.
+// Not one transaction: an interrupted first start leaves a partial history that is kept.
 import type { Database, SqlClient } from "@pulseboard/schema/client";
-import { exercises } from "@pulseboard/schema/fitness";
-import { createPlan, createWorkout, listWorkouts } from "@pulseboard/schema/queries/fitness";
+import { exercises, workoutLogs } from "@pulseboard/schema/fitness";
+import { createPlan, createWorkout } from "@pulseboard/schema/queries/fitness";
 import { createProfile } from "@pulseboard/simulator";
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 
 const PLAN = [
-  { name: "Barbell Back Squat", sets: 3, reps: 5 },
-  { name: "Barbell Bench Press", sets: 3, reps: 8 },
-  { name: "Barbell Row", sets: 3, reps: 8 },
+  { name: "Barbell Back Squat", sets: 3, reps: 5, startKg: 80 },
+  { name: "Barbell Bench Press", sets: 3, reps: 8, startKg: 60 },
+  { name: "Barbell Row", sets: 3, reps: 8, startKg: 55 },
 ];
 
 export async function ensureDemoWorkouts(
@@ -19,7 +20,12 @@ export async function ensureDemoWorkouts(
   ownerId: string,
   wearableId: string | undefined,
 ): Promise<boolean> {
-  if ((await listWorkouts(db, ownerId, 1)).length > 0) return false;
+  const [any] = await db
+    .select({ id: workoutLogs.id })
+    .from(workoutLogs)
+    .where(eq(workoutLogs.userId, ownerId))
+    .limit(1);
+  if (any) return false;
   const found = await db
     .select()
     .from(exercises)
@@ -41,7 +47,7 @@ export async function ensureDemoWorkouts(
         exerciseId: ids[i] as string,
         setNumber: s + 1,
         reps: p.reps,
-        weightKg: ([80, 60, 55][i] as number) + extraKg + s * 2.5,
+        weightKg: p.startKg + extraKg + s * 2.5,
       })),
     );
   const now = Date.now();
@@ -66,10 +72,11 @@ export async function ensureDemoWorkouts(
       at.push(new Date(ts).toISOString());
       values.push(profile.sample(ts).values.heart_rate ?? 0);
     }
-    // Backfilled as if the wearable had reported at the time (received_at = recorded_at).
+    // Stored now (received_at defaults to now): the roll-up of closed minutes takes them as late
+    // readings, so charts count them whatever the watermark.
     await sql`
-      insert into sensor_readings (device_id, metric, value, recorded_at, received_at)
-      select ${wearableId}::uuid, 'heart_rate', v, t::timestamptz, t::timestamptz
+      insert into sensor_readings (device_id, metric, value, recorded_at)
+      select ${wearableId}::uuid, 'heart_rate', v, t::timestamptz
       from unnest(${values}::float8[], ${at}::text[]) as u(v, t)
       on conflict do nothing`;
   }

@@ -362,6 +362,9 @@ export function calendarDays(dates: readonly Date[], timeZone = "UTC"): Map<stri
 /** 220 − age for a 30-year-old: a middle-of-the-road guess when nothing is known. */
 export const DEFAULT_MAX_HEART_RATE = 190;
 
+/** The wearable metric charted beside a workout unless the owner picks another. */
+export const DEFAULT_HEART_RATE_METRIC = "heart_rate";
+
 /**
  * A measured maximum beats any formula, and the age formula beats a blanket default. Values that
  * cannot be right (non-positive, or an age that leaves no heart rate) count as not set.

@@ -3,7 +3,7 @@
 
 /** The ingest, after each commit: `[{o: ownerId, d: deviceId, m: [metric, ...]}, ...]`. */
 export const READINGS_CHANNEL = "pulseboard_readings";
-/** The alerter, in each transition's transaction: one AlertNotification. */
+/** The alerter, in each transition's transaction: one AlertTransition as JSON. */
 export const ALERTS_CHANNEL = "pulseboard_alerts";
 
 export interface ReadingsHint {
@@ -12,8 +12,8 @@ export interface ReadingsHint {
   m: string[];
 }
 
-export interface AlertNotification {
-  o: string;
+/** An alert transition the alerter recorded (its outbox event is `eventId`). */
+export interface AlertTransition {
   kind: "fired" | "resolved";
   alertId: string;
   eventId: string;
@@ -22,3 +22,9 @@ export interface AlertNotification {
   ownerId: string;
   value: number | null;
 }
+
+/** What the web app's /api/live stream sends a browser (server-sent event `type`). */
+export type LiveEvent =
+  | { type: "reading"; deviceId: string; metrics: string[] }
+  | ({ type: "alert" } & Omit<AlertTransition, "ownerId">)
+  | { type: "resync" };

@@ -4,12 +4,15 @@ import type { Database } from "./client";
 import { account, user } from "./schema/auth";
 import { EXERCISE_CATALOG, exercises } from "./schema/fitness";
 
-/** Adds the shared exercise catalog; exercises already there (by name) are left as they are. */
+/**
+ * Adds the shared exercise catalog; an exercise already there, also under a user's spelling
+ * ("bench  press"), is left as it is.
+ */
 export async function seedExerciseCatalog(db: Database): Promise<number> {
   const inserted = await db
     .insert(exercises)
     .values([...EXERCISE_CATALOG])
-    .onConflictDoNothing({ target: exercises.name })
+    .onConflictDoNothing()
     .returning({ id: exercises.id });
   return inserted.length;
 }

@@ -1,24 +1,12 @@
 "use client";
 
 import { useState } from "react";
+import { toDatetimeLocal } from "@/lib/format";
+import { RANGE_PRESETS, rangePreset } from "@/lib/ranges";
 import { useLive } from "./live";
 import { MetricChart } from "./metric-chart";
 
-const PRESETS = [
-  { key: "1h", label: "1 h", ms: 3600_000 },
-  { key: "6h", label: "6 h", ms: 6 * 3600_000 },
-  { key: "24h", label: "24 h", ms: 24 * 3600_000 },
-  { key: "7d", label: "7 d", ms: 7 * 86_400_000 },
-  { key: "30d", label: "30 d", ms: 30 * 86_400_000 },
-] as const;
-
 export type RangeSpec = { preset: string } | { from: number; to: number };
-
-/** datetime-local values are in the browser's zone, without an offset. */
-function toLocalInput(ms: number): string {
-  const d = new Date(ms);
-  return new Date(ms - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
 
 interface Props {
   deviceId: string;
@@ -41,7 +29,7 @@ export function DeviceCharts({
   const [custom, setCustom] = useState(() => {
     const to = "to" in initialRange ? initialRange.to : Date.now();
     const from = "from" in initialRange ? initialRange.from : to - 86_400_000;
-    return { from: toLocalInput(from), to: toLocalInput(to) };
+    return { from: toDatetimeLocal(from), to: toDatetimeLocal(to) };
   });
   const [customError, setCustomError] = useState<string | null>(null);
 
@@ -78,7 +66,7 @@ export function DeviceCharts({
     choose({ from, to });
   }
 
-  const preset = "preset" in range ? (PRESETS.find((p) => p.key === range.preset) ?? PRESETS[2]) : undefined;
+  const preset = "preset" in range ? rangePreset(range.preset) : undefined;
   const now = Date.now();
   const window_ = preset
     ? { from: now - preset.ms, to: now, relativeMs: preset.ms }
@@ -88,7 +76,7 @@ export function DeviceCharts({
     <div className="stack">
       <div className="row" style={{ justifyContent: "space-between" }}>
         <fieldset className="segmented" aria-label="Time range" style={{ padding: 0, margin: 0 }}>
-          {PRESETS.map((p) => (
+          {RANGE_PRESETS.map((p) => (
             <button
               key={p.key}
               type="button"

@@ -1,19 +1,9 @@
 "use client";
 
+import { errorMessage } from "@pulseboard/runtime/errors";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-
-export async function sendJson(url: string, method: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status === 204) return null;
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error((data as { error?: string }).error ?? `HTTP ${res.status}`);
-  return data;
-}
+import { sendJson } from "@/lib/send-json";
 
 export function AddExerciseForm({ groups }: { groups: string[] }) {
   const router = useRouter();
@@ -32,7 +22,7 @@ export function AddExerciseForm({ groups }: { groups: string[] }) {
       form.reset();
       router.refresh();
     } catch (e) {
-      setMessage({ ok: false, text: e instanceof Error ? e.message : String(e) });
+      setMessage({ ok: false, text: errorMessage(e) });
     }
   }
   return (

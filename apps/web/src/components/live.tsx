@@ -1,23 +1,13 @@
 "use client";
 
+import type { LiveEvent } from "@pulseboard/schema/live";
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
 
 // One EventSource per tab on /api/live; components subscribe to the events they care about.
 // EventSource reconnects by itself (the server sends `retry: 3000`); after a reconnect every
 // subscriber gets a `resync` so it refetches what it shows.
 
-export type LiveEvent =
-  | { type: "reading"; deviceId: string; metrics: string[] }
-  | {
-      type: "alert";
-      kind: "fired" | "resolved";
-      alertId: string;
-      eventId: string;
-      ruleId: string;
-      deviceId: string;
-      value: number | null;
-    }
-  | { type: "resync" };
+export type { LiveEvent };
 
 type Handler = (event: LiveEvent) => void;
 type LiveState = "connecting" | "open" | "error";

@@ -1,5 +1,6 @@
 "use client";
 
+import { errorMessage } from "@pulseboard/runtime/errors";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { formatValue } from "@/lib/format";
 import { useLive } from "./live";
@@ -83,12 +84,16 @@ export function MetricChart({
   const inFlight = useRef<AbortController | null>(null);
   const throttle = useRef<{ last: number; timer?: ReturnType<typeof setTimeout> }>({ last: 0 });
 
+  // A sliding window is recomputed at each load; its from/to props change on every render and
+  // must not trigger one.
+  const fixedFrom = relativeMs ? 0 : from;
+  const fixedTo = relativeMs ? 0 : to;
   const load = useCallback(async () => {
     inFlight.current?.abort();
     const controller = new AbortController();
     inFlight.current = controller;
-    const end = relativeMs ? Date.now() : to;
-    const start = relativeMs ? end - relativeMs : from;
+    const end = relativeMs ? Date.now() : fixedTo;
+    const start = relativeMs ? end - relativeMs : fixedFrom;
     const query = new URLSearchParams({
       metric,
       from: new Date(start).toISOString(),
@@ -102,9 +107,9 @@ export function MetricChart({
       setError(null);
     } catch (e) {
       if (controller.signal.aborted) return;
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     }
-  }, [deviceId, metric, from, to, relativeMs]);
+  }, [deviceId, metric, relativeMs, fixedFrom, fixedTo]);
 
   useEffect(() => {
     void load();

@@ -1,8 +1,10 @@
 "use client";
 
+import { errorMessage } from "@pulseboard/runtime/errors";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { sendJson } from "./fitness-forms";
+import { sendJson } from "@/lib/send-json";
+import { DeleteButton } from "./delete-button";
 
 export interface ExerciseOption {
   id: string;
@@ -34,7 +36,7 @@ export function NewPlanForm({ exercises }: { exercises: ExerciseOption[] }) {
       setError(null);
       router.refresh();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     }
   }
 
@@ -125,27 +127,18 @@ export function PlanActions({ planId, name }: { planId: string; name: string }) 
             await sendJson(`/api/plans/${planId}`, "PATCH", { name: next });
             router.refresh();
           } catch (e) {
-            setError(e instanceof Error ? e.message : String(e));
+            setError(errorMessage(e));
           }
         }}
       >
         Rename
       </button>
-      <button
-        type="button"
+      <DeleteButton
+        url={`/api/plans/${planId}`}
+        confirmText={`Delete ${name}? Workouts logged from it stay in your history.`}
+        label="Delete"
         className="btn btn-small btn-danger"
-        onClick={async () => {
-          if (!window.confirm(`Delete ${name}? Workouts logged from it stay in your history.`)) return;
-          try {
-            await sendJson(`/api/plans/${planId}`, "DELETE");
-            router.refresh();
-          } catch (e) {
-            setError(e instanceof Error ? e.message : String(e));
-          }
-        }}
-      >
-        Delete
-      </button>
+      />
       {error && <span className="error">{error}</span>}
     </span>
   );

@@ -1,27 +1,16 @@
 "use client";
 
+import { errorMessage } from "@pulseboard/runtime/errors";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState } from "react";
+import { type ConnectionInfo, commandsFor } from "@/lib/commands";
+import { sendJson } from "@/lib/send-json";
 import { CopyButton } from "./copy-button";
 
 interface Created {
   id: string;
   name: string;
   deviceKey: string;
-}
-
-export interface ConnectionInfo {
-  mqttHost: string;
-  mqttPort: string;
-  ingestUrl: string;
-}
-
-export function commandsFor(key: string, info: ConnectionInfo) {
-  const body = '{"temperature": 21.5, "humidity": 40}';
-  return {
-    mqtt: `mosquitto_pub -h ${info.mqttHost} -p ${info.mqttPort} -q 1 -t 'devices/${key}/readings' -m '${body}'`,
-    curl: `curl -X POST ${info.ingestUrl}/v1/readings -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '${body}'`,
-  };
 }
 
 /** Creates a device and shows its key once, with lines to paste into a terminal. */
@@ -38,17 +27,11 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
     setPending(true);
     setError(null);
     try {
-      const res = await fetch("/api/devices", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ name }),
-      });
-      const data = await res.json();
-      if (!res.ok) throw new Error(data.error ?? `HTTP ${res.status}`);
+      const data = await sendJson<Created>("/api/devices", "POST", { name });
       setCreated(data);
       router.refresh();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     } finally {
       setPending(false);
     }

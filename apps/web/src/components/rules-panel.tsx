@@ -1,8 +1,10 @@
 "use client";
 
+import { errorMessage } from "@pulseboard/runtime/errors";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { describeRule } from "@/lib/format";
+import { sendJson } from "@/lib/send-json";
 
 export interface RuleRow {
   id: string;
@@ -12,14 +14,6 @@ export interface RuleRow {
   aggregate: "avg" | "min" | "max" | "last" | "count";
   windowSeconds: number;
   firing: boolean;
-}
-
-async function send(url: string, init: RequestInit): Promise<void> {
-  const res = await fetch(url, init);
-  if (!res.ok) {
-    const body = await res.json().catch(() => ({}));
-    throw new Error(body.error ?? `HTTP ${res.status}`);
-  }
 }
 
 export function RulesPanel({
@@ -44,21 +38,17 @@ export function RulesPanel({
     try {
       const threshold = Number(data.get("threshold"));
       const windowSeconds = Number(data.get("windowSeconds"));
-      await send(`/api/devices/${deviceId}/rules`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          metric: String(data.get("metric") ?? "").trim(),
-          comparator: data.get("comparator"),
-          threshold: data.get("threshold") === "" ? null : threshold,
-          windowSeconds,
-          aggregate: data.get("aggregate"),
-        }),
+      await sendJson(`/api/devices/${deviceId}/rules`, "POST", {
+        metric: String(data.get("metric") ?? "").trim(),
+        comparator: data.get("comparator"),
+        threshold,
+        windowSeconds,
+        aggregate: data.get("aggregate"),
       });
       form.reset();
       router.refresh();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     } finally {
       setPending(false);
     }
@@ -67,10 +57,10 @@ export function RulesPanel({
   async function onDelete(id: string) {
     setError(null);
     try {
-      await send(`/api/rules/${id}`, { method: "DELETE" });
+      await sendJson(`/api/rules/${id}`, "DELETE");
       router.refresh();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     }
   }
 

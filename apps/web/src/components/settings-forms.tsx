@@ -1,5 +1,6 @@
 "use client";
 
+import type { PreferencesBody } from "@pulseboard/schema/fitness";
 import { useActionState } from "react";
 import {
   type ActionState,
@@ -79,15 +80,7 @@ export function SendTestButton() {
   );
 }
 
-export interface PreferencesValues {
-  weightUnit: "kg" | "lb";
-  e1rmFormula: "epley" | "brzycki";
-  repCap: number;
-  age: number | null;
-  maxHeartRate: number | null;
-}
-
-export function PreferencesForm({ values }: { values: PreferencesValues }) {
+export function PreferencesForm({ values }: { values: PreferencesBody }) {
   const [state, action, pending] = useActionState(savePreferencesAction, null);
   return (
     <form action={action} className="form" aria-label="Fitness preferences">

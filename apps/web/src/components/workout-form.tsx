@@ -1,9 +1,15 @@
 "use client";
 
-import { fromDisplayWeight, type WeightUnit } from "@pulseboard/schema/fitness-math";
+import { errorMessage } from "@pulseboard/runtime/errors";
+import {
+  DEFAULT_HEART_RATE_METRIC,
+  fromDisplayWeight,
+  type WeightUnit,
+} from "@pulseboard/schema/fitness-math";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { sendJson } from "./fitness-forms";
+import { toDatetimeLocal } from "@/lib/format";
+import { sendJson } from "@/lib/send-json";
 import type { ExerciseOption } from "./plan-editor";
 
 interface PlanOption {
@@ -33,11 +39,6 @@ function rowsFromPlan(plan: PlanOption | undefined): SetRow[] {
   );
 }
 
-function localInput(ms: number): string {
-  const d = new Date(ms);
-  return new Date(ms - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
-
 /** Numbers each exercise's sets 1, 2, 3… in the order they appear. */
 function numbered(rows: SetRow[]) {
   const counts = new Map<string, number>();
@@ -65,11 +66,11 @@ export function WorkoutForm({
   const [planId, setPlanId] = useState(initialPlanId ?? "");
   const [rows, setRows] = useState<SetRow[]>(() => rowsFromPlan(plans.find((p) => p.id === initialPlanId)));
   const [times, setTimes] = useState(() => ({
-    start: localInput(Date.now() - 3600_000),
-    end: localInput(Date.now()),
+    start: toDatetimeLocal(Date.now() - 3600_000),
+    end: toDatetimeLocal(Date.now()),
   }));
   const [deviceId, setDeviceId] = useState("");
-  const [metric, setMetric] = useState("heart_rate");
+  const [metric, setMetric] = useState(DEFAULT_HEART_RATE_METRIC);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const names = new Map(exercises.map((e) => [e.id, e.name]));
@@ -96,12 +97,12 @@ export function WorkoutForm({
         performedAt: start.toISOString(),
         ...(end ? { endedAt: end.toISOString() } : {}),
         ...(planId ? { planId } : {}),
-        ...(deviceId ? { deviceId, heartRateMetric: metric.trim() || "heart_rate" } : {}),
+        ...(deviceId ? { deviceId, heartRateMetric: metric.trim() || DEFAULT_HEART_RATE_METRIC } : {}),
         sets,
       })) as { id: string };
       router.push(`/dashboard/workouts/${created.id}`);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
       setPending(false);
     }
   }

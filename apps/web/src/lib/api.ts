@@ -1,8 +1,8 @@
 import "server-only";
 import { FitnessInputError } from "@pulseboard/schema/queries/fitness";
 import type { z } from "zod";
-import { isUuid } from "./ids";
 import { log } from "./log";
+import { isUuid } from "./params";
 import { requestSession } from "./session";
 
 // Route-handler plumbing: every API error is `{"error": ...}` with the right status; handlers

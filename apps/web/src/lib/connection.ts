@@ -1,6 +1,6 @@
 import "server-only";
-import type { ConnectionInfo } from "@/components/provision-dialog";
 import { env } from "@/env";
+import type { ConnectionInfo } from "./commands";
 
 /** Where devices connect, from PUBLIC_MQTT_URL and PUBLIC_INGEST_URL. */
 export function connectionInfo(): ConnectionInfo {

@@ -33,3 +33,14 @@ export function timeAgo(at: Date | string | null, now = Date.now()): string {
   if (seconds < 5) return "just now";
   return `${formatDuration(seconds)} ago`;
 }
+
+/** A `datetime-local` input's value for an instant, in the browser's time zone (no offset). */
+export function toDatetimeLocal(ms: number): string {
+  const d = new Date(ms);
+  return new Date(ms - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** A workout's duration, or a dash without an end time. */
+export function workoutDuration(w: { performedAt: Date; endedAt: Date | null }): string {
+  return w.endedAt ? formatDuration(Math.round((w.endedAt.getTime() - w.performedAt.getTime()) / 1000)) : "—";
+}

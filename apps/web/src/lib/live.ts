@@ -3,7 +3,8 @@ import { directUrl } from "@pulseboard/runtime/env";
 import { createDirectClient, type SqlClient } from "@pulseboard/schema/client";
 import {
   ALERTS_CHANNEL,
-  type AlertNotification,
+  type AlertTransition,
+  type LiveEvent,
   READINGS_CHANNEL,
   type ReadingsHint,
 } from "@pulseboard/schema/live";
@@ -18,18 +19,7 @@ import { rootLog } from "./log";
 // then alert events recorded meanwhile are re-read from the outbox, and every stream is told to
 // resync (charts refetch), since reading hints are not stored.
 
-export type LiveEvent =
-  | { type: "reading"; deviceId: string; metrics: string[] }
-  | {
-      type: "alert";
-      kind: "fired" | "resolved";
-      alertId: string;
-      eventId: string;
-      ruleId: string;
-      deviceId: string;
-      value: number | null;
-    }
-  | { type: "resync" };
+export type { LiveEvent };
 
 type Listener = (event: LiveEvent) => void;
 
@@ -168,7 +158,7 @@ class LiveHub {
 
   private onAlert(payload: string) {
     this.healthyAt = Date.now();
-    let t: AlertNotification;
+    let t: AlertTransition;
     try {
       t = JSON.parse(payload);
     } catch {
@@ -176,7 +166,7 @@ class LiveHub {
       return;
     }
     const { kind, alertId, eventId, ruleId, deviceId, value } = t;
-    this.fanOutAlert(t.o, { type: "alert", kind, alertId, eventId, ruleId, deviceId, value });
+    this.fanOutAlert(t.ownerId, { type: "alert", kind, alertId, eventId, ruleId, deviceId, value });
   }
 
   private fanOutAlert(ownerId: string, event: Extract<LiveEvent, { type: "alert" }>) {

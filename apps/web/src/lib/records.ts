@@ -1,15 +1,21 @@
 import "server-only";
 import type { Database } from "@pulseboard/schema/client";
+import type { PreferencesBody } from "@pulseboard/schema/fitness";
 import {
   detectPersonalRecords,
   type PersonalRecord,
   type SessionForRecords,
 } from "@pulseboard/schema/fitness-math";
-import { allSets, getPreferences } from "@pulseboard/schema/queries/fitness";
+import { allSets } from "@pulseboard/schema/queries/fitness";
 
 /** The owner's sets grouped into sessions, oldest first, and the records each session set. */
-export async function personalRecords(db: Database, ownerId: string, exerciseId?: string) {
-  const [sets, prefs] = await Promise.all([allSets(db, ownerId, exerciseId), getPreferences(db, ownerId)]);
+export async function personalRecords(
+  db: Database,
+  ownerId: string,
+  prefs: PreferencesBody,
+  filter: Parameters<typeof allSets>[2] = {},
+) {
+  const sets = await allSets(db, ownerId, filter);
   const sessions = new Map<string, SessionForRecords>();
   for (const s of sets) {
     const session = sessions.get(s.logId) ?? { id: s.logId, performedAt: s.performedAt, sets: [] };
@@ -22,5 +28,5 @@ export async function personalRecords(db: Database, ownerId: string, exerciseId?
   });
   const bySession = new Map<string, PersonalRecord[]>();
   for (const r of records) bySession.set(r.sessionId, [...(bySession.get(r.sessionId) ?? []), r]);
-  return { sets, prefs, records, bySession };
+  return { sets, records, bySession };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Database, SqlClient } from "@pulseboard/schema/client";
+import type { PreferencesBody } from "@pulseboard/schema/fitness";
 import { heartRateZones, maxHeartRate } from "@pulseboard/schema/fitness-math";
 import { getPreferences, getWorkout, heartRateSummary } from "@pulseboard/schema/queries/fitness";
 
@@ -7,15 +8,20 @@ import { getPreferences, getWorkout, heartRateSummary } from "@pulseboard/schema
 const DEFAULT_SESSION_MINUTES = 60;
 
 /** A workout with its sets and, when it names a device, the heart-rate summary of its window. */
-export async function workoutWithHeartRate(db: Database, sql: SqlClient, ownerId: string, workoutId: string) {
+export async function workoutWithHeartRate(
+  db: Database,
+  sql: SqlClient,
+  ownerId: string,
+  workoutId: string,
+  prefs?: PreferencesBody,
+) {
   const workout = await getWorkout(db, ownerId, workoutId);
   if (!workout) return undefined;
   const from = workout.performedAt;
   const to = workout.endedAt ?? new Date(from.getTime() + DEFAULT_SESSION_MINUTES * 60_000);
   let heartRate = null;
   if (workout.deviceId) {
-    const prefs = await getPreferences(db, ownerId);
-    const maxHr = maxHeartRate(prefs);
+    const maxHr = maxHeartRate(prefs ?? (await getPreferences(db, ownerId)));
     const zones = heartRateZones(maxHr);
     const summary = await heartRateSummary(sql, {
       ownerId,

@@ -1,7 +1,8 @@
 // Fitness queries: the shared catalog, and plans, workouts and preferences scoped by owner in the
 // query itself (another user's id finds nothing; the API answers 404).
-import { and, asc, desc, sql as dsql, eq, ilike, inArray } from "drizzle-orm";
+import { and, asc, desc, sql as dsql, eq, ilike, inArray, lte } from "drizzle-orm";
 import type { Database, SqlClient } from "../client";
+import { DEFAULT_HEART_RATE_METRIC, sessionVolumeKg } from "../fitness-math";
 import {
   type CreateExerciseBody,
   type CreatePlanBody,
@@ -11,6 +12,7 @@ import {
   type FitnessPreferences,
   fitnessPreferences,
   logSets,
+  normalizedExerciseName,
   type PreferencesBody,
   planExercises,
   workoutLogs,
@@ -23,7 +25,6 @@ export class FitnessInputError extends Error {
   constructor(
     readonly status: 400 | 404 | 409,
     message: string,
-    readonly existing?: Exercise,
   ) {
     super(message);
   }
@@ -63,14 +64,8 @@ export async function createExercise(
   const [existing] = await db
     .select()
     .from(exercises)
-    .where(
-      dsql`lower(regexp_replace(btrim(${exercises.name}), '[[:space:]]+', ' ', 'g')) = lower(${body.name})`,
-    );
-  throw new FitnessInputError(
-    409,
-    `an exercise named "${existing?.name ?? body.name}" already exists`,
-    existing,
-  );
+    .where(eq(normalizedExerciseName(exercises.name), normalizedExerciseName(dsql`${body.name}`)));
+  throw new FitnessInputError(409, `an exercise named "${existing?.name ?? body.name}" already exists`);
 }
 
 // --- plans -----------------------------------------------------------------------------------
@@ -224,7 +219,7 @@ export async function createWorkout(db: Database, ownerId: string, body: CreateW
         performedAt: body.performedAt,
         endedAt: body.endedAt ?? null,
         deviceId: body.deviceId ?? null,
-        heartRateMetric: body.deviceId ? (body.heartRateMetric ?? null) : null,
+        heartRateMetric: body.deviceId ? (body.heartRateMetric ?? DEFAULT_HEART_RATE_METRIC) : null,
       })
       .returning({ id: workoutLogs.id });
     if (!log) throw new Error("workout was not created");
@@ -304,10 +299,10 @@ export async function getWorkout(db: Database, ownerId: string, workoutId: strin
     .innerJoin(workoutLogs, eq(workoutLogs.id, logSets.logId))
     .where(and(eq(logSets.logId, workoutId), eq(workoutLogs.userId, ownerId)))
     .orderBy(asc(exercises.name), asc(logSets.setNumber));
-  const volumeKg = sets.reduce((v, s) => v + s.reps * (s.weightKg ?? 0), 0);
+  const volumeKg = sessionVolumeKg(sets);
   return {
     ...log,
-    heartRateMetric: log.heartRateMetric ?? "heart_rate",
+    heartRateMetric: log.heartRateMetric ?? DEFAULT_HEART_RATE_METRIC,
     sets,
     setCount: sets.length,
     volumeKg,
@@ -322,8 +317,15 @@ export async function deleteWorkout(db: Database, ownerId: string, workoutId: st
   return rows.length > 0;
 }
 
-/** Every set the owner logged, oldest first: progress, records, weekly volume and the CSV export. */
-export function allSets(db: Database, ownerId: string, exerciseId?: string) {
+/**
+ * The owner's sets, oldest first: progress, records, weekly volume and the CSV export. Narrowed
+ * to some exercises and to sessions up to an instant (records depend only on earlier sessions).
+ */
+export function allSets(
+  db: Database,
+  ownerId: string,
+  filter: { exerciseIds?: string[]; until?: Date } = {},
+) {
   return db
     .select({
       logId: workoutLogs.id,
@@ -338,7 +340,13 @@ export function allSets(db: Database, ownerId: string, exerciseId?: string) {
     .from(logSets)
     .innerJoin(workoutLogs, eq(workoutLogs.id, logSets.logId))
     .innerJoin(exercises, eq(exercises.id, logSets.exerciseId))
-    .where(and(eq(workoutLogs.userId, ownerId), exerciseId ? eq(logSets.exerciseId, exerciseId) : undefined))
+    .where(
+      and(
+        eq(workoutLogs.userId, ownerId),
+        filter.exerciseIds ? inArray(logSets.exerciseId, filter.exerciseIds) : undefined,
+        filter.until ? lte(workoutLogs.performedAt, filter.until) : undefined,
+      ),
+    )
     .orderBy(asc(workoutLogs.performedAt), asc(workoutLogs.id), asc(exercises.name), asc(logSets.setNumber));
 }
 

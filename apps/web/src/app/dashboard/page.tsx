@@ -1,7 +1,7 @@
 import { listAlerts } from "@pulseboard/schema/queries/alerts";
 import { listDevices } from "@pulseboard/schema/queries/devices";
+import { listWorkouts } from "@pulseboard/schema/queries/fitness";
 import { latestValues } from "@pulseboard/schema/queries/latest";
-import { recentWorkouts } from "@pulseboard/schema/queries/workouts";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LiveRefresh } from "@/components/live-refresh";
@@ -19,7 +19,7 @@ export default async function OverviewPage() {
     listDevices(db, ownerId),
     listAlerts(db, ownerId, { status: "firing", limit: 20 }),
     latestValues(sql, ownerId),
-    recentWorkouts(db, ownerId, 5),
+    listWorkouts(db, ownerId, 5),
   ]);
   const online = devices.filter((d) => d.status === "online").length;
   const names = new Map(devices.map((d) => [d.id, d.name]));

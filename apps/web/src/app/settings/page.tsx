@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_HEART_RATE } from "@pulseboard/schema/fitness-math";
 import { getPreferences } from "@pulseboard/schema/queries/fitness";
 import { getNotificationSettings } from "@pulseboard/schema/queries/notifications";
 import type { Metadata } from "next";
@@ -25,7 +26,7 @@ export default async function SettingsPage() {
         <h2 id="fitness-title">Workouts</h2>
         <PreferencesForm values={prefs} />
         <p className="small">
-          Heart-rate zones use the max heart rate above, else 220 − age, else 190 bpm.{" "}
+          Heart-rate zones use the max heart rate above, else 220 − age, else {DEFAULT_MAX_HEART_RATE} bpm.{" "}
           <a href="/api/export/sets" download>
             Export all sets (CSV)
           </a>

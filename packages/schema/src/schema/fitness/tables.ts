@@ -1,6 +1,6 @@
 // Fitness tables from seed 000: user-owned plans, a shared exercise catalog, append-only
 // workout logs (kept when their plan is deleted) and their per-set rows.
-import { sql } from "drizzle-orm";
+import { type SQLWrapper, sql } from "drizzle-orm";
 import {
   check,
   index,
@@ -31,6 +31,11 @@ export const workoutPlans = pgTable(
   (t) => [index("idx_plan_owner").on(t.ownerId)],
 );
 
+/** What makes two exercise names the same: case and runs of spaces do not count. */
+export function normalizedExerciseName(name: SQLWrapper) {
+  return sql`lower(regexp_replace(btrim(${name}), '[[:space:]]+', ' ', 'g'))`;
+}
+
 // Shared catalog, not user-owned: a duplicate name is a schema error, not a soft collision —
 // also when it differs only in case or spacing ("Bench  press" is "Bench Press").
 export const exercises = pgTable(
@@ -43,9 +48,7 @@ export const exercises = pgTable(
     createdBy: text("created_by").references(() => user.id, { onDelete: "set null" }),
   },
   (t) => [
-    uniqueIndex("uniq_exercise_name_normalized").on(
-      sql`lower(regexp_replace(btrim(${t.name}), '[[:space:]]+', ' ', 'g'))`,
-    ),
+    uniqueIndex("uniq_exercise_name_normalized").on(normalizedExerciseName(t.name)),
     index("idx_exercise_muscle_group").on(t.muscleGroup),
   ],
 );

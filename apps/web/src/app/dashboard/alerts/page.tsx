@@ -6,11 +6,10 @@ import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
 import { db } from "@/lib/db";
 import { describeRule, formatValue } from "@/lib/format";
+import { first, isUuid } from "@/lib/params";
 import { requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Alerts" };
-
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function AlertsPage({
   searchParams,
@@ -21,13 +20,13 @@ export default async function AlertsPage({
   const query = await searchParams;
   const status = first(query.status);
   const statusFilter = status === "firing" || status === "resolved" ? status : undefined;
-  const devices = await listDevices(db, session.user.id);
-  const deviceFilter = devices.find((d) => d.id === first(query.device))?.id;
-  const alerts = await listAlerts(db, session.user.id, {
-    status: statusFilter,
-    deviceId: deviceFilter,
-    limit: 200,
-  });
+  const device = first(query.device);
+  const deviceFilter = isUuid(device) ? device : undefined;
+  // Both owner-scoped: another owner's device id simply matches no alert.
+  const [devices, alerts] = await Promise.all([
+    listDevices(db, session.user.id),
+    listAlerts(db, session.user.id, { status: statusFilter, deviceId: deviceFilter, limit: 200 }),
+  ]);
 
   return (
     <div className="stack">

@@ -4,11 +4,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AddExerciseForm } from "@/components/fitness-forms";
 import { db } from "@/lib/db";
+import { first } from "@/lib/params";
 import { requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Exercises" };
-
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function ExercisesPage({
   searchParams,

@@ -1,19 +1,20 @@
 import {
   estimateOneRepMax,
+  setVolumeKg,
   toDisplayWeight,
   weeklyVolumeByMuscleGroup,
 } from "@pulseboard/schema/fitness-math";
+import { getPreferences } from "@pulseboard/schema/queries/fitness";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LocalTime } from "@/components/local-time";
 import { Sparkline } from "@/components/sparkline";
 import { db } from "@/lib/db";
+import { first } from "@/lib/params";
 import { personalRecords } from "@/lib/records";
 import { requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Progress" };
-
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function ProgressPage({
   searchParams,
@@ -21,7 +22,8 @@ export default async function ProgressPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const session = await requireSession();
-  const { sets, prefs, records } = await personalRecords(db, session.user.id);
+  const prefs = await getPreferences(db, session.user.id);
+  const { sets, records } = await personalRecords(db, session.user.id, prefs);
   const unit = prefs.weightUnit;
   const show = (kg: number) => toDisplayWeight(kg, unit);
   const logged = new Map(sets.map((s) => [s.exerciseId, s.exerciseName]));
@@ -36,7 +38,7 @@ export default async function ProgressPage({
   for (const s of sets.filter((x) => x.exerciseId === exerciseId)) {
     const row = sessions.get(s.logId) ?? { at: s.performedAt, best: null, e1rm: null, volume: 0 };
     const kg = s.weightKg ?? 0;
-    row.volume += s.reps * kg;
+    row.volume += setVolumeKg(s);
     if (kg > 0 && (!row.best || kg > row.best.kg)) row.best = { reps: s.reps, kg };
     const e = estimateOneRepMax(s.weightKg, s.reps, prefs.e1rmFormula, prefs.repCap);
     if (e !== null && (row.e1rm === null || e > row.e1rm)) row.e1rm = e;

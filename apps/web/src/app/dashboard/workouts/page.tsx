@@ -4,7 +4,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { LocalTime } from "@/components/local-time";
 import { db } from "@/lib/db";
-import { formatDuration } from "@/lib/format";
+import { workoutDuration } from "@/lib/format";
 import { requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Workouts" };
@@ -92,11 +92,7 @@ export default async function WorkoutsPage() {
                       </Link>
                     </td>
                     <td>{w.planName ?? "—"}</td>
-                    <td className="small">
-                      {w.endedAt
-                        ? formatDuration(Math.round((w.endedAt.getTime() - w.performedAt.getTime()) / 1000))
-                        : "—"}
-                    </td>
+                    <td className="small">{workoutDuration(w)}</td>
                     <td className="small">
                       {toDisplayWeight(w.volumeKg, prefs.weightUnit).toLocaleString("en-US")}{" "}
                       {prefs.weightUnit}

@@ -5,20 +5,18 @@ import { listRules } from "@pulseboard/schema/queries/rules";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { DeleteDeviceButton } from "@/components/delete-device-button";
+import { DeleteButton } from "@/components/delete-button";
 import { DeviceCharts, type RangeSpec } from "@/components/device-charts";
 import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
 import { RulesPanel } from "@/components/rules-panel";
 import { db, sql } from "@/lib/db";
 import { describeRule, formatValue, timeAgo } from "@/lib/format";
-import { isUuid } from "@/lib/ids";
+import { first, isUuid } from "@/lib/params";
+import { DEFAULT_RANGE, rangePreset } from "@/lib/ranges";
 import { requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Device" };
-
-const PRESET_KEYS = new Set(["1h", "6h", "24h", "7d", "30d"]);
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function DevicePage({
   params,
@@ -43,9 +41,7 @@ export default async function DevicePage({
     isUuid(first(query.alert)) ? getAlert(db, ownerId, first(query.alert) as string) : undefined,
   ]);
 
-  let range: RangeSpec = {
-    preset: PRESET_KEYS.has(first(query.range) ?? "") ? (first(query.range) as string) : "1h",
-  };
+  let range: RangeSpec = { preset: rangePreset(first(query.range) ?? DEFAULT_RANGE).key };
   const markers: number[] = [];
   if (focus && focus.deviceId === id) {
     // Around the moment it fired: half an hour either side (or until it resolved).
@@ -84,7 +80,12 @@ export default async function DevicePage({
             ))}
           </p>
         </div>
-        <DeleteDeviceButton deviceId={id} name={device.name} />
+        <DeleteButton
+          url={`/api/devices/${id}`}
+          confirmText={`Delete ${device.name}? Its readings, rules and alerts are deleted with it.`}
+          label="Delete device"
+          redirectTo="/dashboard/devices"
+        />
       </div>
 
       {focus && (

@@ -1,13 +1,14 @@
 import { toDisplayWeight } from "@pulseboard/schema/fitness-math";
+import { getPreferences } from "@pulseboard/schema/queries/fitness";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { DeleteWorkoutButton } from "@/components/delete-workout-button";
+import { DeleteButton } from "@/components/delete-button";
 import { LocalTime } from "@/components/local-time";
 import { MetricChart } from "@/components/metric-chart";
 import { db, sql } from "@/lib/db";
-import { formatDuration } from "@/lib/format";
-import { isUuid } from "@/lib/ids";
+import { formatDuration, workoutDuration } from "@/lib/format";
+import { isUuid } from "@/lib/params";
 import { personalRecords } from "@/lib/records";
 import { requireSession } from "@/lib/session";
 import { workoutWithHeartRate } from "@/lib/workouts";
@@ -18,9 +19,14 @@ export default async function WorkoutPage({ params }: { params: Promise<{ id: st
   const session = await requireSession();
   const { id } = await params;
   if (!isUuid(id)) notFound();
-  const workout = await workoutWithHeartRate(db, sql, session.user.id, id);
+  const prefs = await getPreferences(db, session.user.id);
+  const workout = await workoutWithHeartRate(db, sql, session.user.id, id, prefs);
   if (!workout) notFound();
-  const { prefs, bySession } = await personalRecords(db, session.user.id);
+  // Records this session set: only earlier sessions of the same exercises matter.
+  const { bySession } = await personalRecords(db, session.user.id, prefs, {
+    exerciseIds: [...new Set(workout.sets.map((s) => s.exerciseId))],
+    until: workout.performedAt,
+  });
   const records = bySession.get(id) ?? [];
   const unit = prefs.weightUnit;
   const show = (kg: number | null) => (kg === null ? "—" : `${toDisplayWeight(kg, unit)} ${unit}`);
@@ -39,12 +45,16 @@ export default async function WorkoutPage({ params }: { params: Promise<{ id: st
           <h1>{workout.planName ?? "Workout"}</h1>
           <p className="muted small">
             <LocalTime value={workout.performedAt} />
-            {workout.endedAt &&
-              ` · ${formatDuration(Math.round((workout.endedAt.getTime() - workout.performedAt.getTime()) / 1000))}`}
+            {workout.endedAt && ` · ${workoutDuration(workout)}`}
             {` · ${workout.setCount} sets · volume ${show(workout.volumeKg)}`}
           </p>
         </div>
-        <DeleteWorkoutButton workoutId={workout.id} />
+        <DeleteButton
+          url={`/api/workouts/${workout.id}`}
+          confirmText="Delete this workout? Logs cannot be edited: log it again if it was wrong."
+          label="Delete workout"
+          redirectTo="/dashboard/workouts"
+        />
       </div>
 
       {records.length > 0 && (

@@ -3,6 +3,7 @@ import { getPreferences, listExercises, listPlans } from "@pulseboard/schema/que
 import type { Metadata } from "next";
 import { WorkoutForm } from "@/components/workout-form";
 import { db } from "@/lib/db";
+import { first } from "@/lib/params";
 import { requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Log a workout" };
@@ -20,7 +21,7 @@ export default async function NewWorkoutPage({
     listDevices(db, ownerId),
     getPreferences(db, ownerId),
   ]);
-  const { plan } = await searchParams;
+  const plan = first((await searchParams).plan);
   const initialPlanId = plans.find((p) => p.id === plan)?.id;
   return (
     <div className="stack" style={{ maxWidth: 720 }}>

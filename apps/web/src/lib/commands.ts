@@ -1,0 +1,16 @@
+// Ready-to-paste lines for a new device key, shown once in the provisioning dialog.
+
+export interface ConnectionInfo {
+  mqttHost: string;
+  mqttPort: string;
+  ingestUrl: string;
+}
+
+/** A `mosquitto_pub` and a `curl` line publishing one reading with `key`. */
+export function commandsFor(key: string, info: ConnectionInfo) {
+  const body = '{"temperature": 21.5, "humidity": 40}';
+  return {
+    mqtt: `mosquitto_pub -h ${info.mqttHost} -p ${info.mqttPort} -q 1 -t 'devices/${key}/readings' -m '${body}'`,
+    curl: `curl -X POST ${info.ingestUrl}/v1/readings -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '${body}'`,
+  };
+}
