@@ -81,11 +81,20 @@ export class AfterCommit {
       (id) => now - (this.lastSeenWritten.get(id) ?? 0) >= this.options.lastSeenIntervalMs,
     );
     for (const id of due) this.lastSeenWritten.set(id, now);
+    // Keep the map from growing without bound: forget devices quiet for a while.
+    const cutoff = now - 10 * this.options.lastSeenIntervalMs;
+    for (const [id, at] of this.lastSeenWritten) if (at < cutoff) this.lastSeenWritten.delete(id);
     const payloads = notifyPayloads(metricsByDevice, this.options.ownerOf);
     const { sql } = this.options;
     await Promise.all([
       due.length > 0
-        ? sql`update devices set status = 'online', last_seen_at = now() where id = any(${due}::uuid[])`
+        ? sql`update devices set status = 'online', last_seen_at = now() where id = any(${due}::uuid[])`.catch(
+            (err: unknown) => {
+              // Not written: the next commit of these devices tries again instead of an interval later.
+              for (const id of due) this.lastSeenWritten.delete(id);
+              throw err;
+            },
+          )
         : undefined,
       payloads.length > 0
         ? sql`select pg_notify(${READINGS_CHANNEL}, p) from unnest(${payloads}::text[]) as p`
@@ -127,9 +136,6 @@ export class AfterCommit {
       for (const [deviceId, set] of touched) for (const m of set) addTo(this.touched, deviceId, m);
       log.warn({ err }, "could not enqueue alert evaluation; retrying next interval");
     }
-    // Keep the last-seen map from growing without bound: forget devices quiet for a while.
-    const cutoff = Date.now() - 10 * this.options.lastSeenIntervalMs;
-    for (const [id, at] of this.lastSeenWritten) if (at < cutoff) this.lastSeenWritten.delete(id);
   }
 
   /** Sends what is pending, then stops. */
