@@ -2,7 +2,14 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["apps/*/test/**/*.test.ts", "packages/*/test/**/*.test.ts", "tests/**/*.test.ts"],
+    include: [
+      "apps/*/test/**/*.test.ts",
+      "packages/*/test/**/*.test.ts",
+      // Tests of pure decisions sit beside their code.
+      "apps/*/src/**/*.test.ts",
+      "packages/*/src/**/*.test.ts",
+      "tests/**/*.test.ts",
+    ],
     // One PostgreSQL for the run (embedded, or DATABASE_URL) and a migrated template database.
     globalSetup: ["packages/devstack/src/test/global-setup.ts"],
     pool: "forks",

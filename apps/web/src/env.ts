@@ -28,6 +28,17 @@ export const webEnvSchema = z
       (v) => (v === "" ? undefined : v),
       z.url({ error: "must be the app's public URL, e.g. https://pulseboard.example.com" }).optional(),
     ),
+    /**
+     * Origins trusted besides BETTER_AUTH_URL's, comma-separated. `pnpm start` sets the loopback
+     * names and this machine's addresses on the embedded defaults; production lists its extra
+     * domains here, or nothing.
+     */
+    TRUSTED_ORIGINS: z.preprocess(
+      (v) => (typeof v === "string" ? v.split(",").map((o) => o.trim()).filter(Boolean) : []),
+      z.array(
+        z.url({ error: "must be comma-separated origins, e.g. https://a.example.com,https://b.example.com" }),
+      ),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;

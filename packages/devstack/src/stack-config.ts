@@ -1,8 +1,9 @@
 // What `pnpm start` and `pnpm db:migrate` read from the environment. Every embedded default is
 // replaced by setting its variable.
+import { resolve } from "node:path";
 import { parseEnv, port } from "@pulseboard/runtime/env";
 import { z } from "zod";
-import { DATA_DIR } from "./paths";
+import { checkoutDataDir } from "./paths";
 
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
@@ -10,7 +11,7 @@ const pgUrl = z.string().regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// U
 
 export const stackConfigSchema = z
   .object({
-    PULSEBOARD_DATA_DIR: z.string().default(DATA_DIR),
+    PULSEBOARD_DATA_DIR: optional(z.string()),
     EMBEDDED_PG_PORT: port(5433),
     WEB_PORT: port(3000),
     INGEST_PORT: port(3001),
@@ -37,7 +38,10 @@ export const stackConfigSchema = z
       });
     }
   })
-  .transform(({ PULSEBOARD_DATA_DIR, ...rest }) => ({ ...rest, dataDir: PULSEBOARD_DATA_DIR }));
+  .transform(({ PULSEBOARD_DATA_DIR, ...rest }) => ({
+    ...rest,
+    dataDir: resolve(PULSEBOARD_DATA_DIR ?? checkoutDataDir()),
+  }));
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
 

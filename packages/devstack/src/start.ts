@@ -1,8 +1,12 @@
 // `pnpm start`: the whole product on one machine. With no environment at all it starts an
-// embedded PostgreSQL (data kept in .data/), applies migrations, seeds the demo account and the
-// exercise catalog, starts ingest, alerter and web, and prints where each listens.
+// embedded PostgreSQL (data kept in the data folder, see ./paths.ts), applies migrations, seeds
+// the demo account and the exercise catalog, builds the web app when its build is missing or
+// stale, starts ingest, alerter and web, and prints where each listens. `pnpm dev` (--dev) runs
+// the web app's development server instead of the production build.
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { networkInterfaces } from "node:os";
 import { EnvError } from "@pulseboard/runtime/env";
 import { errorMessage } from "@pulseboard/runtime/errors";
 import { checkPortFree, type PortClaim, PortInUseError } from "@pulseboard/runtime/ports";
@@ -12,10 +16,14 @@ import { ensureDemoAccount, seedExerciseCatalog } from "@pulseboard/schema/seed"
 import { runSimulation, type SimulationHandle } from "@pulseboard/simulator";
 import { type DemoDevice, ensureDemoDevices } from "./demo-devices";
 import { ensureDemoWorkouts } from "./demo-workouts";
-import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres } from "./embedded";
+import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres, withoutPassword } from "./embedded";
+import { localOrigins } from "./local-origins";
 import { loadLocalSecrets } from "./local-secrets";
 import { REPO_ROOT } from "./paths";
 import { type StackConfig, stackConfig } from "./stack-config";
+import { ensureWebBuild, WEB_DIR } from "./web-build";
+
+const DEV = process.argv.includes("--dev");
 
 const say = (line: string) => process.stdout.write(`[pulseboard] ${line}\n`);
 const fail = (line: string): never => {
@@ -96,26 +104,13 @@ async function main(config: StackConfig): Promise<void> {
   ];
   for (const claim of claims) await checkPortFree(claim);
 
-  let pg: RunningPostgres | undefined;
-  let pooledUrl: string;
-  let directUrl: string;
-  if (config.DATABASE_URL) {
-    pooledUrl = config.DATABASE_URL;
-    directUrl = config.DATABASE_URL_DIRECT ?? config.DATABASE_URL;
-    say("using the database at DATABASE_URL (no embedded PostgreSQL)");
-  } else {
-    say(`starting embedded PostgreSQL (data in ${config.dataDir}/postgres)`);
-    pg = await startEmbeddedPostgres({
-      dataDir: `${config.dataDir}/postgres`,
-      port: config.EMBEDDED_PG_PORT,
-    });
-    pooledUrl = directUrl = await ensureDatabase(pg.url, "pulseboard");
-  }
-
   const apps: AppProcess[] = [];
   let simulation: SimulationHandle | undefined;
   let demoDevices: DemoDevice[] = [];
   let stopping = false;
+  let pg: RunningPostgres | undefined;
+  let pooledUrl = "";
+  let directUrl = "";
   const shutdown = async (code: number, signalledByTerminal = false) => {
     if (stopping) return;
     stopping = true;
@@ -130,6 +125,48 @@ async function main(config: StackConfig): Promise<void> {
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
+    try {
+      await mkdir(config.dataDir, { recursive: true });
+    } catch (error) {
+      throw new Error(
+        `cannot create the data folder ${config.dataDir} (${(error as NodeJS.ErrnoException).code}): set PULSEBOARD_DATA_DIR to a folder you can write`,
+      );
+    }
+    const secrets = await loadLocalSecrets(config.dataDir, {
+      existingDatabase: existsSync(`${config.dataDir}/postgres/PG_VERSION`),
+    });
+    const { EMBEDDED_PG_PASSWORD, ...appSecrets } = secrets;
+
+    // The production build runs while the database starts and is migrated and seeded.
+    const distDir = process.env.NEXT_DIST_DIR || ".next";
+    const webBuild = DEV
+      ? Promise.resolve()
+      : ensureWebBuild({
+          distDir,
+          onBuildStart: (reason) =>
+            say(`building the web app for production (${reason}); this takes a minute or two, once`),
+          onOutput: (chunk) => {
+            for (const line of chunk.split("\n"))
+              if (line.trim()) process.stdout.write(`  web build │ ${line}\n`);
+          },
+        });
+    // Awaited below; a failure is reported there, not as an unhandled rejection meanwhile.
+    webBuild.catch(() => {});
+
+    if (config.DATABASE_URL) {
+      pooledUrl = config.DATABASE_URL;
+      directUrl = config.DATABASE_URL_DIRECT ?? config.DATABASE_URL;
+      say("using the database at DATABASE_URL (no embedded PostgreSQL)");
+    } else {
+      say(`starting embedded PostgreSQL (data in ${config.dataDir}/postgres)`);
+      pg = await startEmbeddedPostgres({
+        dataDir: `${config.dataDir}/postgres`,
+        port: config.EMBEDDED_PG_PORT,
+        password: EMBEDDED_PG_PASSWORD,
+      });
+      pooledUrl = directUrl = await ensureDatabase(pg.url, "pulseboard");
+    }
+
     await runMigrations(directUrl);
     const sql = createPooledClient(pooledUrl, { max: 1, applicationName: "pulseboard-seed" });
     try {
@@ -140,19 +177,26 @@ async function main(config: StackConfig): Promise<void> {
         name: "Demo",
       });
       await seedExerciseCatalog(db);
-      await mkdir(config.dataDir, { recursive: true });
       demoDevices = await ensureDemoDevices(db, demoId, config.dataDir);
       await ensureDemoWorkouts(db, sql, demoId, demoDevices.find((d) => d.profile === "wearable")?.deviceId);
     } finally {
       await sql.end({ timeout: 5 });
     }
     say("database migrated and seeded");
+    await webBuild;
 
-    const secrets = await loadLocalSecrets(config.dataDir);
+    // On the embedded defaults the web app answers on every address it serves (typed by hand,
+    // or the network address next prints); with BETTER_AUTH_URL set, that and TRUSTED_ORIGINS only.
+    const trustedOrigins = process.env.BETTER_AUTH_URL
+      ? process.env.TRUSTED_ORIGINS
+      : [...localOrigins(config.WEB_PORT, networkInterfaces()), process.env.TRUSTED_ORIGINS]
+          .filter(Boolean)
+          .join(",");
     const common: NodeJS.ProcessEnv = {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: "1",
-      ...secrets,
+      NEXT_DIST_DIR: distDir,
+      ...appSecrets,
       // Explicit settings win over the generated local ones.
       ...(process.env.BETTER_AUTH_SECRET ? { BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET } : {}),
       DATABASE_URL: pooledUrl,
@@ -164,6 +208,7 @@ async function main(config: StackConfig): Promise<void> {
       MQTT_WS_PORT: String(config.MQTT_WS_PORT),
       ALERTER_URL: process.env.ALERTER_URL ?? `http://127.0.0.1:${config.ALERTER_PORT}`,
       BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? `http://localhost:${config.WEB_PORT}`,
+      TRUSTED_ORIGINS: trustedOrigins,
       // What the provisioning dialog tells device owners to connect to.
       PUBLIC_MQTT_URL:
         process.env.PUBLIC_MQTT_URL ?? process.env.MQTT_URL ?? `mqtt://localhost:${config.MQTT_PORT}`,
@@ -188,9 +233,10 @@ async function main(config: StackConfig): Promise<void> {
       startApp(
         "web",
         config.WEB_PORT,
-        [node, "node_modules/next/dist/bin/next", "dev", "--port", String(config.WEB_PORT)],
-        `${REPO_ROOT}apps/web`,
-        common,
+        [node, "node_modules/next/dist/bin/next", DEV ? "dev" : "start", "--port", String(config.WEB_PORT)],
+        WEB_DIR,
+        // next start is production; next dev sets development itself.
+        DEV ? common : { ...common, NODE_ENV: "production" },
       ),
     );
     for (const app of apps) {
@@ -222,15 +268,16 @@ async function main(config: StackConfig): Promise<void> {
     [
       "",
       "  Pulseboard is running",
-      `  ${pad("web")}http://localhost:${config.WEB_PORT}`,
+      `  ${pad("web")}http://localhost:${config.WEB_PORT}${DEV ? "  (development server)" : ""}`,
       `  ${pad("ingest")}http://localhost:${config.INGEST_PORT}  (POST /v1/readings, /metrics)`,
       config.MQTT_URL
         ? `  ${pad("mqtt")}${config.MQTT_URL}  (external broker)`
         : `  ${pad("mqtt")}mqtt://localhost:${config.MQTT_PORT}, ws://localhost:${config.MQTT_WS_PORT}  (built-in broker)`,
       `  ${pad("alerter")}http://localhost:${config.ALERTER_PORT}`,
       pg
-        ? `  ${pad("postgres")}${pg.url.replace(/\/postgres$/, "/pulseboard")}  (embedded, data in ${config.dataDir}/postgres)`
+        ? `  ${pad("postgres")}${withoutPassword(pooledUrl)}  (embedded; password in ${config.dataDir}/secrets.json)`
         : `  ${pad("postgres")}DATABASE_URL`,
+      `  ${pad("data")}${config.dataDir}  (pnpm reset starts from scratch)`,
       `  ${pad("demo")}${config.DEMO_EMAIL} / ${config.DEMO_PASSWORD}`,
       config.SIMULATE
         ? `  ${pad("simulator")}${demoDevices.length} demo devices publishing every 2 s over MQTT (SIMULATE=0 turns it off)`

@@ -6,7 +6,7 @@ import { findFreePort } from "@pulseboard/runtime/ports";
 import { runMigrations } from "@pulseboard/schema/migrate";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
-import { type RunningPostgres, startEmbeddedPostgres, withDatabase } from "../embedded";
+import { EmbeddedSetupError, type RunningPostgres, startEmbeddedPostgres, withDatabase } from "../embedded";
 import { REPO_ROOT } from "../paths";
 import type {} from "./database";
 import type {} from "./web";
@@ -26,11 +26,19 @@ export default async function setup(project: TestProject) {
     // Under /tmp: as root, PostgreSQL runs as `postgres`, which cannot use root-owned folders.
     tmpDir = mkdtempSync("/tmp/pulseboard-test-pg-");
     chmodSync(tmpDir, 0o755);
-    embedded = await startEmbeddedPostgres({
-      dataDir: `${tmpDir}/data`,
-      port: await findFreePort(),
-      durable: false,
-    });
+    try {
+      embedded = await startEmbeddedPostgres({
+        dataDir: `${tmpDir}/data`,
+        port: await findFreePort(),
+        durable: false,
+      });
+    } catch (error) {
+      // What the machine lacks, in one line, instead of a stack trace.
+      if (!(error instanceof EmbeddedSetupError)) throw error;
+      rmSync(tmpDir, { recursive: true, force: true });
+      process.stderr.write(`pulseboard tests: ${error.message}\n`);
+      process.exit(1);
+    }
     adminUrl = pooledUrl = embedded.url;
   }
 

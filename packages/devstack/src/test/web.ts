@@ -1,10 +1,9 @@
 // The web app for tests, as production runs it: one `next build` per test run (shared by every
 // test file that needs it, built by whichever asks first), then a `next start` per test file on
 // a free port against that file's database.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { inject } from "vitest";
-import { REPO_ROOT } from "../paths";
+import { ensureWebBuild as ensureBuild, WEB_DIR, WebBuildError } from "../web-build";
 import type { TestDatabase } from "./database";
 import { type SpawnedProcess, spawnProcess } from "./process";
 
@@ -15,7 +14,7 @@ declare module "vitest" {
   }
 }
 
-export const WEB_DIR = `${REPO_ROOT}apps/web`;
+export { WEB_DIR };
 export const TEST_AUTH_SECRET = "test-secret-for-the-web-app-at-least-32-chars";
 
 function nextCommand(args: string[], env: NodeJS.ProcessEnv): SpawnedProcess {
@@ -31,30 +30,17 @@ function nextCommand(args: string[], env: NodeJS.ProcessEnv): SpawnedProcess {
   });
 }
 
-/** Builds the web app once for the whole run; concurrent callers wait for the first one. */
+/**
+ * The run's production build, made by whichever test file asks first (the others wait for it),
+ * the same way `pnpm start` makes its own: `pnpm start` in a test reuses it.
+ */
 export async function ensureWebBuild(timeoutMs = 300_000): Promise<void> {
-  const dist = `${WEB_DIR}/${inject("webDistDir")}`;
-  const lock = `${dist}.lock`;
-  const result = `${lock}/result`;
-  let mine = false;
   try {
-    mkdirSync(lock);
-    mine = true;
-  } catch {
-    // someone else is building
+    await ensureBuild({ distDir: inject("webDistDir"), env: {}, timeoutMs });
+  } catch (error) {
+    if (error instanceof WebBuildError) throw new Error(`next build failed:\n${error.output}`);
+    throw error;
   }
-  if (mine) {
-    const build = nextCommand(["build"], { NODE_ENV: "production" });
-    const { code } = await build.exited;
-    writeFileSync(result, code === 0 ? "ok" : `failed\n${build.output()}`);
-  }
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(result)) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the web build");
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const text = readFileSync(result, "utf8");
-  if (text !== "ok") throw new Error(`next build failed:\n${text}`);
 }
 
 export interface RunningWeb {
