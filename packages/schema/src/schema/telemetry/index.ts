@@ -7,12 +7,14 @@ import type {
   alertEvents,
   alertRules,
   alerts,
+  deviceRejections,
   devices,
   notificationSettings,
   sensorReadings,
 } from "./tables";
 
 export type Device = typeof devices.$inferSelect;
+export type DeviceRejection = typeof deviceRejections.$inferSelect;
 export type NewDevice = typeof devices.$inferInsert;
 export type SensorReading = typeof sensorReadings.$inferSelect;
 export type NewSensorReading = typeof sensorReadings.$inferInsert;

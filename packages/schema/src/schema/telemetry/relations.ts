@@ -1,11 +1,24 @@
 import { relations } from "drizzle-orm";
 import { user } from "../auth/tables";
-import { alertEvents, alertRules, alerts, devices, notificationSettings, sensorReadings } from "./tables";
+import {
+  alertEvents,
+  alertRules,
+  alerts,
+  deviceRejections,
+  devices,
+  notificationSettings,
+  sensorReadings,
+} from "./tables";
 
 export const devicesRelations = relations(devices, ({ one, many }) => ({
   owner: one(user, { fields: [devices.ownerId], references: [user.id] }),
   readings: many(sensorReadings),
   rules: many(alertRules),
+  rejections: many(deviceRejections),
+}));
+
+export const deviceRejectionsRelations = relations(deviceRejections, ({ one }) => ({
+  device: one(devices, { fields: [deviceRejections.deviceId], references: [devices.id] }),
 }));
 
 export const sensorReadingsRelations = relations(sensorReadings, ({ one }) => ({

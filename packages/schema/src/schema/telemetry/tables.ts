@@ -7,6 +7,7 @@ import {
   integer,
   numeric,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -21,6 +22,24 @@ export const ALERT_STATUSES = ["firing", "resolved"] as const;
 export const NO_DATA_POLICIES = ["keep", "resolve", "fire"] as const;
 export const ALERT_EVENT_KINDS = ["fired", "resolved"] as const;
 export const WEBHOOK_STATUSES = ["pending", "delivering", "delivered", "failed", "skipped"] as const;
+/**
+ * Why the ingest refused a known device's message: the body's problems (the payload contract in
+ * validation.ts), the device's rate, and topics a device connected with its key may not use.
+ */
+export const DEVICE_REJECTION_REASONS = [
+  "invalid_json",
+  "bad_shape",
+  "bad_metric",
+  "bad_value",
+  "bad_timestamp",
+  "future_timestamp",
+  "empty",
+  "too_many",
+  "rate_limited",
+  "foreign_topic",
+  "bad_topic",
+] as const;
+export type DeviceRejectionReason = (typeof DEVICE_REJECTION_REASONS)[number];
 
 export const devices = pgTable(
   "devices",
@@ -120,6 +139,37 @@ export const rollupWatermarks = pgTable("rollup_watermarks", {
   name: text("name").primaryKey(),
   cutoff: timestamp("cutoff", { withTimezone: true }).notNull(),
 });
+
+// Messages the ingest refused, per device, hour (UTC) and reason, so the owner can see why a
+// device's data is missing. The ingest counts in memory and adds its counts with one upsert per
+// interval (never a write per message); rows older than two days are pruned by the ingest.
+// Refusals that name no device (unknown keys) are not kept here, and no key ever is.
+export const deviceRejections = pgTable(
+  "device_rejections",
+  {
+    deviceId: uuid("device_id")
+      .notNull()
+      .references(() => devices.id, { onDelete: "cascade" }),
+    hour: timestamp("hour", { withTimezone: true }).notNull(),
+    reason: text("reason").$type<DeviceRejectionReason>().notNull(),
+    count: integer("count").notNull(),
+    lastAt: timestamp("last_at", { withTimezone: true }).notNull(),
+    /** The latest refusal's problem, e.g. `[0].values.t: value must be a finite number`. */
+    lastDetail: text("last_detail"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.deviceId, t.hour, t.reason] }),
+    // The prune deletes by hour across devices.
+    index("idx_device_rejection_hour").on(t.hour),
+    check("device_rejections_count_check", sql`${t.count} > 0`),
+    check("device_rejections_reason_check", sql`${t.reason} ~ '^[a-z_]{1,40}$'`),
+    check(
+      "device_rejections_hour_check",
+      sql`date_bin('1 hour', ${t.hour}, timestamptz '1970-01-01 00:00:00+00') = ${t.hour}`,
+    ),
+    check("device_rejections_detail_check", sql`length(${t.lastDetail}) <= 500`),
+  ],
+);
 
 export const alertRules = pgTable(
   "alert_rules",
