@@ -35,7 +35,9 @@ function count(
 
 async function rows(deviceId: string) {
   // Instants as epoch milliseconds: this client is shared with Drizzle, which reads timestamps as text.
-  return database.current.sql<{ hour: number; reason: string; count: number; last_at: number; last_detail: string }[]>`
+  return database.current.sql<
+    { hour: number; reason: string; count: number; last_at: number; last_detail: string }[]
+  >`
     select (extract(epoch from hour) * 1000)::float8 as hour, reason, count,
            (extract(epoch from last_at) * 1000)::float8 as last_at, last_detail
     from device_rejections where device_id = ${deviceId} order by hour, reason`;
@@ -113,9 +115,7 @@ describe("rejection queries", () => {
       count(id, "empty", 1, new Date(now - 47 * HOUR)),
     ]);
     expect(await pruneRejections(database.current.sql)).toBeGreaterThanOrEqual(1);
-    expect((await rows(id)).map((r) => r.hour)).toEqual([
-      Math.floor((now - 47 * HOUR) / HOUR) * HOUR,
-    ]);
+    expect((await rows(id)).map((r) => r.hour)).toEqual([Math.floor((now - 47 * HOUR) / HOUR) * HOUR]);
   });
 
   it("deleting a device deletes its rejections", async () => {

@@ -19,6 +19,7 @@ import { type ExternalSubscribers, startExternalSubscribers } from "./external";
 import { handleReadings } from "./http-readings";
 import { Intake, RateLimiter, RejectionLog } from "./intake";
 import { createMetrics } from "./metrics";
+import { RejectionStore } from "./rejection-store";
 import { ReadingWriter } from "./writer";
 
 export type IngestConfig = Pick<
@@ -47,7 +48,7 @@ export interface IngestDeps {
   log: Logger;
   queue: EvaluationQueue;
   config: IngestConfig;
-  /** How often rejections are logged (per device, with counts). */
+  /** How often rejections are logged and known devices' counts written (per device, with counts). */
   rejectionLogIntervalMs?: number;
 }
 
@@ -56,6 +57,7 @@ export interface IngestApp extends WorkerApp {
   writer: ReadingWriter;
   resolver: DeviceKeyResolver;
   metrics: ReturnType<typeof createMetrics>;
+  rejectionStore: RejectionStore;
 }
 
 export function buildApp({
@@ -95,9 +97,11 @@ export function buildApp({
   const resolver = new DeviceKeyResolver(sql, { ttlMs: config.DEVICE_KEY_CACHE_MS });
   const limiter = new RateLimiter(config.DEVICE_RATE_PER_SECOND, config.DEVICE_RATE_BURST);
   const rejections = new RejectionLog(log.child({ module: "rejections" }));
-  const intake = new Intake({ resolver, writer, metrics, limiter, rejections });
+  const rejectionStore = new RejectionStore({ sql, log: log.child({ module: "rejections" }) });
+  const intake = new Intake({ resolver, writer, metrics, limiter, rejections, store: rejectionStore });
   const housekeeping = setInterval(() => {
     rejections.flush();
+    void rejectionStore.flush();
     limiter.sweep();
   }, rejectionLogIntervalMs);
 
@@ -137,6 +141,7 @@ export function buildApp({
     writer,
     resolver,
     metrics,
+    rejectionStore,
     async start() {
       if (config.MQTT_URL) {
         subscribers = await startExternalSubscribers({
@@ -173,6 +178,8 @@ export function buildApp({
       await afterCommit.close();
       clearInterval(housekeeping);
       rejections.flush();
+      // Counts not written within a few seconds (database down) are lost with the process.
+      await Promise.race([rejectionStore.close(), new Promise((r) => setTimeout(r, 3000).unref())]);
     },
   };
 }

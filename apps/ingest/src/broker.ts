@@ -55,18 +55,19 @@ export async function startBuiltInBroker({
   let stopping = false;
   // A client that connected with a device key as its username is that device: it may publish to
   // its own topic only. Anonymous clients are identified by the key in each topic (the protocol).
-  const boundKeys = new WeakMap<Client, string>();
+  const bound = new WeakMap<Client, { key: string; deviceId: string }>();
 
   const authenticate: AuthenticateHandler = (client, username, _password, callback) => {
     if (!username) return callback(null, true);
     intake.resolveKey(username).then(
       (device) => {
         if (!device) {
-          metrics.rejected.inc({ transport: "mqtt", reason: "unknown_key" });
-          const error = Object.assign(new Error("unknown device key"), { returnCode: 4 as const });
+          // CONNACK 5 "not authorized": the device learns at once that its key is wrong.
+          intake.reject("mqtt", "unknown_key", undefined, "unknown or malformed device key as username");
+          const error = Object.assign(new Error("unknown device key"), { returnCode: 5 as const });
           return callback(error, false);
         }
-        boundKeys.set(client, username);
+        bound.set(client, { key: username, deviceId: device.deviceId });
         callback(null, true);
       },
       () => {
@@ -78,13 +79,16 @@ export async function startBuiltInBroker({
 
   const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
     const key = deviceKeyFromTopic(packet.topic);
+    const device = client ? bound.get(client) : undefined;
     if (!client || !key) {
-      metrics.rejected.inc({ transport: "mqtt", reason: "bad_topic" });
+      // Counted for the device when it said who it is; anonymous, in the metrics only.
+      if (device)
+        intake.reject("mqtt", "bad_topic", device.deviceId, "publish to devices/<device_key>/readings only");
+      else metrics.rejected.inc({ transport: "mqtt", reason: "bad_topic" });
       return callback(new RefusedError("publish only to devices/<device_key>/readings"));
     }
-    const bound = boundKeys.get(client);
-    if (bound !== undefined && bound !== key) {
-      metrics.rejected.inc({ transport: "mqtt", reason: "foreign_topic" });
+    if (device !== undefined && device.key !== key) {
+      intake.reject("mqtt", "foreign_topic", device.deviceId, "published to another device's topic");
       return callback(new RefusedError("a device publishes to its own topic only"));
     }
     // Readings are stored, not kept as retained messages (whose topics would hold the key).
@@ -107,11 +111,13 @@ export async function startBuiltInBroker({
       }
     };
     if (packet.qos === 0) {
-      // Nothing to acknowledge: hand it to the writer and move on (QoS 0 is at most once).
+      // Nothing to acknowledge: hand it to the writer and move on (QoS 0 is at most once). An
+      // unknown key closes the connection all the same, once the key has been looked up.
       intake
         .prepare("mqtt", key, payload, receivedAt)
         .then(async (prepared) => {
-          if (prepared.kind === "prepared") await intake.store("mqtt", prepared);
+          if (prepared.kind === "unknown_key") client.close();
+          else if (prepared.kind === "prepared") await intake.store("mqtt", prepared);
         })
         .catch((err: unknown) => mqttLog.error({ err }, "QoS 0 message could not be stored"));
       return callback(null);

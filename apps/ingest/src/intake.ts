@@ -3,6 +3,8 @@
 // outcome: HTTP into a status code, MQTT into an acknowledgement or its absence.
 import type { Logger } from "@pulseboard/runtime/logger";
 import {
+  DEVICE_KEY_PATTERN,
+  type DeviceRejectionReason,
   type PayloadProblem,
   parseReadingsPayload,
   type RejectionReason,
@@ -10,6 +12,7 @@ import {
 import type { DeviceKeyResolver, KnownDevice } from "./device-keys";
 import { BufferFullError, DatabaseUnavailableError, ShuttingDownError } from "./errors";
 import type { IngestMetrics } from "./metrics";
+import type { RejectionStore } from "./rejection-store";
 import type { ReadingRow, ReadingWriter } from "./writer";
 
 export type Transport = "http" | "mqtt";
@@ -90,6 +93,17 @@ export interface IntakeDeps {
   metrics: IngestMetrics;
   limiter: RateLimiter;
   rejections: RejectionLog;
+  /** Known devices' refusals, for their owners (written per interval). */
+  store?: RejectionStore;
+}
+
+/** Anything in a problem's text that looks like a device key (a body can hold anything). */
+const KEY_LIKE = new RegExp(DEVICE_KEY_PATTERN.source.slice(1, -1), "g");
+
+/** A problem's text as it may be logged and stored: no key, bounded length. */
+export function safeDetail(text: string): string {
+  const clean = text.replace(KEY_LIKE, "dk_…");
+  return clean.length > 300 ? `${clean.slice(0, 299)}…` : clean;
 }
 
 export class Intake {
@@ -107,6 +121,23 @@ export class Intake {
     return this.owners.get(deviceId);
   }
 
+  /**
+   * Counts a refused message: in the metrics at once, in the log per device per interval, and
+   * for a known device in its record for the owner (written per interval).
+   */
+  reject(
+    transport: Transport,
+    reason: DeviceRejectionReason | "unknown_key",
+    deviceId: string | undefined,
+    detail: string,
+  ): void {
+    const { metrics, rejections, store } = this.deps;
+    const text = safeDetail(detail);
+    metrics.rejected.inc({ transport, reason });
+    rejections.add(deviceId, transport, reason, text);
+    if (deviceId && reason !== "unknown_key") store?.add(deviceId, reason, text);
+  }
+
   /** Checks key, rate and body. `body` is the raw bytes (MQTT payload, HTTP body). */
   async prepare(
     transport: Transport,
@@ -114,7 +145,7 @@ export class Intake {
     body: Buffer | string,
     receivedAt: Date,
   ): Promise<Prepared | Refusal> {
-    const { resolver, limiter, metrics, rejections } = this.deps;
+    const { resolver, limiter } = this.deps;
     let device: KnownDevice | null;
     try {
       device = await resolver.resolve(key);
@@ -123,14 +154,12 @@ export class Intake {
       throw error;
     }
     if (!device) {
-      metrics.rejected.inc({ transport, reason: "unknown_key" });
-      rejections.add(undefined, transport, "unknown_key", "unknown or malformed device key");
+      this.reject(transport, "unknown_key", undefined, "unknown or malformed device key");
       return { kind: "unknown_key" };
     }
     const wait = limiter.take(device.deviceId);
     if (wait > 0) {
-      metrics.rejected.inc({ transport, reason: "rate_limited" });
-      rejections.add(device.deviceId, transport, "rate_limited", "over the device's message rate");
+      this.reject(transport, "rate_limited", device.deviceId, "over the device's message rate");
       return { kind: "rate_limited", retryAfterSeconds: wait };
     }
     let json: unknown;
@@ -138,15 +167,13 @@ export class Intake {
       json = JSON.parse(typeof body === "string" ? body : body.toString("utf8"));
     } catch {
       const problem = { reason: "bad_shape" as const, path: "", message: "the body is not valid JSON" };
-      metrics.rejected.inc({ transport, reason: "invalid_json" });
-      rejections.add(device.deviceId, transport, "invalid_json", problem.message);
+      this.reject(transport, "invalid_json", device.deviceId, problem.message);
       return { kind: "invalid", reason: "invalid_json", problems: [problem] };
     }
     const parsed = parseReadingsPayload(json, receivedAt);
     if (!parsed.ok) {
       const first = parsed.problems[0] as PayloadProblem;
-      metrics.rejected.inc({ transport, reason: first.reason });
-      rejections.add(device.deviceId, transport, first.reason, `${first.path || "body"}: ${first.message}`);
+      this.reject(transport, first.reason, device.deviceId, `${first.path || "body"}: ${first.message}`);
       return { kind: "invalid", reason: first.reason, problems: parsed.problems };
     }
     const { deviceId } = device;
