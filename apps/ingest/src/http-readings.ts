@@ -1,5 +1,5 @@
 // POST /v1/readings with `Authorization: Bearer <device_key>`: 202 {accepted} only after commit;
-// 400 with the reasons, 401, 413, 429, 503 with Retry-After (ARCHITECTURE.md, device protocol).
+// 400 with the reasons, 401, 413, 429, 503 with Retry-After (docs/device-protocol.md).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "@pulseboard/runtime/http";
 import type { Intake, Refusal } from "./intake";

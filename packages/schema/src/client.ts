@@ -1,4 +1,4 @@
-// Database client factories. Two endpoints, one rule (ARCHITECTURE.md):
+// Database client factories. Two endpoints, one rule (docs/architecture.md):
 // - pooled (`DATABASE_URL`, PgBouncer transaction mode / Neon -pooler): everything transactional;
 // - direct (`DATABASE_URL_DIRECT`): only sessions — LISTEN and migrations.
 // Each process creates its clients once and closes them on shutdown.

@@ -174,7 +174,7 @@ export function createProfile(kind: ProfileKind, options: ProfileOptions): Profi
   return kind === "environment" ? environment(options.seed) : wearable(options.seed, options);
 }
 
-/** The protocol's body shapes (ARCHITECTURE.md, "Device protocol"). */
+/** The protocol's body shapes (docs/device-protocol.md, "The message body"). */
 export type BodyShape = "values" | "timed" | "readings";
 export const BODY_SHAPES = ["values", "timed", "readings"] as const satisfies readonly BodyShape[];
 

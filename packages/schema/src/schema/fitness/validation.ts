@@ -1,4 +1,4 @@
-// Zod contracts of the fitness API (ARCHITECTURE.md).
+// Zod contracts of the fitness API (docs/api.md).
 import { z } from "zod";
 import { metricName } from "../telemetry/validation";
 import { E1RM_FORMULAS, WEIGHT_UNITS } from "./tables";

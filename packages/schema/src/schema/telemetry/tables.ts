@@ -1,5 +1,5 @@
 // Telemetry tables from seed 002 (names, CHECKs, FKs and cascades kept), extended for the
-// device protocol and alert semantics in ARCHITECTURE.md.
+// device protocol and alert semantics (docs/device-protocol.md, docs/alerting.md).
 import { sql } from "drizzle-orm";
 import {
   check,

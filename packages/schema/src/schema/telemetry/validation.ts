@@ -1,4 +1,4 @@
-// Zod contracts of the device protocol and the telemetry API (ARCHITECTURE.md).
+// Zod contracts of the device protocol and the telemetry API (docs/device-protocol.md, docs/api.md).
 import { z } from "zod";
 import { AGGREGATES, ALERT_STATUSES, COMPARATORS, NO_DATA_POLICIES } from "./tables";
 
