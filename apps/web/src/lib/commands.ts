@@ -6,11 +6,15 @@ export interface ConnectionInfo {
   ingestUrl: string;
 }
 
-/** A `mosquitto_pub` and a `curl` line publishing one reading with `key`. */
+/**
+ * A `mosquitto_pub` and a `curl` line publishing one reading with `key`. The MQTT line passes the
+ * key as username too, so a wrong key is refused at connect ("not authorized") instead of the
+ * connection being dropped after the publish.
+ */
 export function commandsFor(key: string, info: ConnectionInfo) {
   const body = '{"temperature": 21.5, "humidity": 40}';
   return {
-    mqtt: `mosquitto_pub -h ${info.mqttHost} -p ${info.mqttPort} -q 1 -t 'devices/${key}/readings' -m '${body}'`,
+    mqtt: `mosquitto_pub -h ${info.mqttHost} -p ${info.mqttPort} -u ${key} -q 1 -t 'devices/${key}/readings' -m '${body}'`,
     curl: `curl -X POST ${info.ingestUrl}/v1/readings -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '${body}'`,
   };
 }

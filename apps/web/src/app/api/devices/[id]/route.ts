@@ -1,5 +1,6 @@
 import { deleteDevice, getDevice } from "@pulseboard/schema/queries/devices";
 import { latestValues } from "@pulseboard/schema/queries/latest";
+import { deviceRejections } from "@pulseboard/schema/queries/rejections";
 import { idParam, json, notFound, withSession } from "@/lib/api";
 import { db, sql } from "@/lib/db";
 
@@ -7,10 +8,15 @@ export const GET = withSession<{ id: string }>(async (_request, session, params)
   const id = idParam(params.id, "device");
   const device = await getDevice(db, session.user.id, id);
   if (!device) throw notFound("device not found");
-  const metrics = await latestValues(sql, session.user.id, id);
+  const [metrics, rejections] = await Promise.all([
+    latestValues(sql, session.user.id, id),
+    deviceRejections(sql, session.user.id, id),
+  ]);
   return json({
     ...device,
     metrics: metrics.map(({ metric, value, recordedAt }) => ({ metric, value, recordedAt })),
+    // Messages the ingest refused: per reason over the last 24 h, and the latest one.
+    rejections,
   });
 });
 

@@ -1,6 +1,7 @@
 import { getAlert, listAlerts } from "@pulseboard/schema/queries/alerts";
 import { getDevice } from "@pulseboard/schema/queries/devices";
 import { latestValues } from "@pulseboard/schema/queries/latest";
+import { deviceRejections } from "@pulseboard/schema/queries/rejections";
 import { listRules } from "@pulseboard/schema/queries/rules";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -9,6 +10,7 @@ import { DeleteButton } from "@/components/delete-button";
 import { DeviceCharts, type RangeSpec } from "@/components/device-charts";
 import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
+import { RejectionsPanel } from "@/components/rejections-panel";
 import { RulesPanel } from "@/components/rules-panel";
 import { db, sql } from "@/lib/db";
 import { describeRule, formatValue, timeAgo } from "@/lib/format";
@@ -34,11 +36,12 @@ export default async function DevicePage({
   if (!device) notFound();
 
   const query = await searchParams;
-  const [latest, rules, history, focus] = await Promise.all([
+  const [latest, rules, history, focus, rejections] = await Promise.all([
     latestValues(sql, ownerId, id),
     listRules(db, ownerId, id),
     listAlerts(db, ownerId, { deviceId: id, limit: 50 }),
     isUuid(first(query.alert)) ? getAlert(db, ownerId, first(query.alert) as string) : undefined,
+    deviceRejections(sql, ownerId, id),
   ]);
 
   let range: RangeSpec = { preset: rangePreset(first(query.range) ?? DEFAULT_RANGE).key };
@@ -108,6 +111,8 @@ export default async function DevicePage({
         metrics={metrics}
         rules={(rules ?? []).map((r) => ({ ...r, firing: firingRules.has(r.id) }))}
       />
+
+      <RejectionsPanel rejections={rejections} />
 
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title">Alert history</h2>
