@@ -47,6 +47,16 @@ describe("provisioning lines", () => {
       `mosquitto_pub -h mqtt.example.com -p 1883 -u ${key} -q 1 -t 'devices/${key}/readings' -m '{"temperature": 21.5, "humidity": 40}'`,
     );
     expect(curl).toContain(`Authorization: Bearer ${key}`);
+    // For a broker that refuses unknown usernames (the docker-compose Mosquitto): anonymous.
+    const anonymous = commandsFor(key, {
+      mqttHost: "h",
+      mqttPort: "1883",
+      ingestUrl: "",
+      keyAsUsername: false,
+    });
+    expect(anonymous.mqtt).toBe(
+      `mosquitto_pub -h h -p 1883 -q 1 -t 'devices/${key}/readings' -m '{"temperature": 21.5, "humidity": 40}'`,
+    );
   });
 
   it.runIf(existsSync(MOSQUITTO_PUB))(
