@@ -107,6 +107,12 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
                 <CopyButton text={commands.curl} label="Copy curl" />
               </div>
             </div>
+            <p className="small muted">
+              Other payload shapes, timestamps, acknowledgements and every answer:{" "}
+              <a href="/docs/device-protocol" target="_blank" rel="noopener noreferrer">
+                Device protocol
+              </a>
+            </p>
             <div className="row">
               <a className="btn btn-primary" href={`/dashboard/devices/${created.id}`}>
                 Open device
