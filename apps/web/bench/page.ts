@@ -1,11 +1,14 @@
 // `pnpm bench` (web): the device page and its charts as a browser gets them, over HTTP from the
 // production server (`next build` + `next start`), for a device that reported once a second for
 // 30 days (2,592,000 readings of one metric), after the alerter's roll-up of closed minutes.
-// Prints time to first byte of the device page and the readings API per chart range (p50, p95).
+// Prints each page's first visit after the server starts (what `pnpm start` serves: no compiling
+// on demand), then time to first byte of the device page and the readings API per chart range
+// (p50, p95).
 // Uses DATABASE_URL when set, otherwise a throwaway embedded PostgreSQL.
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres } from "@pulseboard/devstack/embedded";
 import { spawnProcess } from "@pulseboard/devstack/test/process";
+import { ensureWebBuild } from "@pulseboard/devstack/web-build";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { createPooledClient } from "@pulseboard/schema/client";
 import { runMigrations } from "@pulseboard/schema/migrate";
@@ -58,11 +61,7 @@ async function main() {
     const sql = createPooledClient(url, { max: 2 });
 
     let started = Date.now();
-    const build = spawnProcess(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
-      cwd: process.cwd(),
-      env: { ...env, NODE_ENV: "production" },
-    });
-    if ((await build.exited).code !== 0) throw new Error(`next build failed:\n${build.output()}`);
+    await ensureWebBuild({ distDir: DIST, env });
     console.log(`next build: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const port = await findFreePort();
@@ -132,6 +131,25 @@ async function main() {
       else await res.body?.cancel();
       return readBody ? performance.now() - t0 : ttfb;
     };
+
+    // First visits: each page once, in the order a new user meets them, on a server that has
+    // served nothing but the sign-up (the device page's data is loaded, so it is a real visit).
+    console.log("\nfirst visit of each page after next start (full response, signed in):");
+    for (const path of [
+      "/dashboard",
+      "/dashboard/devices",
+      `/dashboard/devices/${device.id}`,
+      "/dashboard/alerts",
+      "/dashboard/workouts",
+      "/dashboard/plans",
+      "/dashboard/exercises",
+      "/dashboard/progress",
+      "/settings",
+      "/docs/device-protocol",
+    ]) {
+      const ms = await get(path).catch(() => Number.NaN);
+      console.log(`  ${path.replace(device.id, ":id").padEnd(32)} ${ms.toFixed(1).padStart(7)} ms`);
+    }
 
     console.log(`\nover HTTP on this machine, ${RUNS} runs each after 3 warm-ups:`);
     await timeRuns("device page, time to first byte", () => get(`/dashboard/devices/${device.id}`, false));

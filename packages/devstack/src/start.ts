@@ -15,6 +15,8 @@ import { runMigrations } from "@pulseboard/schema/migrate";
 import { ensureDemoAccount, seedExerciseCatalog } from "@pulseboard/schema/seed";
 import { runSimulation, type SimulationHandle } from "@pulseboard/simulator";
 import { type DemoDevice, ensureDemoDevices } from "./demo-devices";
+import { ensureDemoHistory } from "./demo-history";
+import { DEMO_SIMULATOR_SEED } from "./demo-history-curve";
 import { ensureDemoWorkouts } from "./demo-workouts";
 import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres, withoutPassword } from "./embedded";
 import { localOrigins } from "./local-origins";
@@ -179,6 +181,9 @@ async function main(config: StackConfig): Promise<void> {
       await seedExerciseCatalog(db);
       demoDevices = await ensureDemoDevices(db, demoId, config.dataDir);
       await ensureDemoWorkouts(db, sql, demoId, demoDevices.find((d) => d.profile === "wearable")?.deviceId);
+      // A month of the greenhouse sensor's history, so the long charts and an alert episode show.
+      const greenhouse = demoDevices.find((d) => d.profile === "environment");
+      if (greenhouse) await ensureDemoHistory(db, sql, demoId, greenhouse.deviceId);
     } finally {
       await sql.end({ timeout: 5 });
     }
@@ -252,7 +257,8 @@ async function main(config: StackConfig): Promise<void> {
         devices: demoDevices.map((d) => ({ key: d.key, profile: d.profile })),
         transport: { kind: "mqtt", url: config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`, qos: 1 },
         intervalMs: 2000,
-        seed: Date.now() % 1_000_000,
+        // The history's seed: live readings carry on its curve instead of jumping.
+        seed: DEMO_SIMULATOR_SEED,
         clientIdPrefix: "pulseboard-demo-",
       });
     }

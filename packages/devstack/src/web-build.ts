@@ -26,7 +26,9 @@ const IGNORED_DIRS = /^(node_modules|\.next.*|test|tests|bench|test-artifacts|\.
 const IGNORED_FILES = /(\.test\.tsx?|\.tsbuildinfo|^next-env\.d\.ts)$/;
 
 /** The variables `next build` sees: the system's basics and every NEXT_PUBLIC_* (baked in). */
-export function buildEnv(env: NodeJS.ProcessEnv, distDir: string): NodeJS.ProcessEnv {
+type Env = Record<string, string | undefined>;
+
+export function buildEnv(env: Env, distDir: string): Env {
   const baked = Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith("NEXT_PUBLIC_")));
   return {
     PATH: env.PATH,
@@ -52,7 +54,7 @@ function listFiles(path: string, out: string[]): void {
 }
 
 /** A digest of everything a build is made from: file paths and contents, and the baked variables. */
-export function webBuildFingerprint(env: NodeJS.ProcessEnv): string {
+export function webBuildFingerprint(env: Env): string {
   const hash = createHash("sha256");
   const files: string[] = [];
   for (const input of BUILD_INPUTS) listFiles(join(REPO_ROOT, input), files);
@@ -112,7 +114,8 @@ async function acquireLock(lock: string, timeoutMs: number): Promise<() => Promi
 export interface WebBuildOptions {
   /** The build's folder, relative to apps/web (NEXT_DIST_DIR). */
   distDir: string;
-  env?: NodeJS.ProcessEnv;
+  /** Where NEXT_PUBLIC_* come from (default: this process's environment). */
+  env?: Env;
   /** Told once when a build starts (why), and given `next build`'s output as it comes. */
   onBuildStart?: (reason: string) => void;
   onOutput?: (chunk: string) => void;
@@ -139,7 +142,7 @@ export async function ensureWebBuild(options: WebBuildOptions): Promise<{ built:
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
         cwd: WEB_DIR,
-        env: buildEnv(env, options.distDir),
+        env: buildEnv(env, options.distDir) as NodeJS.ProcessEnv,
         stdio: ["ignore", "pipe", "pipe"],
       });
       const take = (chunk: Buffer) => {
