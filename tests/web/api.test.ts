@@ -349,18 +349,34 @@ describe("auth", () => {
     expect(statuses[3]).toBe(429);
   });
 
-  it("sets secure, http-only session cookies in production", async () => {
-    const res = await fetch(`${web.url}/api/auth/sign-in/email`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: web.url, "x-forwarded-for": clientAddress() },
-      body: JSON.stringify({ email: alice.email, password: alice.password }),
-    });
-    expect(res.status).toBe(200);
-    const cookie = res.headers.getSetCookie().find((c) => c.includes("session_token"));
-    expect(cookie).toMatch(/^__Secure-better-auth\.session_token=/);
-    expect(cookie).toMatch(/; Secure/i);
-    expect(cookie).toMatch(/; HttpOnly/i);
-  });
+  it("session cookies follow the scheme the app is served on: plain over http, __Secure- over https", async () => {
+    const signIn = (base: string, origin: string) =>
+      fetch(`${base}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin, "x-forwarded-for": clientAddress() },
+        body: JSON.stringify({ email: alice.email, password: alice.password }),
+      });
+    // A production build served on plain http (as `pnpm start` serves it) still signs in: a
+    // browser drops __Secure- cookies over http.
+    const overHttp = await signIn(web.url, web.url);
+    expect(overHttp.status).toBe(200);
+    const plain = overHttp.headers.getSetCookie().find((c) => c.includes("session_token"));
+    expect(plain).toMatch(/^better-auth\.session_token=/);
+    expect(plain).toMatch(/; HttpOnly/i);
+    expect(plain).not.toMatch(/; Secure/i);
+
+    const https = await startWeb(database.current, { BETTER_AUTH_URL: "https://pulseboard.example.com" });
+    try {
+      const overHttps = await signIn(`http://127.0.0.1:${https.port}`, "https://pulseboard.example.com");
+      expect(overHttps.status).toBe(200);
+      const secure = overHttps.headers.getSetCookie().find((c) => c.includes("session_token"));
+      expect(secure).toMatch(/^__Secure-better-auth\.session_token=/);
+      expect(secure).toMatch(/; Secure/i);
+      expect(secure).toMatch(/; HttpOnly/i);
+    } finally {
+      await https.stop();
+    }
+  }, 90_000);
 
   it("an untrusted origin cannot sign in", async () => {
     const res = await fetch(`${web.url}/api/auth/sign-in/email`, {
