@@ -300,4 +300,9 @@ describe("MQTT", () => {
     expect(lines).toContain("user ingest");
     expect(ingestRules).toContain("topic read devices/+/readings");
   });
+
+  it("the web app's provisioning line connects anonymously, as this Mosquitto requires", () => {
+    // Its password file holds only the ingest's user: a device key as username would be refused.
+    expect(envOf("web").MQTT_KEY_AS_USERNAME).toBe("0");
+  });
 });

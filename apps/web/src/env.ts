@@ -19,6 +19,14 @@ export const webEnvSchema = z
       (v) => (v === "" ? undefined : v),
       z.url().default("http://localhost:3001"),
     ),
+    /**
+     * Whether the provisioning dialog's MQTT line passes the key as username (checked at CONNECT
+     * by the built-in broker). `0` for a broker that refuses usernames it does not know.
+     */
+    MQTT_KEY_AS_USERNAME: z
+      .enum(["0", "1", "false", "true"])
+      .default("1")
+      .transform((v) => v === "1" || v === "true"),
     /** SSE comment sent this often so proxies keep /api/live open. */
     LIVE_HEARTBEAT_SECONDS: positiveInt(15, 300),
     /** How often the LISTEN connection proves it still delivers (a NOTIFY round trip). */
@@ -34,7 +42,13 @@ export const webEnvSchema = z
      * domains here, or nothing.
      */
     TRUSTED_ORIGINS: z.preprocess(
-      (v) => (typeof v === "string" ? v.split(",").map((o) => o.trim()).filter(Boolean) : []),
+      (v) =>
+        typeof v === "string"
+          ? v
+              .split(",")
+              .map((o) => o.trim())
+              .filter(Boolean)
+          : [],
       z.array(
         z.url({ error: "must be comma-separated origins, e.g. https://a.example.com,https://b.example.com" }),
       ),
