@@ -121,7 +121,9 @@ describe("POST /v1/readings", () => {
     const keys = Array.from({ length: 300 }, (_, i) => `dk_${String(i).padStart(32, "x")}`);
     const statuses = await Promise.all(keys.map((k) => post(k, { t: 1 }).then((r) => r.status)));
     expect(new Set(statuses)).toEqual(new Set([401]));
-    expect(ingest.app.resolver.queries - before).toBeLessThan(keys.length / 4);
+    // Without batching this would be 300; how many arrive per 2 ms window depends on the
+    // machine's load (~25 on an idle machine, ~90 seen on a busy one).
+    expect(ingest.app.resolver.queries - before).toBeLessThan(keys.length / 2);
     // And repeated unknown keys are answered from the negative cache: the flood's last keys,
     // looked up moments ago (this harness caches for 300 ms; the first ones may have expired on
     // a busy machine).
