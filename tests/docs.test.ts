@@ -44,7 +44,7 @@ describe("the repository's documentation", () => {
   it("no tracked file refers to a folder beside the checkout or to the old architecture file", () => {
     // Built from parts, so that this file does not match itself.
     const sibling = ["..", "shared", ""].join("/");
-    const oldFile = ["ARCHITECTURE", "md"].join(".");
+    const oldFile = `${"architecture".toUpperCase()}.md`;
     expect(trackedMentions(sibling)).toEqual([]);
     expect(trackedMentions(oldFile)).toEqual([]);
   });
