@@ -31,7 +31,8 @@ ${ending}
       const pid = proc.child.pid ?? 0;
       for (let i = 0; i < 50 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
       expect(groupAlive(pid)).toBe(false);
-      for (let i = 0; i < 100 && runningServerPid(`${dir}/data`); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && runningServerPid(`${dir}/data`); i++)
+        await new Promise((r) => setTimeout(r, 100));
       expect(runningServerPid(`${dir}/data`), "PostgreSQL left running").toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
