@@ -5,7 +5,7 @@
 // stopped between storing and rolling up, for a device whose own readings had begun.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { deviceKeyDigest, devices, generateDeviceKey, notificationSettings, user } from "@pulseboard/schema";
-import { backfillDeviceHistory } from "@pulseboard/schema/queries/devices";
+import { backfillDeviceHistory } from "@pulseboard/schema/queries/backfill";
 import {
   chooseBucketSeconds,
   ROLLUP_1M,
@@ -17,16 +17,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decide } from "../../apps/alerter/src/decide";
 import { evaluateDevices, loadRuleStates } from "../../apps/alerter/src/evaluate";
 import { undeliveredEvents } from "../../apps/alerter/src/webhook";
-import { ensureDemoHistory } from "../../packages/devstack/src/demo-history";
-import {
-  alertEpisodes,
-  DAY_MS,
-  DEMO_RULE,
-  HISTORY_DAYS,
-  historySeries,
-  MINUTE_MS,
-  planHistory,
-} from "../../packages/devstack/src/demo-history-curve";
+import { demoBackfill, ensureDemoHistory } from "../../packages/devstack/src/demo-history";
+import { DAY_MS, DEMO_RULE, HISTORY_DAYS, MINUTE_MS } from "../../packages/devstack/src/demo-history-curve";
 
 const database = useTestDatabase();
 const sql = () => database.current.sql;
@@ -93,7 +85,7 @@ describe("the demo greenhouse sensor's history", () => {
     a = await createOwnerWithDevice("demo");
     before = Date.now();
     const started = performance.now();
-    const result = await ensureDemoHistory(database.current.db, sql(), a.ownerId, a.deviceId);
+    const result = await ensureDemoHistory(sql(), a.ownerId, a.deviceId);
     console.log(
       `demo history: ${result.readings} readings stored and ${result.rolledUp} roll-up rows made in ${Math.round(performance.now() - started)} ms`,
     );
@@ -309,14 +301,14 @@ describe("the demo greenhouse sensor's history", () => {
 
   it("adds nothing the second time", async () => {
     const first = await counts(a.deviceId);
-    const result = await ensureDemoHistory(database.current.db, sql(), a.ownerId, a.deviceId);
+    const result = await ensureDemoHistory(sql(), a.ownerId, a.deviceId);
     expect(result).toEqual({ created: false, readings: 0, rolledUp: 0 });
     expect(await counts(a.deviceId)).toEqual(first);
   });
 
   it("does nothing for a device that is not the owner's", async () => {
     const other = await createOwnerWithDevice("other");
-    expect(await ensureDemoHistory(database.current.db, sql(), other.ownerId, a.deviceId)).toEqual({
+    expect(await ensureDemoHistory(sql(), other.ownerId, a.deviceId)).toEqual({
       created: false,
       readings: 0,
       rolledUp: 0,
@@ -338,26 +330,14 @@ describe("a history for a device whose readings had begun, stored by a start tha
       returning floor(extract(epoch from recorded_at) * 1000)::float8 as ms`;
     const liveMs = live?.ms ?? 0;
     // What ensureDemoHistory stores, without the roll-up after it (the start stopped there).
-    const plan = planHistory(Date.now(), liveMs);
-    const series = historySeries(plan);
-    const stored = await backfillDeviceHistory(sql(), {
-      ownerId: b.ownerId,
-      deviceId: b.deviceId,
-      readings: series,
-      rule: { ...DEMO_RULE, createdAt: new Date(plan.ruleCreatedMs) },
-      alerts: alertEpisodes(plan, series).map((e) => ({
-        triggeredAt: new Date(e.triggeredAt),
-        value: e.value,
-        windowStart: new Date(e.windowStart),
-        windowEnd: new Date(e.windowEnd),
-        resolvedAt: e.resolvedAt === null ? null : new Date(e.resolvedAt),
-        resolvedValue: e.resolvedValue,
-      })),
-    });
+    const stored = await backfillDeviceHistory(
+      sql(),
+      demoBackfill(b.ownerId, b.deviceId, Date.now(), liveMs),
+    );
     expect(stored).toMatchObject({ written: true, readings: MINUTES * 4 });
     expect(await notRolledUp(b.deviceId)).toBe(MINUTES * 4 + 1);
 
-    const result = await ensureDemoHistory(database.current.db, sql(), b.ownerId, b.deviceId);
+    const result = await ensureDemoHistory(sql(), b.ownerId, b.deviceId);
     expect(result).toEqual({ created: false, readings: 0, rolledUp: MINUTES * 4 + 1 });
     expect(await notRolledUp(b.deviceId)).toBe(0);
     expect(await counts(b.deviceId)).toMatchObject({

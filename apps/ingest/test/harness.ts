@@ -8,6 +8,8 @@ import { createLogger } from "@pulseboard/runtime/logger";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { deviceKeyDigest, devices, generateDeviceKey, user } from "@pulseboard/schema";
 import { createPooledClient, type Database } from "@pulseboard/schema/client";
+import mqtt, { type MqttClient } from "mqtt";
+import { afterEach } from "vitest";
 import { buildApp, type IngestApp, type IngestConfig } from "../src/app";
 
 export const SIGNING_KEYS = {
@@ -140,4 +142,32 @@ export async function until<T>(
       throw new Error(`condition not met within ${timeoutMs}ms (last: ${JSON.stringify(value)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * MQTT clients playing devices for a test file: `connect(url, options)` with no reconnecting;
+ * every client is ended after each test.
+ */
+export function useMqttClients(): (url: string, options?: mqtt.IClientOptions) => Promise<MqttClient> {
+  const clients: MqttClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+  });
+  return async (url, options = {}) => {
+    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+    clients.push(client);
+    return client;
+  };
+}
+
+/** Resolves true when the broker closes `client`'s connection within `timeoutMs`, else false. */
+export function closed(client: MqttClient, timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (!client.connected) return resolve(true);
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    client.once("close", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }

@@ -1,38 +1,28 @@
 // The built-in broker against a real database, with real MQTT clients as devices.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { startTcpProxy } from "@pulseboard/devstack/test/tcp-proxy";
-import mqtt, { type MqttClient } from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { countReadings, provisionDevice, type RunningIngest, startIngest, until } from "./harness";
+import mqtt from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  closed,
+  countReadings,
+  provisionDevice,
+  type RunningIngest,
+  startIngest,
+  until,
+  useMqttClients,
+} from "./harness";
 
 const database = useTestDatabase();
 let ingest: RunningIngest;
-const clients: MqttClient[] = [];
+const connect = useMqttClients();
 
 beforeAll(async () => {
   ingest = await startIngest(database.current.url);
 });
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
-});
 afterAll(() => ingest?.close());
 
-async function device(url = ingest.mqttUrl, options: mqtt.IClientOptions = {}): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
-  clients.push(client);
-  return client;
-}
-
-function closed(client: MqttClient, timeoutMs = 3000): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (!client.connected) return resolve(true);
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    client.once("close", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
+const device = (url = ingest.mqttUrl, options: mqtt.IClientOptions = {}) => connect(url, options);
 
 describe("built-in broker", () => {
   it("stores each payload shape published with QoS 1, acknowledged after commit", async () => {

@@ -5,38 +5,20 @@
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { startTcpProxy } from "@pulseboard/devstack/test/tcp-proxy";
 import { deviceRejections } from "@pulseboard/schema/queries/rejections";
-import mqtt, { type MqttClient } from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { provisionDevice, type RunningIngest, startIngest, until } from "./harness";
+import mqtt from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closed, provisionDevice, type RunningIngest, startIngest, until, useMqttClients } from "./harness";
 
 const database = useTestDatabase();
 let ingest: RunningIngest;
-const clients: MqttClient[] = [];
+const connect = useMqttClients();
 
 beforeAll(async () => {
   ingest = await startIngest(database.current.url);
 });
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
-});
 afterAll(() => ingest?.close());
 
-async function device(url = ingest.mqttUrl, options: mqtt.IClientOptions = {}): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
-  clients.push(client);
-  return client;
-}
-
-function closed(client: MqttClient, timeoutMs = 3000): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (!client.connected) return resolve(true);
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    client.once("close", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
+const device = (url = ingest.mqttUrl, options: mqtt.IClientOptions = {}) => connect(url, options);
 
 interface Row {
   reason: string;

@@ -12,8 +12,12 @@
 // rolled up at once instead of at the alerter's first sweep a minute later, through the same
 // rollUpClosedMinutes. Its cutoff is then that start: in the past, and before any transaction
 // that began since (the seed runs before the apps start).
-import type { Database, SqlClient } from "@pulseboard/schema/client";
-import { backfillDeviceHistory, backfillState } from "@pulseboard/schema/queries/devices";
+import type { SqlClient } from "@pulseboard/schema/client";
+import {
+  backfillDeviceHistory,
+  backfillState,
+  type DeviceBackfill,
+} from "@pulseboard/schema/queries/backfill";
 import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import { alertEpisodes, DEMO_RULE, historySeries, MINUTE_MS, planHistory } from "./demo-history-curve";
 
@@ -25,8 +29,32 @@ export interface DemoHistoryResult {
   rolledUp: number;
 }
 
+/** What the demo stores for the owner's device, as planned from `nowMs` and its earliest live reading. */
+export function demoBackfill(
+  ownerId: string,
+  deviceId: string,
+  nowMs: number,
+  earliestRecordedMs: number | null,
+): DeviceBackfill {
+  const plan = planHistory(nowMs, earliestRecordedMs);
+  const series = historySeries(plan);
+  return {
+    ownerId,
+    deviceId,
+    readings: series,
+    rule: { ...DEMO_RULE, createdAt: new Date(plan.ruleCreatedMs) },
+    alerts: alertEpisodes(plan, series).map((e) => ({
+      triggeredAt: new Date(e.triggeredAt),
+      value: e.value,
+      windowStart: new Date(e.windowStart),
+      windowEnd: new Date(e.windowEnd),
+      resolvedAt: e.resolvedAt === null ? null : new Date(e.resolvedAt),
+      resolvedValue: e.resolvedValue,
+    })),
+  };
+}
+
 export async function ensureDemoHistory(
-  _db: Database,
   sql: SqlClient,
   ownerId: string,
   deviceId: string,
@@ -42,22 +70,10 @@ export async function ensureDemoHistory(
         : await rollUpClosedMinutes(sql, { now: new Date(state.earliestReceivedMs + MINUTE_MS) });
     return { created: false, readings: 0, rolledUp: rolled?.rows ?? 0 };
   }
-  const plan = planHistory(state.nowMs, state.earliestRecordedMs);
-  const series = historySeries(plan);
-  const stored = await backfillDeviceHistory(sql, {
-    ownerId,
-    deviceId,
-    readings: series,
-    rule: { ...DEMO_RULE, createdAt: new Date(plan.ruleCreatedMs) },
-    alerts: alertEpisodes(plan, series).map((e) => ({
-      triggeredAt: new Date(e.triggeredAt),
-      value: e.value,
-      windowStart: new Date(e.windowStart),
-      windowEnd: new Date(e.windowEnd),
-      resolvedAt: e.resolvedAt === null ? null : new Date(e.resolvedAt),
-      resolvedValue: e.resolvedValue,
-    })),
-  });
+  const stored = await backfillDeviceHistory(
+    sql,
+    demoBackfill(ownerId, deviceId, state.nowMs, state.earliestRecordedMs),
+  );
   const rolled = await rollUpClosedMinutes(sql, { now: new Date(stored.receivedAtMs + MINUTE_MS) });
   return { created: stored.written, readings: stored.readings, rolledUp: rolled.rows };
 }

@@ -183,7 +183,7 @@ async function main(config: StackConfig): Promise<void> {
       await ensureDemoWorkouts(db, sql, demoId, demoDevices.find((d) => d.profile === "wearable")?.deviceId);
       // A month of the greenhouse sensor's history, so the long charts and an alert episode show.
       const greenhouse = demoDevices.find((d) => d.profile === "environment");
-      if (greenhouse) await ensureDemoHistory(db, sql, demoId, greenhouse.deviceId);
+      if (greenhouse) await ensureDemoHistory(sql, demoId, greenhouse.deviceId);
     } finally {
       await sql.end({ timeout: 5 });
     }
