@@ -54,12 +54,12 @@ function listFiles(path: string, out: string[]): void {
 }
 
 /** A digest of everything a build is made from: file paths and contents, and the baked variables. */
-export function webBuildFingerprint(env: Env): string {
+export function webBuildFingerprint(env: Env, root = REPO_ROOT): string {
   const hash = createHash("sha256");
   const files: string[] = [];
-  for (const input of BUILD_INPUTS) listFiles(join(REPO_ROOT, input), files);
+  for (const input of BUILD_INPUTS) listFiles(join(root, input), files);
   for (const file of files.sort()) {
-    hash.update(`${relative(REPO_ROOT, file)}\0`);
+    hash.update(`${relative(root, file)}\0`);
     hash.update(readFileSync(file));
     hash.update("\0");
   }
