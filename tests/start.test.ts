@@ -8,7 +8,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } f
 import { REPO_ROOT } from "@pulseboard/devstack/paths";
 import { createTestDatabase } from "@pulseboard/devstack/test";
 import { launchChromium, screenshot } from "@pulseboard/devstack/test/browser";
-import { groupAlive, reapAll, spawnProcess, spawnTs } from "@pulseboard/devstack/test/process";
+import {
+  groupAlive,
+  reapAll,
+  spawnInTerminal,
+  spawnProcess,
+  spawnTs,
+} from "@pulseboard/devstack/test/process";
 import { ensureWebBuild } from "@pulseboard/devstack/test/web";
 import { checkPortFree, findFreePort } from "@pulseboard/runtime/ports";
 import postgres from "postgres";
@@ -62,8 +68,9 @@ function startDirectly(ports: Ports, extra: NodeJS.ProcessEnv) {
   return spawnTs("", "packages/devstack/src/start.ts", terminalEnv(ports, extra));
 }
 
+/** `pnpm start` typed in a terminal (its output is a terminal, as a person's is). */
 function startStack(ports: Ports, extra: NodeJS.ProcessEnv) {
-  return pnpm("start", terminalEnv(ports, extra));
+  return spawnInTerminal("pnpm start", { cwd: REPO_ROOT, env: terminalEnv(ports, extra) });
 }
 
 async function signInDemo(webPort: string, host = "127.0.0.1"): Promise<string> {
@@ -95,9 +102,9 @@ async function expectAllHealthy(ports: Ports) {
   expect((await fetch(`http://127.0.0.1:${ports.INGEST_PORT}/readyz`)).status).toBe(200);
 }
 
-/** Ctrl-C: SIGINT to the whole process group; everything exits 0, quietly, and the ports are free. */
+/** Ctrl-C typed at the terminal: everything exits 0, quietly, and every port (the database's too) is free. */
 async function pressCtrlC(stack: ReturnType<typeof startStack>, ports: Ports) {
-  stack.signal("SIGINT");
+  stack.pressCtrlC();
   const { code } = await stack.exited;
   expect(code, stack.output().slice(-2000)).toBe(0);
   expect(stack.output()).not.toMatch(/ELIFECYCLE|Command failed/);

@@ -125,6 +125,8 @@ async function main(config: StackConfig): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown(0, true));
   process.on("SIGTERM", () => void shutdown(0));
+  // The terminal was closed: stop as cleanly as on Ctrl-C (the database is in a session of its own).
+  process.on("SIGHUP", () => void shutdown(0));
 
   try {
     try {
@@ -263,6 +265,8 @@ async function main(config: StackConfig): Promise<void> {
       });
     }
   } catch (error) {
+    // Stopped (Ctrl-C) while starting: what broke off is not a failure to report.
+    if (stopping) return;
     process.stderr.write(`pulseboard: ${errorMessage(error)}\n`);
     await shutdown(1);
     return;

@@ -119,6 +119,8 @@ export interface WebBuildOptions {
   /** Told once when a build starts (why), and given `next build`'s output as it comes. */
   onBuildStart?: (reason: string) => void;
   onOutput?: (chunk: string) => void;
+  /** Called after every 15 s without output, with the seconds since the build started. */
+  onQuiet?: (seconds: number) => void;
   timeoutMs?: number;
 }
 
@@ -145,7 +147,15 @@ export async function ensureWebBuild(options: WebBuildOptions): Promise<{ built:
         env: buildEnv(env, options.distDir) as NodeJS.ProcessEnv,
         stdio: ["ignore", "pipe", "pipe"],
       });
+      const started = Date.now();
+      let lastOutput = started;
+      const ticker = setInterval(() => {
+        if (Date.now() - lastOutput < 15_000) return;
+        lastOutput = Date.now();
+        options.onQuiet?.(Math.round((Date.now() - started) / 1000));
+      }, 1000);
       const take = (chunk: Buffer) => {
+        lastOutput = Date.now();
         const text = chunk.toString();
         output = (output + text).slice(-20_000);
         options.onOutput?.(text);
@@ -156,6 +166,7 @@ export async function ensureWebBuild(options: WebBuildOptions): Promise<{ built:
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       child.once("close", (exitCode) => {
         clearTimeout(timer);
+        clearInterval(ticker);
         resolve(exitCode);
       });
     });

@@ -51,7 +51,10 @@ export function createLogger(config: LoggerConfig): Logger {
   if (pretty) {
     return pino({
       ...options,
-      transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l" } },
+      transport: {
+        target: "pino-pretty",
+        options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", singleLine: true },
+      },
     });
   }
   return pino(options);

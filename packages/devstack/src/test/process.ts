@@ -28,9 +28,9 @@ export function spawnTs(cwd: string, script: string, env: NodeJS.ProcessEnv): Sp
 export function spawnProcess(
   command: string,
   args: string[],
-  { cwd, env }: { cwd: string; env: NodeJS.ProcessEnv },
+  { cwd, env, stdin = "ignore" }: { cwd: string; env: NodeJS.ProcessEnv; stdin?: "ignore" | "pipe" },
 ): SpawnedProcess {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: [stdin, "pipe", "pipe"] });
   let out = "";
   let err = "";
   const listeners = new Set<() => void>();
@@ -100,6 +100,26 @@ export function spawnProcess(
   live.add(proc);
   void exited.then(() => live.delete(proc));
   return proc;
+}
+
+export interface TerminalProcess extends SpawnedProcess {
+  /** Ctrl-C typed at the terminal: SIGINT to its foreground process group, from the terminal itself. */
+  pressCtrlC(): void;
+}
+
+/**
+ * Runs `command` (a shell command line) in a pseudo-terminal, as a person runs it: its stdout is
+ * a terminal (so programs print as they do for people), and Ctrl-C is typed, not signalled.
+ * Stopping it closes the terminal, which hangs up everything in it.
+ */
+export function spawnInTerminal(
+  command: string,
+  { cwd, env }: { cwd: string; env: NodeJS.ProcessEnv },
+): TerminalProcess {
+  // `exec`: as in an interactive shell, only the command is in the terminal's foreground group
+  // (script's own `sh -c` would otherwise take the Ctrl-C too and exit 130 for it).
+  const proc = spawnProcess("script", ["-qfec", `exec ${command}`, "/dev/null"], { cwd, env, stdin: "pipe" });
+  return { ...proc, pressCtrlC: () => proc.child.stdin?.write("\x03") };
 }
 
 /** Kills whatever a test left running (call from afterAll/afterEach). */
