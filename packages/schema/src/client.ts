@@ -11,8 +11,15 @@ import postgres from "postgres";
 import * as schema from "./index";
 
 export type Schema = typeof schema;
-export type Database = PostgresJsDatabase<Schema>;
 export type SqlClient = postgres.Sql;
+/**
+ * The one handle every query function takes: Drizzle over the pooled client, with that client
+ * at `db.$client` for what raw SQL does better (unnest-array inserts, date_bin roll-ups).
+ * Drizzle sets the client's timestamp parsers and serializers to pass text through unchanged, so
+ * raw SQL on it reads timestamps as text (or selects epoch milliseconds) and sends them as ISO
+ * strings or epoch milliseconds, never as Date objects.
+ */
+export type Database = PostgresJsDatabase<Schema> & { $client: SqlClient };
 
 export interface PooledClientOptions {
   /** Connections this process may hold; the real pool is PgBouncer's. */
