@@ -1,0 +1,42 @@
+// Domain errors: what the query layer throws when a request cannot be carried out. They say what
+// went wrong in the data's terms, never how a transport answers it; the web app maps them to HTTP
+// in one place (apps/web/src/lib/errors.ts: NotFound → 404, Conflict → 409, Invalid → 400).
+//
+// Convention for query functions:
+// - a lookup by id of something that is not there, or not the caller's, throws NotFoundError (the
+//   two are indistinguishable on purpose: another user's id finds nothing);
+// - a list or search that matches nothing returns an empty array (no rows is not an error);
+// - a write that would duplicate something unique throws ConflictError;
+// - input that names something unknown or breaks a rule the schema cannot express throws
+//   InvalidError, with `field` naming the offending input when there is one.
+
+/** The base of every error the query layer throws on purpose. */
+export abstract class DomainError extends Error {
+  abstract readonly kind: "not_found" | "conflict" | "invalid";
+  readonly field: string | undefined;
+
+  constructor(message: string, options: { field?: string | undefined; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.field = options.field;
+  }
+}
+
+/** The thing asked for is not there, or is not the caller's. */
+export class NotFoundError extends DomainError {
+  readonly kind = "not_found";
+}
+
+/** The write would duplicate something that must be unique. */
+export class ConflictError extends DomainError {
+  readonly kind = "conflict";
+}
+
+/** The input is well-formed but not acceptable (names something unknown, breaks a rule). */
+export class InvalidError extends DomainError {
+  readonly kind = "invalid";
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
