@@ -22,6 +22,7 @@ import { DAY_MS, DEMO_RULE, HISTORY_DAYS, MINUTE_MS } from "../../packages/devst
 
 const database = useTestDatabase();
 const sql = () => database.current.sql;
+const db = () => database.current.db;
 const METRICS = ["temperature", "humidity", "pressure", "co2"];
 const MINUTES = (HISTORY_DAYS - 2) * 1440; // a month of minutes less the empty weekend
 
@@ -85,7 +86,7 @@ describe("the demo greenhouse sensor's history", () => {
     a = await createOwnerWithDevice("demo");
     before = Date.now();
     const started = performance.now();
-    const result = await ensureDemoHistory(sql(), a.ownerId, a.deviceId);
+    const result = await ensureDemoHistory(db(), a.ownerId, a.deviceId);
     console.log(
       `demo history: ${result.readings} readings stored and ${result.rolledUp} roll-up rows made in ${Math.round(performance.now() - started)} ms`,
     );
@@ -159,8 +160,8 @@ describe("the demo greenhouse sensor's history", () => {
         to,
         bucketSeconds: chooseBucketSeconds(from, to),
       };
-      const points = await rollupReadings(sql(), request);
-      expect(points, `${days} d ${metric}`).toEqual(await rollupFromReadings(sql(), request));
+      const points = await rollupReadings(db(), request);
+      expect(points, `${days} d ${metric}`).toEqual(await rollupFromReadings(db(), request));
       const bucketMs = request.bucketSeconds * 1000;
       expect(Date.parse(points[0]?.t ?? "")).toBeLessThanOrEqual(from.getTime());
       expect(Date.parse(points.at(-1)?.t ?? "")).toBeGreaterThanOrEqual(span.last - bucketMs);
@@ -171,7 +172,7 @@ describe("the demo greenhouse sensor's history", () => {
         expect(points.length).toBeGreaterThanOrEqual(buckets - (2 * DAY_MS) / bucketMs - 2);
       }
     }
-    const month = await rollupReadings(sql(), {
+    const month = await rollupReadings(db(), {
       ownerId: a.ownerId,
       deviceId: a.deviceId,
       metric: "temperature",
@@ -301,14 +302,14 @@ describe("the demo greenhouse sensor's history", () => {
 
   it("adds nothing the second time", async () => {
     const first = await counts(a.deviceId);
-    const result = await ensureDemoHistory(sql(), a.ownerId, a.deviceId);
+    const result = await ensureDemoHistory(db(), a.ownerId, a.deviceId);
     expect(result).toEqual({ created: false, readings: 0, rolledUp: 0 });
     expect(await counts(a.deviceId)).toEqual(first);
   });
 
   it("does nothing for a device that is not the owner's", async () => {
     const other = await createOwnerWithDevice("other");
-    expect(await ensureDemoHistory(sql(), other.ownerId, a.deviceId)).toEqual({
+    expect(await ensureDemoHistory(db(), other.ownerId, a.deviceId)).toEqual({
       created: false,
       readings: 0,
       rolledUp: 0,
@@ -330,14 +331,11 @@ describe("a history for a device whose readings had begun, stored by a start tha
       returning floor(extract(epoch from recorded_at) * 1000)::float8 as ms`;
     const liveMs = live?.ms ?? 0;
     // What ensureDemoHistory stores, without the roll-up after it (the start stopped there).
-    const stored = await backfillDeviceHistory(
-      sql(),
-      demoBackfill(b.ownerId, b.deviceId, Date.now(), liveMs),
-    );
+    const stored = await backfillDeviceHistory(db(), demoBackfill(b.ownerId, b.deviceId, Date.now(), liveMs));
     expect(stored).toMatchObject({ written: true, readings: MINUTES * 4 });
     expect(await notRolledUp(b.deviceId)).toBe(MINUTES * 4 + 1);
 
-    const result = await ensureDemoHistory(sql(), b.ownerId, b.deviceId);
+    const result = await ensureDemoHistory(db(), b.ownerId, b.deviceId);
     expect(result).toEqual({ created: false, readings: 0, rolledUp: MINUTES * 4 + 1 });
     expect(await notRolledUp(b.deviceId)).toBe(0);
     expect(await counts(b.deviceId)).toMatchObject({

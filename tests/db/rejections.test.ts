@@ -57,11 +57,11 @@ describe("rejection queries", () => {
     const id = await deviceOf(alice);
     const now = new Date();
     const earlier = new Date(now.getTime() - 1000);
-    await recordRejections(database.current.sql, [
+    await recordRejections(database.current.db, [
       count(id, "bad_value", 3, now, "t: value must be a finite number"),
       count(id, "invalid_json", 1, now, "the body is not valid JSON"),
     ]);
-    await recordRejections(database.current.sql, [count(id, "bad_value", 2, earlier, "older detail")]);
+    await recordRejections(database.current.db, [count(id, "bad_value", 2, earlier, "older detail")]);
     const stored = await rows(id);
     expect(stored.map((r) => [r.reason, r.count])).toEqual([
       ["bad_value", 5],
@@ -78,7 +78,7 @@ describe("rejection queries", () => {
     const kept = await deviceOf(alice);
     const gone = await deviceOf(alice);
     await database.current.sql`delete from devices where id = ${gone}`;
-    const written = await recordRejections(database.current.sql, [
+    const written = await recordRejections(database.current.db, [
       count(gone, "empty", 1, new Date()),
       count(kept, "empty", 1, new Date()),
     ]);
@@ -89,38 +89,38 @@ describe("rejection queries", () => {
   it("reads a device's last 24 h per reason and its latest refusal; another owner gets nothing", async () => {
     const id = await deviceOf(alice);
     const now = Date.now();
-    await recordRejections(database.current.sql, [
+    await recordRejections(database.current.db, [
       count(id, "bad_value", 4, new Date(now - 2 * HOUR), "temperature: value must be a finite number"),
       count(id, "bad_value", 1, new Date(now - 5 * HOUR)),
       count(id, "rate_limited", 7, new Date(now - HOUR)),
       count(id, "future_timestamp", 2, new Date(now - 30 * HOUR), "too far ahead"),
     ]);
-    const view = await deviceRejections(database.current.sql, alice, id);
+    const view = await deviceRejections(database.current.db, alice, id);
     expect(view.last24h).toEqual([
       { reason: "rate_limited", count: 7 },
       { reason: "bad_value", count: 5 },
     ]);
     expect(view.last).toEqual({ reason: "rate_limited", at: new Date(now - HOUR), detail: null });
 
-    expect(await deviceRejections(database.current.sql, bob, id)).toEqual({ last24h: [], last: null });
+    expect(await deviceRejections(database.current.db, bob, id)).toEqual({ last24h: [], last: null });
     const fresh = await deviceOf(alice);
-    expect(await deviceRejections(database.current.sql, alice, fresh)).toEqual({ last24h: [], last: null });
+    expect(await deviceRejections(database.current.db, alice, fresh)).toEqual({ last24h: [], last: null });
   });
 
   it("prunes hours past the retention and keeps the rest", async () => {
     const id = await deviceOf(bob);
     const now = Date.now();
-    await recordRejections(database.current.sql, [
+    await recordRejections(database.current.db, [
       count(id, "empty", 1, new Date(now - 50 * HOUR)),
       count(id, "empty", 1, new Date(now - 47 * HOUR)),
     ]);
-    expect(await pruneRejections(database.current.sql)).toBeGreaterThanOrEqual(1);
+    expect(await pruneRejections(database.current.db)).toBeGreaterThanOrEqual(1);
     expect((await rows(id)).map((r) => r.hour)).toEqual([Math.floor((now - 47 * HOUR) / HOUR) * HOUR]);
   });
 
   it("deleting a device deletes its rejections", async () => {
     const id = await deviceOf(bob);
-    await recordRejections(database.current.sql, [count(id, "too_many", 1, new Date())]);
+    await recordRejections(database.current.db, [count(id, "too_many", 1, new Date())]);
     await database.current.sql`delete from devices where id = ${id}`;
     expect(await rows(id)).toEqual([]);
   });

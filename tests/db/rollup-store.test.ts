@@ -23,7 +23,7 @@ type Point = { t: string; min: number; avg: number; max: number; count: number }
 // become Dates), and on the test's client shared with Drizzle (whose do not) where `shared` says.
 let plain: postgres.Sql;
 const rollAt = (iso: string, shared = false) =>
-  rollUpClosedMinutes(shared ? database.current.sql : plain, { now: new Date(iso) });
+  rollUpClosedMinutes(shared ? database.current.db : plain, { now: new Date(iso) });
 
 async function direct(deviceId: string, from: string, to: string, bucket: number): Promise<Point[]> {
   return database.current.sql<Point[]>`
@@ -35,7 +35,7 @@ async function direct(deviceId: string, from: string, to: string, bucket: number
 }
 
 const chart = (ownerId: string, deviceId: string, from: string, to: string, bucketSeconds: number) =>
-  rollupReadings(database.current.sql, {
+  rollupReadings(database.current.db, {
     ownerId,
     deviceId,
     metric: "temp",

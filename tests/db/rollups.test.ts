@@ -4,6 +4,7 @@
 // part of the data (stored minutes + the raw tail + raw partial minutes at the edges).
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { deviceKeyDigest, devices, generateDeviceKey, user } from "@pulseboard/schema";
+import { createDb } from "@pulseboard/schema/client";
 import { chooseBucketSeconds, rollUpClosedMinutes, rollupReadings } from "@pulseboard/schema/queries/rollups";
 import postgres from "postgres";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +28,7 @@ async function direct(metric: string, rangeFrom: Date, rangeTo: Date, bucket: nu
 }
 
 const chart = (metric: string, rangeFrom: Date, rangeTo: Date, bucketSeconds: number) =>
-  rollupReadings(database.current.sql, {
+  rollupReadings(database.current.db, {
     ownerId,
     deviceId,
     metric,
@@ -116,7 +117,7 @@ function cases() {
 
   it("answer nothing for another owner's device", async () => {
     for (const bucketSeconds of [10, 3600]) {
-      const points = await rollupReadings(database.current.sql, {
+      const points = await rollupReadings(database.current.db, {
         ownerId: "someone-else",
         deviceId,
         metric: "temperature",
@@ -135,7 +136,7 @@ function cases() {
     process.env.TZ = "America/New_York";
     try {
       expect(new Date(2026, 2, 8, 12).getTimezoneOffset()).toBe(240); // the process is in New York
-      const local = await rollupReadings(ny, {
+      const local = await rollupReadings(createDb(ny), {
         ownerId,
         deviceId,
         metric: "temperature",
@@ -151,7 +152,7 @@ function cases() {
       ]);
       // Hourly across the change: 24 buckets on the short local day too, each of 60 readings.
       const day = { from: new Date("2026-03-08T00:00:00Z"), to: new Date("2026-03-09T00:00:00Z") };
-      const hourly = await rollupReadings(ny, {
+      const hourly = await rollupReadings(createDb(ny), {
         ownerId,
         deviceId,
         metric: "pressure",
@@ -184,7 +185,7 @@ describe("rollups, stored minutes with the raw tail", () => {
   beforeAll(async () => {
     // The roll-up as it would run at 12:00:20 on the DST day: the cutoff is 11:59:20, so minutes
     // up to 11:58 are stored and the rest of the readings stay raw.
-    const result = await rollUpClosedMinutes(database.current.sql, { now: new Date("2026-03-08T12:00:20Z") });
+    const result = await rollUpClosedMinutes(database.current.db, { now: new Date("2026-03-08T12:00:20Z") });
     expect(result).toMatchObject({
       skipped: false,
       previousCutoff: null,

@@ -12,7 +12,7 @@
 // rolled up at once instead of at the alerter's first sweep a minute later, through the same
 // rollUpClosedMinutes. Its cutoff is then that start: in the past, and before any transaction
 // that began since (the seed runs before the apps start).
-import type { SqlClient } from "@pulseboard/schema/client";
+import type { Database } from "@pulseboard/schema/client";
 import {
   backfillDeviceHistory,
   backfillState,
@@ -55,11 +55,11 @@ export function demoBackfill(
 }
 
 export async function ensureDemoHistory(
-  sql: SqlClient,
+  db: Database,
   ownerId: string,
   deviceId: string,
 ): Promise<DemoHistoryResult> {
-  const state = await backfillState(sql, ownerId, deviceId);
+  const state = await backfillState(db, ownerId, deviceId);
   if (!state) return { created: false, readings: 0, rolledUp: 0 };
   if (state.backfilled) {
     // Rolled up already unless a start stopped between the two steps: then this completes it
@@ -67,13 +67,13 @@ export async function ensureDemoHistory(
     const rolled =
       state.earliestReceivedMs === null
         ? undefined
-        : await rollUpClosedMinutes(sql, { now: new Date(state.earliestReceivedMs + MINUTE_MS) });
+        : await rollUpClosedMinutes(db, { now: new Date(state.earliestReceivedMs + MINUTE_MS) });
     return { created: false, readings: 0, rolledUp: rolled?.rows ?? 0 };
   }
   const stored = await backfillDeviceHistory(
-    sql,
+    db,
     demoBackfill(ownerId, deviceId, state.nowMs, state.earliestRecordedMs),
   );
-  const rolled = await rollUpClosedMinutes(sql, { now: new Date(stored.receivedAtMs + MINUTE_MS) });
+  const rolled = await rollUpClosedMinutes(db, { now: new Date(stored.receivedAtMs + MINUTE_MS) });
   return { created: stored.written, readings: stored.readings, rolledUp: rolled.rows };
 }

@@ -2,11 +2,12 @@
 // days ago and one that just ended with the demo wearable, whose heart rate over it is
 // backfilled from the simulator's wearable profile, so the workout page shows it at first start.
 // Not one transaction: an interrupted first start leaves a partial history that is kept.
-import type { Database, SqlClient } from "@pulseboard/schema/client";
-import { exercises, workoutLogs } from "@pulseboard/schema/fitness";
-import { createPlan, createWorkout } from "@pulseboard/schema/queries/fitness";
+import type { Database } from "@pulseboard/schema/client";
+import { findExercisesByName } from "@pulseboard/schema/queries/exercises";
+import { storeSamples } from "@pulseboard/schema/queries/heart-rate";
+import { createPlan } from "@pulseboard/schema/queries/plans";
+import { createWorkout, hasWorkouts } from "@pulseboard/schema/queries/workouts";
 import { createProfile } from "@pulseboard/simulator";
-import { eq, inArray } from "drizzle-orm";
 
 const PLAN = [
   { name: "Barbell Back Squat", sets: 3, reps: 5, startKg: 80 },
@@ -16,25 +17,14 @@ const PLAN = [
 
 export async function ensureDemoWorkouts(
   db: Database,
-  sql: SqlClient,
   ownerId: string,
   wearableId: string | undefined,
 ): Promise<boolean> {
-  const [any] = await db
-    .select({ id: workoutLogs.id })
-    .from(workoutLogs)
-    .where(eq(workoutLogs.userId, ownerId))
-    .limit(1);
-  if (any) return false;
-  const found = await db
-    .select()
-    .from(exercises)
-    .where(
-      inArray(
-        exercises.name,
-        PLAN.map((p) => p.name),
-      ),
-    );
+  if (await hasWorkouts(db, ownerId)) return false;
+  const found = await findExercisesByName(
+    db,
+    PLAN.map((p) => p.name),
+  );
   const ids = PLAN.map((p) => found.find((e) => e.name === p.name)?.id);
   if (ids.some((id) => !id)) return false;
   const plan = await createPlan(db, ownerId, {
@@ -74,11 +64,7 @@ export async function ensureDemoWorkouts(
     }
     // Stored now (received_at defaults to now): the roll-up of closed minutes takes them as late
     // readings, so charts count them whatever the watermark.
-    await sql`
-      insert into sensor_readings (device_id, metric, value, recorded_at)
-      select ${wearableId}::uuid, 'heart_rate', v, t::timestamptz
-      from unnest(${values}::float8[], ${at}::text[]) as u(v, t)
-      on conflict do nothing`;
+    await storeSamples(db, { deviceId: wearableId, metric: "heart_rate", at, values });
   }
   await createWorkout(db, ownerId, {
     performedAt: new Date(start),

@@ -182,10 +182,10 @@ async function main(config: StackConfig): Promise<void> {
       });
       await seedExerciseCatalog(db);
       demoDevices = await ensureDemoDevices(db, demoId, config.dataDir);
-      await ensureDemoWorkouts(db, sql, demoId, demoDevices.find((d) => d.profile === "wearable")?.deviceId);
+      await ensureDemoWorkouts(db, demoId, demoDevices.find((d) => d.profile === "wearable")?.deviceId);
       // A month of the greenhouse sensor's history, so the long charts and an alert episode show.
       const greenhouse = demoDevices.find((d) => d.profile === "environment");
-      if (greenhouse) await ensureDemoHistory(sql, demoId, greenhouse.deviceId);
+      if (greenhouse) await ensureDemoHistory(db, demoId, greenhouse.deviceId);
     } finally {
       await sql.end({ timeout: 5 });
     }

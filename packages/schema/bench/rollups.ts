@@ -12,7 +12,7 @@ import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres } from "@pu
 import { REPO_ROOT } from "@pulseboard/devstack/paths";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import postgres from "postgres";
-import { createPooledClient } from "../src/client";
+import { createDb, createPooledClient } from "../src/client";
 import { runMigrations } from "../src/migrate";
 import {
   chooseBucketSeconds,
@@ -67,6 +67,8 @@ async function main() {
   const url = await ensureDatabase(adminUrl, "pulseboard_bench_rollups");
   await runMigrations(url);
   const sql = createPooledClient(url, { max: 2, applicationName: "pulseboard-bench-rollups" });
+  // The query functions' handle, on a client of its own (Drizzle changes its client's timestamp parsing).
+  const db = createDb(createPooledClient(url, { max: 2, applicationName: "pulseboard-bench-rollups" }));
   try {
     const ownerId = crypto.randomUUID();
     await sql`insert into "user" (id, name, email, updated_at) values (${ownerId}, 'bench', ${`${ownerId}@bench.local`}, now())`;
@@ -99,14 +101,14 @@ async function main() {
     // Charts then see two minutes of raw tail, as between two sweeps.
     const originMs = new Date(origin).getTime();
     let t0 = performance.now();
-    const first = await rollUpClosedMinutes(sql, { now: new Date(originMs - 120_000) });
+    const first = await rollUpClosedMinutes(db, { now: new Date(originMs - 120_000) });
     const firstMs = performance.now() - t0;
     progress(
       `first roll-up: ${first.readings.toLocaleString()} readings into ${first.rows.toLocaleString()} minute rows in ${Math.round(firstMs)} ms`,
     );
     await sql`analyze reading_rollups_1m`;
     t0 = performance.now();
-    const next = await rollUpClosedMinutes(sql, { now: new Date(originMs - 60_000) });
+    const next = await rollUpClosedMinutes(db, { now: new Date(originMs - 60_000) });
     const nextMs = performance.now() - t0;
     progress(`next roll-up, a minute later: ${next.readings} readings in ${nextMs.toFixed(1)} ms`);
 
@@ -131,14 +133,14 @@ async function main() {
     const charts: { range: string; bucketSeconds: number; points: number; p50: number; p95: number }[] = [];
     for (const [range, seconds] of ranges) {
       const r = request(seconds);
-      const points = (await rollupReadings(sql, r)).length;
-      const { p50, p95 } = await timeRuns(RUNS, WARMUP, () => rollupReadings(sql, r));
+      const points = (await rollupReadings(db, r)).length;
+      const { p50, p95 } = await timeRuns(RUNS, WARMUP, () => rollupReadings(db, r));
       charts.push({ range, bucketSeconds: r.bucketSeconds, points, p50, p95 });
       progress(`  ${range}: ${p50.toFixed(1)} / ${p95.toFixed(1)} ms`);
     }
     const longest = request(DAYS * DAY_S);
     // The stored path must agree with the readings it summarises.
-    const [stored, raw] = [await rollupReadings(sql, longest), await rollupFromReadings(sql, longest)];
+    const [stored, raw] = [await rollupReadings(db, longest), await rollupFromReadings(db, longest)];
     const agree =
       stored.length === raw.length &&
       stored.every(
@@ -149,7 +151,7 @@ async function main() {
           p.max === raw[i]?.max &&
           Math.abs(p.avg - (raw[i]?.avg ?? Number.NaN)) < 1e-9,
       );
-    const rawFigures = await timeRuns(RAW_RUNS, 1, () => rollupFromReadings(sql, longest));
+    const rawFigures = await timeRuns(RAW_RUNS, 1, () => rollupFromReadings(db, longest));
     progress(`  ${DAYS} d at query time from the readings: ${rawFigures.p50.toFixed(0)} ms`);
 
     const longestChart = charts.at(-1);
@@ -195,7 +197,7 @@ async function main() {
     );
     if (!agree) process.exitCode = 1;
   } finally {
-    await sql.end({ timeout: 5 });
+    await Promise.all([sql.end({ timeout: 5 }), db.$client.end({ timeout: 5 })]);
     await embedded?.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }

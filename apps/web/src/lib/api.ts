@@ -1,6 +1,7 @@
 import "server-only";
-import { FitnessInputError } from "@pulseboard/schema/queries/fitness";
+import { isDomainError } from "@pulseboard/schema/errors";
 import type { z } from "zod";
+import { httpError } from "./errors";
 import { log } from "./log";
 import { isUuid } from "./params";
 import { requestSession } from "./session";
@@ -61,8 +62,9 @@ type Session = NonNullable<Awaited<ReturnType<typeof requestSession>>>;
 type Context<P> = { params: Promise<P> };
 
 /**
- * Wraps a route handler: 401 without a session, ApiErrors as their status, anything else as a
- * logged 500 that reveals nothing.
+ * Wraps a route handler: 401 without a session, domain errors from the query layer as
+ * lib/errors.ts maps them, ApiErrors as their status, anything else as a logged 500 that reveals
+ * nothing.
  */
 export function withSession<P = Record<string, never>>(
   handler: (request: Request, session: Session, params: P) => Promise<Response>,
@@ -73,7 +75,10 @@ export function withSession<P = Record<string, never>>(
       if (!session) return json({ error: "sign in first" }, 401);
       return await handler(request, session, await context.params);
     } catch (error) {
-      if (error instanceof FitnessInputError) return json({ error: error.message }, error.status);
+      if (isDomainError(error)) {
+        const { status, body } = httpError(error);
+        return json(body, status);
+      }
       if (error instanceof ApiError) {
         return json(
           error.details ? { error: error.message, issues: error.details } : { error: error.message },

@@ -6,9 +6,11 @@ import { env } from "@/env";
 // one, so the client is kept on globalThis across reloads.
 const globalForDb = globalThis as unknown as { pulseboardSql?: SqlClient };
 
+/** Only for live.ts's catch-up query (moving to a query function); everything else takes `db`. */
 export const sql: SqlClient =
   globalForDb.pulseboardSql ??
   createPooledClient(env.DATABASE_URL, { max: env.DB_POOL_MAX, applicationName: "pulseboard-web" });
 if (env.NODE_ENV !== "production") globalForDb.pulseboardSql = sql;
 
+/** The one handle the app's code passes to query functions (its raw client is `db.$client`). */
 export const db = createDb(sql);

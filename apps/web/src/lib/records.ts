@@ -6,7 +6,7 @@ import {
   type PersonalRecord,
   type SessionForRecords,
 } from "@pulseboard/schema/fitness-math";
-import { allSets } from "@pulseboard/schema/queries/fitness";
+import { allSets } from "@pulseboard/schema/queries/sets";
 
 /** The owner's sets grouped into sessions, oldest first, and the records each session set. */
 export async function personalRecords(

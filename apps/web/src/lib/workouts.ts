@@ -1,8 +1,10 @@
 import "server-only";
-import type { Database, SqlClient } from "@pulseboard/schema/client";
+import type { Database } from "@pulseboard/schema/client";
 import type { PreferencesBody } from "@pulseboard/schema/fitness";
 import { heartRateZones, maxHeartRate } from "@pulseboard/schema/fitness-math";
-import { getPreferences, getWorkout, heartRateSummary } from "@pulseboard/schema/queries/fitness";
+import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
+import { heartRateSummary } from "@pulseboard/schema/queries/heart-rate";
+import { getWorkout } from "@pulseboard/schema/queries/workouts";
 
 /** Minutes of heart rate charted before and after a session without an end time. */
 const DEFAULT_SESSION_MINUTES = 60;
@@ -10,7 +12,6 @@ const DEFAULT_SESSION_MINUTES = 60;
 /** A workout with its sets and, when it names a device, the heart-rate summary of its window. */
 export async function workoutWithHeartRate(
   db: Database,
-  sql: SqlClient,
   ownerId: string,
   workoutId: string,
   prefs?: PreferencesBody,
@@ -23,7 +24,7 @@ export async function workoutWithHeartRate(
   if (workout.deviceId) {
     const maxHr = maxHeartRate(prefs ?? (await getPreferences(db, ownerId)));
     const zones = heartRateZones(maxHr);
-    const summary = await heartRateSummary(sql, {
+    const summary = await heartRateSummary(db, {
       ownerId,
       deviceId: workout.deviceId,
       metric: workout.heartRateMetric,

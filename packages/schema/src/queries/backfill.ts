@@ -1,8 +1,8 @@
 // A device's backfilled history (the demo's greenhouse sensor): readings from before the device
 // was provisioned, a rule, and the alerts the rule had over them, stored in one transaction so
 // that a crash leaves all of it or none. Raw SQL on the postgres-js client: the readings go in as
-// one unnest-array insert. Scoped by owner in the query, like every device query.
-import type { SqlClient } from "../client";
+// one unnest-array insert (on `db.$client`). Scoped by owner in the query, like every device query.
+import type { Database } from "../client";
 
 // Done already, or set up by the owner: the device has a rule, or readings from before it was
 // provisioned (a backfill writes those; a live device hardly ever does). Over the device's time
@@ -23,10 +23,11 @@ export interface BackfillState {
 
 /** Where a backfill of the owner's device would stand; undefined when the device is not theirs. */
 export async function backfillState(
-  sql: SqlClient,
+  db: Database,
   ownerId: string,
   deviceId: string,
 ): Promise<BackfillState | undefined> {
+  const sql = db.$client;
   const [row] = await sql<BackfillState[]>`
     select floor(extract(epoch from now()) * 1000)::float8 as "nowMs",
            floor(extract(epoch from e.recorded_at) * 1000)::float8 as "earliestRecordedMs",
@@ -87,10 +88,8 @@ export interface BackfillResult {
  * are recorded as handled, so nothing is delivered for them: `delivered` when the owner has a
  * webhook, else `skipped`, as the alerter records an event for an owner without one.
  */
-export async function backfillDeviceHistory(
-  sql: SqlClient,
-  backfill: DeviceBackfill,
-): Promise<BackfillResult> {
+export async function backfillDeviceHistory(db: Database, backfill: DeviceBackfill): Promise<BackfillResult> {
+  const sql = db.$client;
   const { ownerId, deviceId, readings, rule } = backfill;
   const count = readings.times.length;
   const flat = readings.values.flatMap((v) => {

@@ -1,7 +1,7 @@
 // The metrics a device reports and the latest value of each, for the overview and the device
 // page. Distinct metrics come from a loose index scan over (device_id, metric, recorded_at): one
 // index probe per metric instead of reading a device's millions of readings. Owner-scoped in SQL.
-import type { SqlClient } from "../client";
+import type { Database } from "../client";
 
 export interface LatestValue {
   deviceId: string;
@@ -12,11 +12,8 @@ export interface LatestValue {
 }
 
 /** Latest value per metric of every device the owner has (or of one device when given). */
-export async function latestValues(
-  sql: SqlClient,
-  ownerId: string,
-  deviceId?: string,
-): Promise<LatestValue[]> {
+export async function latestValues(db: Database, ownerId: string, deviceId?: string): Promise<LatestValue[]> {
+  const sql = db.$client;
   const rows = await sql<{ device_id: string; metric: string; value: number; recorded_at: string }[]>`
     with recursive owned as (
       select id from devices

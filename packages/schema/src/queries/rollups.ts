@@ -19,7 +19,7 @@
 // a chart's raw tail find what they need cheaply: the roll-up over the BRIN index on
 // received_at, a chart over the device's time index for its last few minutes and the partial
 // `idx_reading_late` index for its late arrivals.
-import type { SqlClient } from "../client";
+import type { Database, SqlClient } from "../client";
 
 /** Bucket sizes a chart may use, in seconds: round numbers a person reads easily. */
 export const BUCKET_STEPS = [
@@ -58,6 +58,14 @@ export interface RollupRequest {
   bucketSeconds: number;
 }
 
+/**
+ * Transitional: the ingest and the alerter still hand these functions their raw client; the
+ * database handle is what every query function takes. Drop the SqlClient once they pass `db`.
+ */
+function rawClient(handle: Database | SqlClient): SqlClient {
+  return "$client" in handle ? handle.$client : handle;
+}
+
 /** The watermark row of the one-minute rollups. */
 export const ROLLUP_1M = "reading_rollups_1m";
 
@@ -80,7 +88,7 @@ const ISO_OR_INFINITY = (column: string) =>
  * sub-minute buckets are computed from the readings. Either way the figures equal a direct
  * computation over the readings (avg is the numeric sum over the count, as avg() computes it).
  */
-export async function rollupReadings(sql: SqlClient, request: RollupRequest): Promise<RollupPoint[]> {
+export async function rollupReadings(db: Database, request: RollupRequest): Promise<RollupPoint[]> {
   const { from, to, bucketSeconds } = request;
   // Whole minutes inside [from, to): those come from the rollups; the partial minutes at the
   // edges, [from, first) and [last, to), from the readings.
@@ -88,8 +96,8 @@ export async function rollupReadings(sql: SqlClient, request: RollupRequest): Pr
   const last = Math.floor(to.getTime() / MINUTE_MS) * MINUTE_MS;
   const rows =
     bucketSeconds >= 60 && bucketSeconds % 60 === 0 && first < last
-      ? await storedWithTail(sql, request, new Date(first), new Date(last))
-      : await rollupFromReadings(sql, request);
+      ? await storedWithTail(db.$client, request, new Date(first), new Date(last))
+      : await rollupFromReadings(db, request);
   return rows.map((r) => ({ t: r.t, min: r.min, avg: r.avg, max: r.max, count: r.count }));
 }
 
@@ -97,7 +105,8 @@ export async function rollupReadings(sql: SqlClient, request: RollupRequest): Pr
  * The same figures computed at query time from the readings alone, over the (device_id, metric,
  * recorded_at) index: what sub-minute buckets use, and what `pnpm bench` compares with.
  */
-export async function rollupFromReadings(sql: SqlClient, request: RollupRequest): Promise<RollupPoint[]> {
+export async function rollupFromReadings(db: Database, request: RollupRequest): Promise<RollupPoint[]> {
+  const sql = db.$client;
   const { ownerId, deviceId, metric, from, to, bucketSeconds } = request;
   return sql<RollupPoint[]>`
     select to_char(b.bucket at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as t,
@@ -223,9 +232,10 @@ export interface RollUpOptions {
  * since the previous cutoff (less a minute), over the BRIN index on received_at.
  */
 export async function rollUpClosedMinutes(
-  sql: SqlClient,
+  db: Database | SqlClient,
   options: RollUpOptions = {},
 ): Promise<RollUpResult> {
+  const sql = rawClient(db);
   // Timestamps travel as text (`::text::timestamptz`): a plain postgres-js client would turn a
   // timestamptz parameter into a Date (milliseconds, no infinity); one shared with Drizzle would not.
   const now = options.now?.toISOString() ?? null;

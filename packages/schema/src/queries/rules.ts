@@ -2,31 +2,28 @@
 // whoever owns its device, so every statement joins or filters through `devices.owner_id`.
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { NotFoundError } from "../errors";
 import { type AlertRule, alertRules, type CreateRuleBody, devices } from "../schema/telemetry";
 
-/** The device's rules, oldest first; undefined when the device is not the owner's. */
-export async function listRules(
-  db: Database,
-  ownerId: string,
-  deviceId: string,
-): Promise<AlertRule[] | undefined> {
+/** The device's rules, oldest first; NotFoundError when the device is not the owner's. */
+export async function listRules(db: Database, ownerId: string, deviceId: string): Promise<AlertRule[]> {
   const rows = await db
     .select({ device: devices.id, rule: alertRules })
     .from(devices)
     .leftJoin(alertRules, eq(alertRules.deviceId, devices.id))
     .where(and(eq(devices.id, deviceId), eq(devices.ownerId, ownerId)))
     .orderBy(asc(alertRules.createdAt), asc(alertRules.id));
-  if (rows.length === 0) return undefined;
+  if (rows.length === 0) throw new NotFoundError("device not found", { field: "deviceId" });
   return rows.flatMap((r) => (r.rule ? [r.rule] : []));
 }
 
-/** Creates a rule on the owner's device; undefined when the device is not theirs. */
+/** Creates a rule on the owner's device; NotFoundError when the device is not theirs. */
 export async function createRule(
   db: Database,
   ownerId: string,
   deviceId: string,
   body: CreateRuleBody,
-): Promise<AlertRule | undefined> {
+): Promise<AlertRule> {
   // insert ... select from the owner's device: the ownership check and the insert are one statement.
   const [row] = await db
     .insert(alertRules)
@@ -48,6 +45,7 @@ export async function createRule(
         .where(and(eq(devices.id, deviceId), eq(devices.ownerId, ownerId))),
     )
     .returning();
+  if (!row) throw new NotFoundError("device not found", { field: "deviceId" });
   return row;
 }
 

@@ -1,12 +1,12 @@
 import { listAlerts } from "@pulseboard/schema/queries/alerts";
 import { listDevices } from "@pulseboard/schema/queries/devices";
-import { listWorkouts } from "@pulseboard/schema/queries/fitness";
 import { latestValues } from "@pulseboard/schema/queries/latest";
+import { listWorkouts } from "@pulseboard/schema/queries/workouts";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
-import { db, sql } from "@/lib/db";
+import { db } from "@/lib/db";
 import { describeRule, formatValue, timeAgo } from "@/lib/format";
 import { requireSession } from "@/lib/session";
 
@@ -18,7 +18,7 @@ export default async function OverviewPage() {
   const [devices, firing, latest, workouts] = await Promise.all([
     listDevices(db, ownerId),
     listAlerts(db, ownerId, { status: "firing", limit: 20 }),
-    latestValues(sql, ownerId),
+    latestValues(db, ownerId),
     listWorkouts(db, ownerId, 5),
   ]);
   const online = devices.filter((d) => d.status === "online").length;

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { postSignedWebhook } from "@pulseboard/runtime/webhook";
 import { preferencesBody } from "@pulseboard/schema/fitness";
-import { savePreferences } from "@pulseboard/schema/queries/fitness";
+import { savePreferences } from "@pulseboard/schema/queries/fitness-preferences";
 import {
   getNotificationSettings,
   rotateWebhookSecret,
@@ -12,9 +12,12 @@ import {
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { type ActionState, runAction } from "@/lib/errors";
 import { requireSession } from "@/lib/session";
 
-export type ActionState = { ok: boolean; message: string } | null;
+// Each action runs its work through runAction: a domain error from a query function becomes
+// `{ok: false, message}` by the same mapping the API uses (lib/errors.ts).
+export type { ActionState };
 
 const webhookUrl = z
   .string()
@@ -24,55 +27,63 @@ const webhookUrl = z
   .refine((v) => v === "" || URL.canParse(v), "That is not a valid URL.");
 
 export async function saveWebhookAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const session = await requireSession();
-  const parsed = webhookUrl.safeParse(form.get("webhookUrl") ?? "");
-  if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Invalid URL." };
-  await saveWebhookUrl(db, session.user.id, parsed.data === "" ? null : parsed.data);
-  revalidatePath("/settings");
-  return { ok: true, message: parsed.data === "" ? "Webhook removed." : "Webhook saved." };
+  return runAction(async () => {
+    const session = await requireSession();
+    const parsed = webhookUrl.safeParse(form.get("webhookUrl") ?? "");
+    if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Invalid URL." };
+    await saveWebhookUrl(db, session.user.id, parsed.data === "" ? null : parsed.data);
+    revalidatePath("/settings");
+    return { ok: true, message: parsed.data === "" ? "Webhook removed." : "Webhook saved." };
+  });
 }
 
 export async function rotateSecretAction(_prev: ActionState, _form: FormData): Promise<ActionState> {
-  const session = await requireSession();
-  await rotateWebhookSecret(db, session.user.id);
-  revalidatePath("/settings");
-  return { ok: true, message: "New secret created. Update your receiver." };
+  return runAction(async () => {
+    const session = await requireSession();
+    await rotateWebhookSecret(db, session.user.id);
+    revalidatePath("/settings");
+    return { ok: true, message: "New secret created. Update your receiver." };
+  });
 }
 
 export async function sendTestAction(_prev: ActionState, _form: FormData): Promise<ActionState> {
-  const session = await requireSession();
-  const settings = await getNotificationSettings(db, session.user.id);
-  if (!settings?.webhookUrl) return { ok: false, message: "Save a webhook URL first." };
-  const id = randomUUID();
-  const body = JSON.stringify({
-    id,
-    type: "test",
-    at: new Date().toISOString(),
-    message: "A test event from Pulseboard: your webhook is reachable and the signature verifies.",
+  return runAction(async () => {
+    const session = await requireSession();
+    const settings = await getNotificationSettings(db, session.user.id);
+    if (!settings?.webhookUrl) return { ok: false, message: "Save a webhook URL first." };
+    const id = randomUUID();
+    const body = JSON.stringify({
+      id,
+      type: "test",
+      at: new Date().toISOString(),
+      message: "A test event from Pulseboard: your webhook is reachable and the signature verifies.",
+    });
+    const result = await postSignedWebhook(settings.webhookUrl, settings.webhookSecret, { id, body }, 5000);
+    return result.ok
+      ? { ok: true, message: `Delivered: the receiver answered HTTP ${result.status}.` }
+      : { ok: false, message: `Not delivered: ${result.error}.` };
   });
-  const result = await postSignedWebhook(settings.webhookUrl, settings.webhookSecret, { id, body }, 5000);
-  return result.ok
-    ? { ok: true, message: `Delivered: the receiver answered HTTP ${result.status}.` }
-    : { ok: false, message: `Not delivered: ${result.error}.` };
 }
 
 const optionalInt = (v: FormDataEntryValue | null) =>
   v === null || String(v).trim() === "" ? null : Number(v);
 
 export async function savePreferencesAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const session = await requireSession();
-  const parsed = preferencesBody.safeParse({
-    weightUnit: form.get("weightUnit"),
-    e1rmFormula: form.get("e1rmFormula"),
-    repCap: Number(form.get("repCap")),
-    age: optionalInt(form.get("age")),
-    maxHeartRate: optionalInt(form.get("maxHeartRate")),
+  return runAction(async () => {
+    const session = await requireSession();
+    const parsed = preferencesBody.safeParse({
+      weightUnit: form.get("weightUnit"),
+      e1rmFormula: form.get("e1rmFormula"),
+      repCap: Number(form.get("repCap")),
+      age: optionalInt(form.get("age")),
+      maxHeartRate: optionalInt(form.get("maxHeartRate")),
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { ok: false, message: `${issue?.path.join(".")}: ${issue?.message}` };
+    }
+    await savePreferences(db, session.user.id, parsed.data);
+    revalidatePath("/settings");
+    return { ok: true, message: "Preferences saved." };
   });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, message: `${issue?.path.join(".")}: ${issue?.message}` };
-  }
-  await savePreferences(db, session.user.id, parsed.data);
-  revalidatePath("/settings");
-  return { ok: true, message: "Preferences saved." };
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_HEART_RATE } from "@pulseboard/schema/fitness-math";
-import { getPreferences } from "@pulseboard/schema/queries/fitness";
+import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
 import { getNotificationSettings } from "@pulseboard/schema/queries/notifications";
 import type { Metadata } from "next";
 import { PreferencesForm, SecretPanel, SendTestButton, WebhookForm } from "@/components/settings-forms";

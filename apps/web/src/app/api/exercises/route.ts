@@ -1,5 +1,5 @@
 import { createExerciseBody, exercisesQuery } from "@pulseboard/schema/fitness";
-import { createExercise, listExercises } from "@pulseboard/schema/queries/fitness";
+import { createExercise, listExercises } from "@pulseboard/schema/queries/exercises";
 import { json, parse, readJson, searchParams, withSession } from "@/lib/api";
 import { db } from "@/lib/db";
 

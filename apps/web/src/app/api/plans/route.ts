@@ -1,5 +1,5 @@
 import { createPlanBody } from "@pulseboard/schema/fitness";
-import { createPlan, listPlans } from "@pulseboard/schema/queries/fitness";
+import { createPlan, listPlans } from "@pulseboard/schema/queries/plans";
 import { json, parse, readJson, withSession } from "@/lib/api";
 import { db } from "@/lib/db";
 

@@ -1,5 +1,5 @@
 import { createWorkoutBody } from "@pulseboard/schema/fitness";
-import { createWorkout, getWorkout, listWorkouts } from "@pulseboard/schema/queries/fitness";
+import { createWorkout, getWorkout, listWorkouts } from "@pulseboard/schema/queries/workouts";
 import { json, parse, readJson, withSession } from "@/lib/api";
 import { db } from "@/lib/db";
 

@@ -1,5 +1,5 @@
 import { MUSCLE_GROUPS } from "@pulseboard/schema/fitness";
-import { listExercises } from "@pulseboard/schema/queries/fitness";
+import { listExercises } from "@pulseboard/schema/queries/exercises";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AddExerciseForm } from "@/components/fitness-forms";

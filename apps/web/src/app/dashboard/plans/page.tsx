@@ -1,4 +1,5 @@
-import { listExercises, listPlans } from "@pulseboard/schema/queries/fitness";
+import { listExercises } from "@pulseboard/schema/queries/exercises";
+import { listPlans } from "@pulseboard/schema/queries/plans";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { NewPlanForm, PlanActions } from "@/components/plan-editor";

@@ -4,7 +4,7 @@ import {
   toDisplayWeight,
   weeklyVolumeByMuscleGroup,
 } from "@pulseboard/schema/fitness-math";
-import { getPreferences } from "@pulseboard/schema/queries/fitness";
+import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LocalTime } from "@/components/local-time";

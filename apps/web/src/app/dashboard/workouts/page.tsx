@@ -1,5 +1,6 @@
 import { calendarDays, toDisplayWeight } from "@pulseboard/schema/fitness-math";
-import { getPreferences, listWorkouts } from "@pulseboard/schema/queries/fitness";
+import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
+import { listWorkouts } from "@pulseboard/schema/queries/workouts";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LocalTime } from "@/components/local-time";

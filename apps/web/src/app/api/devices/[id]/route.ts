@@ -2,15 +2,15 @@ import { deleteDevice, getDevice } from "@pulseboard/schema/queries/devices";
 import { latestValues } from "@pulseboard/schema/queries/latest";
 import { deviceRejections } from "@pulseboard/schema/queries/rejections";
 import { idParam, json, notFound, withSession } from "@/lib/api";
-import { db, sql } from "@/lib/db";
+import { db } from "@/lib/db";
 
 export const GET = withSession<{ id: string }>(async (_request, session, params) => {
   const id = idParam(params.id, "device");
   const device = await getDevice(db, session.user.id, id);
   if (!device) throw notFound("device not found");
   const [metrics, rejections] = await Promise.all([
-    latestValues(sql, session.user.id, id),
-    deviceRejections(sql, session.user.id, id),
+    latestValues(db, session.user.id, id),
+    deviceRejections(db, session.user.id, id),
   ]);
   return json({
     ...device,

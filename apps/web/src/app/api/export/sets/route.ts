@@ -1,5 +1,6 @@
 import { toDisplayWeight } from "@pulseboard/schema/fitness-math";
-import { allSets, getPreferences } from "@pulseboard/schema/queries/fitness";
+import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
+import { allSets } from "@pulseboard/schema/queries/sets";
 import { withSession } from "@/lib/api";
 import { db } from "@/lib/db";
 

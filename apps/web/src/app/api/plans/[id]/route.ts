@@ -1,5 +1,5 @@
 import { renamePlanBody } from "@pulseboard/schema/fitness";
-import { deletePlan, getPlan, renamePlan } from "@pulseboard/schema/queries/fitness";
+import { deletePlan, getPlan, renamePlan } from "@pulseboard/schema/queries/plans";
 import { idParam, json, notFound, parse, readJson, withSession } from "@/lib/api";
 import { db } from "@/lib/db";
 

@@ -1,10 +1,10 @@
-import { deleteWorkout } from "@pulseboard/schema/queries/fitness";
+import { deleteWorkout } from "@pulseboard/schema/queries/workouts";
 import { idParam, json, notFound, withSession } from "@/lib/api";
-import { db, sql } from "@/lib/db";
+import { db } from "@/lib/db";
 import { workoutWithHeartRate } from "@/lib/workouts";
 
 export const GET = withSession<{ id: string }>(async (_request, session, params) => {
-  const workout = await workoutWithHeartRate(db, sql, session.user.id, idParam(params.id, "workout"));
+  const workout = await workoutWithHeartRate(db, session.user.id, idParam(params.id, "workout"));
   if (!workout) throw notFound("workout not found");
   return json(workout);
 });

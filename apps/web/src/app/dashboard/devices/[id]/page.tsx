@@ -12,7 +12,7 @@ import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
 import { RejectionsPanel } from "@/components/rejections-panel";
 import { RulesPanel } from "@/components/rules-panel";
-import { db, sql } from "@/lib/db";
+import { db } from "@/lib/db";
 import { describeRule, formatValue, timeAgo } from "@/lib/format";
 import { first, isUuid } from "@/lib/params";
 import { DEFAULT_RANGE, rangePreset } from "@/lib/ranges";
@@ -37,11 +37,11 @@ export default async function DevicePage({
 
   const query = await searchParams;
   const [latest, rules, history, focus, rejections] = await Promise.all([
-    latestValues(sql, ownerId, id),
+    latestValues(db, ownerId, id),
     listRules(db, ownerId, id),
     listAlerts(db, ownerId, { deviceId: id, limit: 50 }),
     isUuid(first(query.alert)) ? getAlert(db, ownerId, first(query.alert) as string) : undefined,
-    deviceRejections(sql, ownerId, id),
+    deviceRejections(db, ownerId, id),
   ]);
 
   let range: RangeSpec = { preset: rangePreset(first(query.range) ?? DEFAULT_RANGE).key };
@@ -61,7 +61,7 @@ export default async function DevicePage({
 
   const firingRules = new Set(history.filter((a) => a.status === "firing").map((a) => a.ruleId));
   const thresholds: Record<string, number[]> = {};
-  for (const r of rules ?? []) thresholds[r.metric] = [...(thresholds[r.metric] ?? []), r.threshold];
+  for (const r of rules) thresholds[r.metric] = [...(thresholds[r.metric] ?? []), r.threshold];
   const metrics = latest.map((l) => l.metric);
 
   return (
@@ -109,7 +109,7 @@ export default async function DevicePage({
       <RulesPanel
         deviceId={id}
         metrics={metrics}
-        rules={(rules ?? []).map((r) => ({ ...r, firing: firingRules.has(r.id) }))}
+        rules={rules.map((r) => ({ ...r, firing: firingRules.has(r.id) }))}
       />
 
       <RejectionsPanel rejections={rejections} />

@@ -1,12 +1,12 @@
 import { toDisplayWeight } from "@pulseboard/schema/fitness-math";
-import { getPreferences } from "@pulseboard/schema/queries/fitness";
+import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeleteButton } from "@/components/delete-button";
 import { LocalTime } from "@/components/local-time";
 import { MetricChart } from "@/components/metric-chart";
-import { db, sql } from "@/lib/db";
+import { db } from "@/lib/db";
 import { formatDuration, workoutDuration } from "@/lib/format";
 import { isUuid } from "@/lib/params";
 import { personalRecords } from "@/lib/records";
@@ -20,7 +20,7 @@ export default async function WorkoutPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   if (!isUuid(id)) notFound();
   const prefs = await getPreferences(db, session.user.id);
-  const workout = await workoutWithHeartRate(db, sql, session.user.id, id, prefs);
+  const workout = await workoutWithHeartRate(db, session.user.id, id, prefs);
   if (!workout) notFound();
   // Records this session set: only earlier sessions of the same exercises matter.
   const { bySession } = await personalRecords(db, session.user.id, prefs, {

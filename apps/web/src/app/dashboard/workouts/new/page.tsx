@@ -1,5 +1,7 @@
 import { listDevices } from "@pulseboard/schema/queries/devices";
-import { getPreferences, listExercises, listPlans } from "@pulseboard/schema/queries/fitness";
+import { listExercises } from "@pulseboard/schema/queries/exercises";
+import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
+import { listPlans } from "@pulseboard/schema/queries/plans";
 import type { Metadata } from "next";
 import { WorkoutForm } from "@/components/workout-form";
 import { db } from "@/lib/db";

@@ -1,0 +1,42 @@
+import { ConflictError, InvalidError, NotFoundError } from "@pulseboard/schema/errors";
+import { describe, expect, it } from "vitest";
+import { actionError, httpError, runAction } from "./errors";
+
+describe("domain errors as answers", () => {
+  it("maps NotFound to 404, Conflict to 409 and Invalid to 400 with its field", () => {
+    expect(httpError(new NotFoundError("plan not found", { field: "planId" }))).toEqual({
+      status: 404,
+      body: { error: "plan not found" },
+    });
+    expect(httpError(new ConflictError('an exercise named "Row" already exists'))).toEqual({
+      status: 409,
+      body: { error: 'an exercise named "Row" already exists' },
+    });
+    expect(httpError(new InvalidError("unknown exercise: x", { field: "exerciseId" }))).toEqual({
+      status: 400,
+      body: { error: "unknown exercise: x", field: "exerciseId" },
+    });
+    expect(httpError(new InvalidError("bad"))).toEqual({ status: 400, body: { error: "bad" } });
+  });
+
+  it("gives server actions the same message", async () => {
+    expect(actionError(new NotFoundError("device not found"))).toEqual({
+      ok: false,
+      message: "device not found",
+    });
+    expect(
+      await runAction(async () => {
+        throw new ConflictError("taken");
+      }),
+    ).toEqual({ ok: false, message: "taken" });
+    expect(await runAction(async () => ({ ok: true, message: "done" }))).toEqual({
+      ok: true,
+      message: "done",
+    });
+    await expect(
+      runAction(async () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+  });
+});

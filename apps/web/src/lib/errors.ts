@@ -1,0 +1,48 @@
+// The one place domain errors (@pulseboard/schema/errors) become answers: an HTTP status and a
+// `{"error": ...}` body for route handlers, an `{ok: false, message}` state for server actions.
+// Query functions never pick a status; anything that is not a DomainError is not mapped here
+// (a route handler logs it and answers 500).
+import {
+  ConflictError,
+  type DomainError,
+  InvalidError,
+  isDomainError,
+  NotFoundError,
+} from "@pulseboard/schema/errors";
+
+export interface HttpError {
+  status: 400 | 404 | 409;
+  body: { error: string; field?: string };
+}
+
+/** NotFound → 404, Conflict → 409, Invalid → 400 (naming the offending field when there is one). */
+export function httpError(error: DomainError): HttpError {
+  if (error instanceof NotFoundError) return { status: 404, body: { error: error.message } };
+  if (error instanceof ConflictError) return { status: 409, body: { error: error.message } };
+  if (error instanceof InvalidError) {
+    return {
+      status: 400,
+      body:
+        error.field === undefined ? { error: error.message } : { error: error.message, field: error.field },
+    };
+  }
+  // A DomainError subclass this mapping does not know yet: the request could not be carried out.
+  return { status: 400, body: { error: error.message } };
+}
+
+export type ActionState = { ok: boolean; message: string } | null;
+
+/** A server action's failure state for a domain error: the same message a route handler sends. */
+export function actionError(error: DomainError): { ok: false; message: string } {
+  return { ok: false, message: httpError(error).body.error };
+}
+
+/** Runs a server action's work; a domain error becomes its failure state, anything else is thrown. */
+export async function runAction(work: () => Promise<ActionState>): Promise<ActionState> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isDomainError(error)) return actionError(error);
+    throw error;
+  }
+}

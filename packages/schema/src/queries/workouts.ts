@@ -1,0 +1,147 @@
+// Workout logs, scoped by owner in the query itself: another user's workout is not found. A log
+// is stored whole (one transaction) and never edited; a wrong one is deleted.
+import { and, asc, desc, sql as dsql, eq } from "drizzle-orm";
+import type { Database } from "../client";
+import { NotFoundError } from "../errors";
+import { DEFAULT_HEART_RATE_METRIC, sessionVolumeKg } from "../fitness-math";
+import { type CreateWorkoutBody, exercises, logSets, workoutLogs, workoutPlans } from "../schema/fitness";
+import { devices } from "../schema/telemetry";
+import { assertExercisesExist } from "./exercises";
+
+/** Stores a whole session in one transaction. A plan or device that is not the owner's
+ * throws NotFoundError; an exercise not in the catalog, InvalidError. */
+export async function createWorkout(db: Database, ownerId: string, body: CreateWorkoutBody): Promise<string> {
+  return db.transaction(async (tx) => {
+    if (body.planId) {
+      const [plan] = await tx
+        .select({ id: workoutPlans.id })
+        .from(workoutPlans)
+        .where(and(eq(workoutPlans.id, body.planId), eq(workoutPlans.ownerId, ownerId)));
+      if (!plan) throw new NotFoundError("plan not found", { field: "planId" });
+    }
+    if (body.deviceId) {
+      const [device] = await tx
+        .select({ id: devices.id })
+        .from(devices)
+        .where(and(eq(devices.id, body.deviceId), eq(devices.ownerId, ownerId)));
+      if (!device) throw new NotFoundError("device not found", { field: "deviceId" });
+    }
+    await assertExercisesExist(
+      tx,
+      body.sets.map((s) => s.exerciseId),
+    );
+    const [log] = await tx
+      .insert(workoutLogs)
+      .values({
+        userId: ownerId,
+        planId: body.planId ?? null,
+        performedAt: body.performedAt,
+        endedAt: body.endedAt ?? null,
+        deviceId: body.deviceId ?? null,
+        heartRateMetric: body.deviceId ? (body.heartRateMetric ?? DEFAULT_HEART_RATE_METRIC) : null,
+      })
+      .returning({ id: workoutLogs.id });
+    if (!log) throw new Error("workout was not created");
+    await tx.insert(logSets).values(
+      body.sets.map((s) => ({
+        logId: log.id,
+        exerciseId: s.exerciseId,
+        setNumber: s.setNumber,
+        reps: s.reps,
+        weightKg: s.weightKg ?? null,
+      })),
+    );
+    return log.id;
+  });
+}
+
+export interface WorkoutSummary {
+  id: string;
+  performedAt: Date;
+  endedAt: Date | null;
+  planId: string | null;
+  planName: string | null;
+  deviceId: string | null;
+  sets: number;
+  volumeKg: number;
+}
+
+export async function listWorkouts(db: Database, ownerId: string, limit = 100): Promise<WorkoutSummary[]> {
+  return db
+    .select({
+      id: workoutLogs.id,
+      performedAt: workoutLogs.performedAt,
+      endedAt: workoutLogs.endedAt,
+      planId: workoutLogs.planId,
+      planName: workoutPlans.name,
+      deviceId: workoutLogs.deviceId,
+      sets: dsql<number>`count(${logSets.id})::int`,
+      volumeKg: dsql<number>`coalesce(sum(${logSets.reps} * ${logSets.weightKg}), 0)::float8`,
+    })
+    .from(workoutLogs)
+    .leftJoin(workoutPlans, eq(workoutPlans.id, workoutLogs.planId))
+    .leftJoin(logSets, eq(logSets.logId, workoutLogs.id))
+    .where(eq(workoutLogs.userId, ownerId))
+    .groupBy(workoutLogs.id, workoutPlans.name)
+    .orderBy(desc(workoutLogs.performedAt), desc(workoutLogs.id))
+    .limit(limit);
+}
+
+export async function getWorkout(db: Database, ownerId: string, workoutId: string) {
+  const [log] = await db
+    .select({
+      id: workoutLogs.id,
+      performedAt: workoutLogs.performedAt,
+      endedAt: workoutLogs.endedAt,
+      planId: workoutLogs.planId,
+      planName: workoutPlans.name,
+      deviceId: workoutLogs.deviceId,
+      deviceName: devices.name,
+      heartRateMetric: workoutLogs.heartRateMetric,
+    })
+    .from(workoutLogs)
+    .leftJoin(workoutPlans, eq(workoutPlans.id, workoutLogs.planId))
+    .leftJoin(devices, and(eq(devices.id, workoutLogs.deviceId), eq(devices.ownerId, ownerId)))
+    .where(and(eq(workoutLogs.id, workoutId), eq(workoutLogs.userId, ownerId)));
+  if (!log) return undefined;
+  const sets = await db
+    .select({
+      exerciseId: logSets.exerciseId,
+      exerciseName: exercises.name,
+      muscleGroup: exercises.muscleGroup,
+      setNumber: logSets.setNumber,
+      reps: logSets.reps,
+      weightKg: logSets.weightKg,
+    })
+    .from(logSets)
+    .innerJoin(exercises, eq(exercises.id, logSets.exerciseId))
+    .innerJoin(workoutLogs, eq(workoutLogs.id, logSets.logId))
+    .where(and(eq(logSets.logId, workoutId), eq(workoutLogs.userId, ownerId)))
+    .orderBy(asc(exercises.name), asc(logSets.setNumber));
+  const volumeKg = sessionVolumeKg(sets);
+  return {
+    ...log,
+    heartRateMetric: log.heartRateMetric ?? DEFAULT_HEART_RATE_METRIC,
+    sets,
+    setCount: sets.length,
+    volumeKg,
+  };
+}
+
+export async function deleteWorkout(db: Database, ownerId: string, workoutId: string): Promise<boolean> {
+  const rows = await db
+    .delete(workoutLogs)
+    .where(and(eq(workoutLogs.id, workoutId), eq(workoutLogs.userId, ownerId)))
+    .returning({ id: workoutLogs.id });
+  return rows.length > 0;
+}
+
+/** Whether the owner has logged any workout. */
+export async function hasWorkouts(db: Database, ownerId: string): Promise<boolean> {
+  const [any] = await db
+    .select({ id: workoutLogs.id })
+    .from(workoutLogs)
+    .where(eq(workoutLogs.userId, ownerId))
+    .limit(1);
+  return any !== undefined;
+}
