@@ -3,15 +3,19 @@
 // - a pg_notify hint for live charts (sent at commit, so fine through the pooler);
 // - at most one evaluation message per interval for the touched devices that have rules on the touched
 //   metrics, through the queue (QStash, or the local queue that signs like it).
+// The statements are in packages/schema (markDevicesSeen, notifyReadings, devicesWithRulesOn);
+// the throttles are the pure decisions in throttles.ts.
 import type { Logger } from "@pulseboard/runtime/logger";
-import type { SqlClient } from "@pulseboard/schema/client";
+import type { Database } from "@pulseboard/schema/client";
+import { notifyReadings } from "@pulseboard/schema/live";
+import { markDevicesSeen } from "@pulseboard/schema/queries/devices";
+import { devicesWithRulesOn } from "@pulseboard/schema/queries/rules";
 import type { IngestMetrics } from "./metrics";
+import { dueForLastSeen, evaluationDelay, evaluationWindow, lastSeenCutoff } from "./throttles";
 import type { ReadingRow } from "./writer";
 
 /** The channel the web app LISTENs on for new readings. */
 export { READINGS_CHANNEL } from "@pulseboard/schema/live";
-
-import { READINGS_CHANNEL } from "@pulseboard/schema/live";
 
 /** NOTIFY payloads must stay under 8000 bytes. */
 const MAX_NOTIFY_BYTES = 7000;
@@ -21,7 +25,7 @@ export interface EvaluationQueue {
 }
 
 export interface AfterCommitOptions {
-  sql: SqlClient;
+  db: Database;
   log: Logger;
   metrics: IngestMetrics;
   queue: EvaluationQueue;
@@ -52,7 +56,7 @@ export class AfterCommit {
    */
   private scheduleEvaluation(): void {
     if (this.timer || this.closed) return;
-    const wait = Math.max(0, this.lastSentAt + this.options.evaluationIntervalMs - Date.now());
+    const wait = evaluationDelay(this.lastSentAt, Date.now(), this.options.evaluationIntervalMs);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.lastSentAt = Date.now();
@@ -77,28 +81,22 @@ export class AfterCommit {
 
   private async markSeenAndNotify(metricsByDevice: Map<string, Set<string>>): Promise<void> {
     const now = Date.now();
-    const due = [...metricsByDevice.keys()].filter(
-      (id) => now - (this.lastSeenWritten.get(id) ?? 0) >= this.options.lastSeenIntervalMs,
-    );
+    const { lastSeenIntervalMs, db } = this.options;
+    const due = dueForLastSeen(metricsByDevice.keys(), this.lastSeenWritten, now, lastSeenIntervalMs);
     for (const id of due) this.lastSeenWritten.set(id, now);
     // Keep the map from growing without bound: forget devices quiet for a while.
-    const cutoff = now - 10 * this.options.lastSeenIntervalMs;
+    const cutoff = lastSeenCutoff(now, lastSeenIntervalMs);
     for (const [id, at] of this.lastSeenWritten) if (at < cutoff) this.lastSeenWritten.delete(id);
     const payloads = notifyPayloads(metricsByDevice, this.options.ownerOf);
-    const { sql } = this.options;
     await Promise.all([
       due.length > 0
-        ? sql`update devices set status = 'online', last_seen_at = now() where id = any(${due}::uuid[])`.catch(
-            (err: unknown) => {
-              // Not written: the next commit of these devices tries again instead of an interval later.
-              for (const id of due) this.lastSeenWritten.delete(id);
-              throw err;
-            },
-          )
+        ? markDevicesSeen(db, due).catch((err: unknown) => {
+            // Not written: the next commit of these devices tries again instead of an interval later.
+            for (const id of due) this.lastSeenWritten.delete(id);
+            throw err;
+          })
         : undefined,
-      payloads.length > 0
-        ? sql`select pg_notify(${READINGS_CHANNEL}, p) from unnest(${payloads}::text[]) as p`
-        : undefined,
+      payloads.length > 0 ? notifyReadings(db, payloads) : undefined,
     ]);
   }
 
@@ -115,16 +113,13 @@ export class AfterCommit {
         metrics.push(metric);
       }
     }
-    const { sql, log, queue } = this.options;
+    const { db, log, queue } = this.options;
     try {
-      const rows = await sql<{ device_id: string }[]>`
-        select distinct r.device_id from alert_rules r
-        join unnest(${deviceIds}::uuid[], ${metrics}::text[]) as t(device_id, metric)
-          on r.device_id = t.device_id and r.metric = t.metric`;
-      if (rows.length === 0) return;
-      const ids = rows.map((r) => r.device_id).sort();
+      const withRules = await devicesWithRulesOn(db, { deviceIds, metrics });
+      if (withRules.length === 0) return;
+      const ids = withRules.sort();
       // Messages are at least an interval apart, so each falls in its own window.
-      const window = Math.floor(this.lastSentAt / this.options.evaluationIntervalMs);
+      const window = evaluationWindow(this.lastSentAt, this.options.evaluationIntervalMs);
       await queue.publishJSON({
         url: this.options.evaluateUrl,
         body: { deviceIds: ids },

@@ -10,7 +10,7 @@ import {
   type WorkerApp,
 } from "@pulseboard/runtime/http";
 import type { Logger } from "@pulseboard/runtime/logger";
-import type { SqlClient } from "@pulseboard/schema/client";
+import type { Database } from "@pulseboard/schema/client";
 import { AfterCommit, type EvaluationQueue } from "./after-commit";
 import { type BuiltInBroker, startBuiltInBroker } from "./broker";
 import { DeviceKeyResolver } from "./device-keys";
@@ -44,7 +44,8 @@ export type IngestConfig = Pick<
 >;
 
 export interface IngestDeps {
-  sql: SqlClient;
+  /** The pooled database (Drizzle, the raw client at `db.$client`). */
+  db: Database;
   log: Logger;
   queue: EvaluationQueue;
   config: IngestConfig;
@@ -60,13 +61,7 @@ export interface IngestApp extends WorkerApp {
   rejectionStore: RejectionStore;
 }
 
-export function buildApp({
-  sql,
-  log,
-  queue,
-  config,
-  rejectionLogIntervalMs = 10_000,
-}: IngestDeps): IngestApp {
+export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_000 }: IngestDeps): IngestApp {
   const metrics = createMetrics();
   const renderMetrics = async () => ({
     contentType: metrics.registry.contentType,
@@ -74,7 +69,7 @@ export function buildApp({
   });
   const httpLog = log.child({ module: "http" });
   const afterCommit = new AfterCommit({
-    sql,
+    db,
     log: log.child({ module: "after-commit" }),
     metrics,
     queue,
@@ -85,7 +80,7 @@ export function buildApp({
     ownerOf: (deviceId) => intake.ownerOf(deviceId),
   });
   const writer = new ReadingWriter({
-    sql,
+    db,
     log: log.child({ module: "writer" }),
     metrics,
     maxRows: config.FLUSH_MAX_ROWS,
@@ -94,10 +89,10 @@ export function buildApp({
     maxBufferedRows: config.BUFFER_MAX_ROWS,
     onCommitted: (rows) => afterCommit.committed(rows),
   });
-  const resolver = new DeviceKeyResolver(sql, { ttlMs: config.DEVICE_KEY_CACHE_MS });
+  const resolver = new DeviceKeyResolver(db, { ttlMs: config.DEVICE_KEY_CACHE_MS });
   const limiter = new RateLimiter(config.DEVICE_RATE_PER_SECOND, config.DEVICE_RATE_BURST);
   const rejections = new RejectionLog(log.child({ module: "rejections" }));
-  const rejectionStore = new RejectionStore({ sql, log: log.child({ module: "rejections" }) });
+  const rejectionStore = new RejectionStore({ db, log: log.child({ module: "rejections" }) });
   const intake = new Intake({ resolver, writer, metrics, limiter, rejections, store: rejectionStore });
   const housekeeping = setInterval(() => {
     rejections.flush();
@@ -115,7 +110,7 @@ export function buildApp({
       handleHealth(req, res, {
         log: httpLog,
         ready: async () => {
-          await sql`select 1`;
+          await db.$client`select 1`;
           if (!(broker?.listening || subscribers?.ready)) throw new Error("MQTT is not listening");
         },
       })

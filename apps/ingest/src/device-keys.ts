@@ -2,7 +2,9 @@
 // cached briefly (a deleted device stops being accepted within the TTL); lookups that arrive
 // together are answered by one query, so a flood of unknown keys costs one query per batch, not
 // one per message. Keys themselves are never logged or kept: the cache is keyed by digest.
-import type { SqlClient } from "@pulseboard/schema/client";
+// The query is devicesByKeyDigests (packages/schema/src/queries/device-keys.ts).
+import type { Database } from "@pulseboard/schema/client";
+import { devicesByKeyDigests } from "@pulseboard/schema/queries/device-keys";
 import { DEVICE_KEY_PATTERN, deviceKeyDigest } from "@pulseboard/schema/telemetry";
 import { DatabaseUnavailableError, isUnavailable } from "./errors";
 
@@ -33,13 +35,35 @@ export class DeviceKeyResolver {
     { resolve: (d: KnownDevice | null) => void; reject: (e: Error) => void }[]
   >();
   private timer: NodeJS.Timeout | undefined;
+  private gate: Promise<void> | undefined;
   /** Queries run so far (observable for tests and metrics). */
   queries = 0;
 
   constructor(
-    private readonly sql: SqlClient,
+    private readonly db: Database,
     private readonly options: DeviceKeyOptions,
   ) {}
+
+  /** Distinct digests waiting for a lookup (observable for tests). */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Test hook: lookups are held (lookups arriving meanwhile keep gathering) until the returned
+   * function is called; then they are answered as usual, at most `maxBatch` digests per query.
+   */
+  hold(): () => void {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    this.gate = gate;
+    return () => {
+      if (this.gate === gate) this.gate = undefined;
+      open();
+    };
+  }
 
   /** The device a key belongs to, or null for a malformed, unknown or deleted key. */
   resolve(key: string): Promise<KnownDevice | null> {
@@ -56,6 +80,8 @@ export class DeviceKeyResolver {
   }
 
   private async lookup(): Promise<void> {
+    // Held by a test: the timer stays set meanwhile, so arrivals join this lookup.
+    while (this.gate) await this.gate;
     this.timer = undefined;
     const maxBatch = this.options.maxBatch ?? 1000;
     const digests = [...this.pending.keys()].slice(0, maxBatch);
@@ -64,9 +90,8 @@ export class DeviceKeyResolver {
     if (this.pending.size > 0) this.timer = setTimeout(() => this.lookup(), 0);
     try {
       this.queries++;
-      const rows = await this.sql<{ id: string; owner_id: string; device_key: string }[]>`
-        select id, owner_id, device_key from devices where device_key = any(${digests}::text[])`;
-      const found = new Map(rows.map((r) => [r.device_key, { deviceId: r.id, ownerId: r.owner_id }]));
+      const rows = await devicesByKeyDigests(this.db, digests);
+      const found = new Map(rows.map((r) => [r.digest, { deviceId: r.deviceId, ownerId: r.ownerId }]));
       const expires = Date.now() + this.options.ttlMs;
       for (const [digest, list] of waiters) {
         const device = found.get(digest) ?? null;

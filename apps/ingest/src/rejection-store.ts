@@ -3,7 +3,7 @@
 // interval — never a write per message, and never on the readings' path. A failed write keeps its
 // counts for the next interval. Refusals that name no device (unknown keys) never come here.
 import type { Logger } from "@pulseboard/runtime/logger";
-import type { SqlClient } from "@pulseboard/schema/client";
+import type { Database } from "@pulseboard/schema/client";
 import {
   pruneRejections,
   type RejectionCount,
@@ -14,7 +14,7 @@ import type { DeviceRejectionReason } from "@pulseboard/schema/telemetry";
 const HOUR_MS = 3_600_000;
 
 export interface RejectionStoreOptions {
-  sql: SqlClient;
+  db: Database;
   log: Logger;
   /** Distinct (device, hour, reason) counts held at most while writes fail; further ones are dropped and logged. */
   maxPending?: number;
@@ -74,7 +74,7 @@ export class RejectionStore {
   }
 
   private async write(batch: RejectionCount[]): Promise<void> {
-    const { sql, log } = this.options;
+    const { db, log } = this.options;
     if (this.dropped > 0) {
       log.warn({ dropped: this.dropped }, "rejection counts dropped: too many kept while writes failed");
       this.dropped = 0;
@@ -82,7 +82,7 @@ export class RejectionStore {
     if (batch.length > 0) {
       try {
         this.writes += 1;
-        await recordRejections(sql, batch);
+        await recordRejections(db, batch);
       } catch (err) {
         for (const count of batch) this.putBack(count);
         log.warn({ err, counts: batch.length }, "could not record rejections; retrying next interval");
@@ -93,7 +93,7 @@ export class RejectionStore {
     if (now - this.lastPrunedAt >= (this.options.pruneIntervalMs ?? HOUR_MS)) {
       this.lastPrunedAt = now;
       try {
-        await pruneRejections(sql);
+        await pruneRejections(db);
       } catch (err) {
         this.lastPrunedAt = 0;
         log.warn({ err }, "could not prune old rejections; retrying next interval");

@@ -1,15 +1,17 @@
 import { createQueue } from "@pulseboard/queue";
 import { runWorker } from "@pulseboard/runtime/http";
 import { createLogger } from "@pulseboard/runtime/logger";
-import { createPooledClient } from "@pulseboard/schema/client";
+import { createDb, createPooledClient } from "@pulseboard/schema/client";
 import { buildApp } from "./app";
 import { env } from "./env";
 
 const log = createLogger({ name: "ingest", level: env.LOG_LEVEL });
-const sql = createPooledClient(env.DATABASE_URL, {
-  max: env.DB_POOL_MAX,
-  applicationName: "pulseboard-ingest",
-});
+const db = createDb(
+  createPooledClient(env.DATABASE_URL, {
+    max: env.DB_POOL_MAX,
+    applicationName: "pulseboard-ingest",
+  }),
+);
 const queue = createQueue(
   {
     token: env.QSTASH_TOKEN,
@@ -21,7 +23,7 @@ const queue = createQueue(
   },
   log,
 );
-const app = buildApp({ sql, log, queue, config: env });
+const app = buildApp({ db, log, queue, config: env });
 
 await runWorker({
   log,
@@ -29,6 +31,6 @@ await runWorker({
   claim: { port: env.INGEST_PORT, host: env.HOST, label: "ingest HTTP", variable: "INGEST_PORT" },
   release: async () => {
     await queue.close();
-    await sql.end({ timeout: 5 });
+    await db.$client.end({ timeout: 5 });
   },
 });

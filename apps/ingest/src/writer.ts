@@ -2,8 +2,12 @@
 // flush (when enough rows wait, or a few tens of milliseconds after the first), through the pooled
 // client, with a bounded number of flushes in flight. A message's rows always travel in one
 // statement, so a message is stored whole or not at all; `append` resolves only after commit.
+// The statement is `insertReadings` (packages/schema/src/queries/readings.ts); which messages go
+// into a flush and how a failed one is split are the pure decisions in batching.ts.
 import type { Logger } from "@pulseboard/runtime/logger";
-import type { SqlClient } from "@pulseboard/schema/client";
+import type { Database } from "@pulseboard/schema/client";
+import { insertReadings, type ReadingRow } from "@pulseboard/schema/queries/readings";
+import { batchCut, splitPoisoned } from "./batching";
 import {
   BufferFullError,
   DatabaseUnavailableError,
@@ -13,12 +17,7 @@ import {
 } from "./errors";
 import type { IngestMetrics } from "./metrics";
 
-export interface ReadingRow {
-  deviceId: string;
-  metric: string;
-  value: number;
-  recordedAt: Date;
-}
+export type { ReadingRow };
 
 interface Entry {
   rows: ReadingRow[];
@@ -27,7 +26,7 @@ interface Entry {
 }
 
 export interface WriterOptions {
-  sql: SqlClient;
+  db: Database;
   log: Logger;
   metrics: IngestMetrics;
   maxRows: number;
@@ -36,36 +35,6 @@ export interface WriterOptions {
   maxBufferedRows: number;
   /** Called after each commit with the rows it stored (for last-seen, live hints, evaluation). */
   onCommitted?: (rows: ReadingRow[]) => void;
-}
-
-/**
- * unnest arrays: one statement and four parameters whatever the batch size (no 65535-parameter
- * limit, no statement text growing with the batch), and no prepared statement, so it works
- * through PgBouncer in transaction mode. `pnpm bench` compares it with VALUES lists and COPY.
- * A re-delivered reading hits the once-only key and is skipped.
- */
-export async function insertReadings(
-  sql: SqlClient,
-  rows: ReadingRow[],
-  skipMissingDevices = false,
-): Promise<number> {
-  const deviceIds = rows.map((r) => r.deviceId);
-  const metrics = rows.map((r) => r.metric);
-  const values = rows.map((r) => r.value);
-  const times = rows.map((r) => r.recordedAt.toISOString());
-  const result = skipMissingDevices
-    ? await sql`
-        insert into sensor_readings (device_id, metric, value, recorded_at)
-        select r.device_id, r.metric, r.value, r.recorded_at
-        from unnest(${deviceIds}::uuid[], ${metrics}::text[], ${values}::float8[], ${times}::timestamptz[])
-          as r(device_id, metric, value, recorded_at)
-        where exists (select 1 from devices d where d.id = r.device_id)
-        on conflict (device_id, metric, recorded_at) do nothing`
-    : await sql`
-        insert into sensor_readings (device_id, metric, value, recorded_at)
-        select * from unnest(${deviceIds}::uuid[], ${metrics}::text[], ${values}::float8[], ${times}::timestamptz[])
-        on conflict (device_id, metric, recorded_at) do nothing`;
-  return result.count;
 }
 
 export class ReadingWriter {
@@ -145,15 +114,8 @@ export class ReadingWriter {
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch: Entry[] = [];
-    let rowCount = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0] as Entry;
-      if (batch.length > 0 && rowCount + next.rows.length > this.options.maxRows) break;
-      batch.push(next);
-      rowCount += next.rows.length;
-      this.queue.shift();
-    }
+    const { messages, rows: rowCount } = batchCut(rowCounts(this.queue), this.options.maxRows);
+    const batch = this.queue.splice(0, messages);
     this.bufferedRows -= rowCount;
     this.options.metrics.bufferRows.set(this.bufferedRows);
     this.inFlight++;
@@ -186,23 +148,24 @@ export class ReadingWriter {
         return;
       }
       metrics.flushFailures.inc({ kind: "statement" });
-      if (batch.length === 1) {
+      const alone = splitPoisoned(batch);
+      if (!alone) {
         log.error({ err: error, rows: rowCount }, "a message could not be written");
         batch[0]?.reject(error instanceof Error ? error : new Error(String(error)));
         return;
       }
       // One message poisoned the statement: write each alone so the others still land.
       log.warn({ err: error, messages: batch.length }, "batch failed; writing its messages one by one");
-      for (const entry of batch) await this.write([entry], entry.rows.length);
+      for (const single of alone) await this.write(single, single[0]?.rows.length ?? 0);
     }
   }
 
   private async insertOrSkipDeleted(rows: ReadingRow[]): Promise<number> {
     try {
-      return await insertReadings(this.options.sql, rows);
+      return await insertReadings(this.options.db, rows);
     } catch (error) {
       // A device deleted since its key was checked: drop its rows, keep the rest.
-      if (sqlState(error) === "23503") return insertReadings(this.options.sql, rows, true);
+      if (sqlState(error) === "23503") return insertReadings(this.options.db, rows, true);
       throw error;
     }
   }
@@ -223,7 +186,7 @@ export class ReadingWriter {
     if (this.closed) return;
     this.probeTimer = setTimeout(async () => {
       try {
-        await this.options.sql`select 1`;
+        await this.options.db.$client`select 1`;
         this.healthy = true;
         this.options.log.info("database reachable again");
         for (const wake of this.healthWaiters.splice(0)) wake();
@@ -232,4 +195,9 @@ export class ReadingWriter {
       }
     }, delayMs);
   }
+}
+
+/** The waiting messages' row counts, oldest first, read only as far as the batch cut looks. */
+function* rowCounts(queue: readonly Entry[]): Generator<number> {
+  for (const entry of queue) yield entry.rows.length;
 }

@@ -7,7 +7,7 @@ import { createQueue } from "@pulseboard/queue";
 import { createLogger } from "@pulseboard/runtime/logger";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { deviceKeyDigest, devices, generateDeviceKey, user } from "@pulseboard/schema";
-import { createPooledClient, type Database } from "@pulseboard/schema/client";
+import { createDb, createPooledClient, type Database } from "@pulseboard/schema/client";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach } from "vitest";
 import { buildApp, type IngestApp, type IngestConfig } from "../src/app";
@@ -60,7 +60,7 @@ export async function startIngest(
     },
   });
   const log = createLogger({ name: "ingest", level: "debug", destination });
-  const sql = createPooledClient(databaseUrl, { max: 4 });
+  const db = createDb(createPooledClient(databaseUrl, { max: 4 }));
   const queue = createQueue(
     { currentSigningKey: SIGNING_KEYS.current, nextSigningKey: SIGNING_KEYS.next, retryBaseMs: 5 },
     log,
@@ -86,7 +86,7 @@ export async function startIngest(
     ALERTER_URL: alerterUrl,
     ...overrides,
   };
-  const app = buildApp({ sql, log, queue, config, rejectionLogIntervalMs: 200 });
+  const app = buildApp({ db, log, queue, config, rejectionLogIntervalMs: 200 });
   await new Promise<void>((r) => app.server.listen(httpPort, "127.0.0.1", r));
   await app.start?.();
   return {
@@ -100,7 +100,7 @@ export async function startIngest(
     async close() {
       await app.close();
       await queue.close();
-      await sql.end({ timeout: 5 });
+      await db.$client.end({ timeout: 5 });
       await new Promise<void>((r) => receiver.close(() => r()));
     },
   };

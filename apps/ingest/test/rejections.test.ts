@@ -114,7 +114,7 @@ describe("a known device's refused messages", () => {
     expect(client.connected).toBe(true);
 
     // The owner's view; another owner's answers nothing.
-    const view = await deviceRejections(database.current.sql, ownerId, deviceId);
+    const view = await deviceRejections(database.current.db, ownerId, deviceId);
     expect(view.last24h).toEqual([
       { reason: "bad_value", count: 10 },
       { reason: "invalid_json", count: 1 },
@@ -122,7 +122,7 @@ describe("a known device's refused messages", () => {
     expect(view.last?.reason).toBe("invalid_json");
     expect(Date.now() - (view.last?.at.getTime() ?? 0)).toBeLessThan(60_000);
     const other = await provisionDevice(database.current.db);
-    expect(await deviceRejections(database.current.sql, other.ownerId, deviceId)).toEqual({
+    expect(await deviceRejections(database.current.db, other.ownerId, deviceId)).toEqual({
       last24h: [],
       last: null,
     });

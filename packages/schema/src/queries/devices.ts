@@ -63,3 +63,12 @@ export async function deleteDevice(db: Database, ownerId: string, deviceId: stri
     .returning({ id: devices.id });
   return deleted.length > 0;
 }
+
+/**
+ * The ingest, after a commit: these devices are online, seen now. Not scoped by owner: the
+ * devices were identified by their keys. Ids of devices deleted meanwhile match nothing.
+ */
+export async function markDevicesSeen(db: Database, deviceIds: readonly string[]): Promise<void> {
+  await db.$client`
+    update devices set status = 'online', last_seen_at = now() where id = any(${deviceIds as string[]}::uuid[])`;
+}

@@ -58,3 +58,19 @@ export async function deleteRule(db: Database, ownerId: string, ruleId: string):
     .returning({ id: alertRules.id });
   return deleted.length > 0;
 }
+
+/**
+ * The ingest, for evaluation messages: of these (device, metric) pairs (`deviceIds[i]` with
+ * `metrics[i]`), the devices that have a rule on one of them, each once. Not scoped by owner:
+ * the devices were identified by their keys.
+ */
+export async function devicesWithRulesOn(
+  db: Database,
+  pairs: { deviceIds: readonly string[]; metrics: readonly string[] },
+): Promise<string[]> {
+  const rows = await db.$client<{ device_id: string }[]>`
+    select distinct r.device_id from alert_rules r
+    join unnest(${pairs.deviceIds as string[]}::uuid[], ${pairs.metrics as string[]}::text[]) as t(device_id, metric)
+      on r.device_id = t.device_id and r.metric = t.metric`;
+  return rows.map((r) => r.device_id);
+}
