@@ -4,8 +4,9 @@
 // own statement straight from this script. One connection, batches one after another.
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { createDb, type Database } from "@pulseboard/schema/client";
+import { insertReadings, type ReadingRow } from "@pulseboard/schema/queries/readings";
 import postgres from "postgres";
-import { insertReadings, type ReadingRow } from "../src/writer";
 import { countRows, fmtInt, progress, resetReadings } from "./support";
 
 export const METRICS = ["temperature", "humidity", "pressure", "co2"] as const;
@@ -54,8 +55,19 @@ export const insertValues: Inserter = (sql, batch) => {
   );
 };
 
+/** The ingest's handle over a bench client (made once per client: Drizzle over it, as the ingest's). */
+const handles = new WeakMap<postgres.Sql, Database>();
+function dbOf(sql: postgres.Sql): Database {
+  let db = handles.get(sql);
+  if (!db) {
+    db = createDb(sql);
+    handles.set(sql, db);
+  }
+  return db;
+}
+
 /** (ii) unnest arrays: the ingest's own statement. */
-export const insertUnnest: Inserter = (sql, batch) => insertReadings(sql, batch);
+export const insertUnnest: Inserter = (sql, batch) => insertReadings(dbOf(sql), batch);
 
 /**
  * (iii) COPY into a temporary table dropped at commit, then insert … select … on conflict, all in
@@ -120,6 +132,7 @@ export async function timeParallel(
   connections: number,
 ): Promise<MethodResult> {
   const sql = postgres(url, { prepare: false, max: connections, onnotice: () => {} });
+  const db = dbOf(sql);
   try {
     await resetReadings(sql);
     const rows = batches.reduce((n, b) => n + b.length, 0);
@@ -127,7 +140,7 @@ export async function timeParallel(
     const started = performance.now();
     await Promise.all(
       Array.from({ length: connections }, async () => {
-        for (let b = queue.shift(); b; b = queue.shift()) await insertReadings(sql, b);
+        for (let b = queue.shift(); b; b = queue.shift()) await insertReadings(db, b);
       }),
     );
     const seconds = (performance.now() - started) / 1000;
