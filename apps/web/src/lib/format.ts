@@ -1,0 +1,52 @@
+// Formatting shared by server and client components (type-only imports from the schema: its
+// modules are not for the browser bundle).
+import type { COMPARATORS } from "@pulseboard/schema/telemetry";
+
+export function formatValue(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs >= 1e6 || abs < 1e-3)) return value.toExponential(2);
+  return Number(value.toFixed(abs >= 100 ? 1 : 2)).toLocaleString("en-US");
+}
+
+/** How each of the schema's comparators reads; the type makes it name every one of them. */
+export const COMPARATOR_SYMBOLS = { gt: ">", gte: "≥", lt: "<", lte: "≤" } as const satisfies Record<
+  (typeof COMPARATORS)[number],
+  string
+>;
+
+export function describeRule(rule: {
+  metric: string;
+  comparator: keyof typeof COMPARATOR_SYMBOLS;
+  threshold: number;
+  aggregate: string;
+  windowSeconds: number;
+}): string {
+  return `${rule.aggregate}(${rule.metric}) over ${formatDuration(rule.windowSeconds)} ${COMPARATOR_SYMBOLS[rule.comparator]} ${formatValue(rule.threshold)}`;
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 86400) return `${+(seconds / 3600).toFixed(1)} h`;
+  return `${+(seconds / 86400).toFixed(1)} d`;
+}
+
+/** "3 min ago" style, for last-seen columns. */
+export function timeAgo(at: Date | string | null, now = Date.now()): string {
+  if (!at) return "never";
+  const seconds = Math.max(0, Math.round((now - new Date(at).getTime()) / 1000));
+  if (seconds < 5) return "just now";
+  return `${formatDuration(seconds)} ago`;
+}
+
+/** A `datetime-local` input's value for an instant, in the browser's time zone (no offset). */
+export function toDatetimeLocal(ms: number): string {
+  const d = new Date(ms);
+  return new Date(ms - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** A workout's duration, or a dash without an end time. */
+export function workoutDuration(w: { performedAt: Date; endedAt: Date | null }): string {
+  return w.endedAt ? formatDuration(Math.round((w.endedAt.getTime() - w.performedAt.getTime()) / 1000)) : "—";
+}

@@ -1,0 +1,84 @@
+// Alert queries for the web API and pages, scoped by owner in the query itself (through the
+// alert's device).
+import { and, desc, eq, type SQL } from "drizzle-orm";
+import type { Database } from "../client";
+import { type AGGREGATES, alertRules, alerts, type COMPARATORS, devices } from "../schema/telemetry";
+
+export interface AlertView {
+  id: string;
+  status: "firing" | "resolved";
+  triggeredAt: Date;
+  resolvedAt: Date | null;
+  value: number | null;
+  resolvedValue: number | null;
+  windowStart: Date | null;
+  windowEnd: Date | null;
+  deviceId: string;
+  deviceName: string;
+  ruleId: string;
+  metric: string;
+  comparator: (typeof COMPARATORS)[number];
+  threshold: number;
+  aggregate: (typeof AGGREGATES)[number];
+  windowSeconds: number;
+}
+
+export interface AlertFilter {
+  status?: "firing" | "resolved" | undefined;
+  deviceId?: string | undefined;
+  metric?: string | undefined;
+  limit?: number | undefined;
+}
+
+const view = {
+  id: alerts.id,
+  status: alerts.status,
+  triggeredAt: alerts.triggeredAt,
+  resolvedAt: alerts.resolvedAt,
+  value: alerts.value,
+  resolvedValue: alerts.resolvedValue,
+  windowStart: alerts.windowStart,
+  windowEnd: alerts.windowEnd,
+  deviceId: devices.id,
+  deviceName: devices.name,
+  ruleId: alertRules.id,
+  metric: alertRules.metric,
+  comparator: alertRules.comparator,
+  threshold: alertRules.threshold,
+  aggregate: alertRules.aggregate,
+  windowSeconds: alertRules.windowSeconds,
+};
+
+function ownedAlerts(db: Database, where: SQL | undefined) {
+  return db
+    .select(view)
+    .from(alerts)
+    .innerJoin(devices, eq(devices.id, alerts.deviceId))
+    .innerJoin(alertRules, eq(alertRules.id, alerts.ruleId))
+    .where(where);
+}
+
+/** The owner's alerts, newest first, optionally filtered. */
+export function listAlerts(db: Database, ownerId: string, filter: AlertFilter = {}): Promise<AlertView[]> {
+  return ownedAlerts(
+    db,
+    and(
+      eq(devices.ownerId, ownerId),
+      filter.status ? eq(alerts.status, filter.status) : undefined,
+      filter.deviceId ? eq(alerts.deviceId, filter.deviceId) : undefined,
+      filter.metric ? eq(alertRules.metric, filter.metric) : undefined,
+    ),
+  )
+    .orderBy(desc(alerts.triggeredAt), desc(alerts.id))
+    .limit(Math.min(filter.limit ?? 200, 1000));
+}
+
+/** One of the owner's alerts; undefined for anyone else's. */
+export async function getAlert(
+  db: Database,
+  ownerId: string,
+  alertId: string,
+): Promise<AlertView | undefined> {
+  const [row] = await ownedAlerts(db, and(eq(alerts.id, alertId), eq(devices.ownerId, ownerId)));
+  return row;
+}
