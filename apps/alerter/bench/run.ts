@@ -2,20 +2,23 @@
 // (1) the time of a full sweep, and (2) p50/p99 from a reading's commit (its HTTP 202) to its
 // alert firing (the transition's NOTIFY), with the ingest and the alerter as processes and the
 // local queue between them. Goals: sweep < 2 s, p99 commit-to-firing < 1 s. Prints figures.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres } from "@pulseboard/devstack/embedded";
-import { REPO_ROOT } from "@pulseboard/devstack/paths";
+import {
+  benchDatabase,
+  onCleanup,
+  percentile,
+  progress,
+  reportResults,
+  runBench,
+} from "@pulseboard/devstack/bench";
 import { type SpawnedProcess, spawnTs } from "@pulseboard/devstack/test/process";
 import { createQueue } from "@pulseboard/queue";
 import { createLogger } from "@pulseboard/runtime/logger";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { createDirectClient, createPooledClient } from "@pulseboard/schema/client";
-import { runMigrations } from "@pulseboard/schema/migrate";
+import { ALERTS_CHANNEL } from "@pulseboard/schema/live";
 import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import { deviceKeyDigest, generateDeviceKey } from "@pulseboard/schema/telemetry";
-import postgres from "postgres";
 import { buildApp } from "../src/app";
-import { ALERTS_CHANNEL } from "../src/evaluate";
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 1000);
 const RULES_PER_DEVICE = 10;
@@ -24,38 +27,14 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 2500); // readings = DEVICES
 const LATENCY_SAMPLES = 100;
 const KEYS = { current: "sig_bench_current_0123456789", next: "sig_bench_next_0123456789" };
 
-const began = performance.now();
-const progress = (line: string) =>
-  console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)}s] ${line}`);
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
 async function main() {
-  let embedded: RunningPostgres | undefined;
-  let adminUrl = process.env.DATABASE_URL_DIRECT || process.env.DATABASE_URL;
-  if (!adminUrl) {
-    const dir = mkdtempSync("/tmp/pulseboard-bench-alerter-");
-    chmodSync(dir, 0o755);
-    embedded = await startEmbeddedPostgres({
-      dataDir: `${dir}/data`,
-      port: await findFreePort(),
-      durable: false,
-    });
-    cleanups.push(async () => {
-      await embedded?.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    adminUrl = embedded.url;
-  }
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists pulseboard_bench_alerter with (force)`);
-  await admin.end();
-  const url = await ensureDatabase(adminUrl, "pulseboard_bench_alerter");
-  await runMigrations(url);
+  const database = await benchDatabase({ name: "pulseboard_bench_alerter", fresh: true, durable: false });
+  onCleanup("database", () => database.close());
+  // The direct endpoint, for this client and the processes below, as this benchmark has always
+  // measured (the same server as the pooled one unless DATABASE_URL is a PgBouncer).
+  const url = database.directUrl;
   const sql = createPooledClient(url, { max: 4 });
-  cleanups.push(() => sql.end({ timeout: 5 }));
+  onCleanup("benchmark client", () => sql.end({ timeout: 5 }));
 
   // --- data: 1,000 devices, 10 rules each, 10 million readings ending now -------------------
   const ownerId = crypto.randomUUID();
@@ -143,11 +122,10 @@ async function main() {
   }
   await app.close();
   await queue.close();
-  const steady = sweeps
-    .slice(1)
-    .map((s) => s.ms)
-    .sort((a, b) => a - b);
-  const sweepMs = percentile(steady, 50);
+  const sweepMs = percentile(
+    sweeps.slice(1).map((s) => s.ms),
+    50,
+  );
 
   // --- (2) commit-to-firing, ingest and alerter as processes, local queue ---------------------
   const measure = async (evaluationIntervalMs: number) => {
@@ -209,8 +187,7 @@ async function main() {
         await new Promise((r) => setTimeout(r, 50));
       const latencies = latencyDevices
         .map((d) => (firedAt.get(d.ruleId) ?? Number.NaN) - (committedAt.get(d.ruleId) ?? Number.NaN))
-        .filter((v) => Number.isFinite(v))
-        .sort((a, b) => a - b);
+        .filter((v) => Number.isFinite(v));
       return {
         evaluationIntervalMs,
         samples: latencies.length,
@@ -235,33 +212,24 @@ async function main() {
     sweepMs: Math.round(sweepMs),
     commitToFiring: latencyRuns,
   };
-  console.log("");
-  console.log(
-    `alerter: ${figures.rules.toLocaleString()} rules over ${DEVICES.toLocaleString()} devices, ${readings.toLocaleString()} readings`,
-  );
-  console.log(
-    `  full sweep (steady state, median of 3)  ${figures.sweepMs} ms   goal < 2000 ms: ${mark(sweepMs < 2000)}`,
-  );
-  console.log(
-    `  first sweep (writes ${figures.firstSweepTransitions} transitions)   ${figures.firstSweepMs} ms`,
-  );
-  for (const run of latencyRuns) {
-    console.log(
-      `  commit-to-firing p50 / p99, EVALUATION_INTERVAL_MS=${run.evaluationIntervalMs}   ${run.p50Ms} / ${run.p99Ms} ms   goal p99 < 1000 ms: ${mark(run.p99Ms < 1000)}   (${run.samples}/${run.expected} fired)`,
-    );
-  }
-  mkdirSync(`${REPO_ROOT}bench-results`, { recursive: true });
-  writeFileSync(`${REPO_ROOT}bench-results/alerter.json`, `${JSON.stringify(figures, null, 2)}\n`);
+  reportResults("alerter", {
+    title: `alerter: ${figures.rules.toLocaleString()} rules over ${DEVICES.toLocaleString()} devices, ${readings.toLocaleString()} readings`,
+    header: ["measure", "figure", "goal"],
+    rows: [
+      [
+        "full sweep (steady state, median of 3)",
+        `${figures.sweepMs} ms`,
+        `< 2000 ms: ${mark(sweepMs < 2000)}`,
+      ],
+      [`first sweep (writes ${figures.firstSweepTransitions} transitions)`, `${figures.firstSweepMs} ms`, ""],
+      ...latencyRuns.map((run) => [
+        `commit-to-firing p50 / p99, EVALUATION_INTERVAL_MS=${run.evaluationIntervalMs} (${run.samples}/${run.expected} fired)`,
+        `${run.p50Ms} / ${run.p99Ms} ms`,
+        `p99 < 1000 ms: ${mark(run.p99Ms < 1000)}`,
+      ]),
+    ],
+    figures,
+  });
 }
 
-try {
-  await main();
-} finally {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (error) {
-      console.error(`cleanup failed: ${error instanceof Error ? error.message : error}`);
-    }
-  }
-}
+await runBench(main);

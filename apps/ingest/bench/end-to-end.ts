@@ -2,6 +2,7 @@
 // Per scenario: a saturation run (committed rows/s in a steady window, counted in the database),
 // then, against a fresh ingest process and fresh devices, a run at half that rate for latency,
 // memory and a loss check.
+import { fmt1, fmt2, fmtInt, percentile, progress, sleep } from "@pulseboard/devstack/bench";
 import { runSimulation, type SimulationCounters, type Transport } from "@pulseboard/simulator";
 import type postgres from "postgres";
 import {
@@ -13,22 +14,16 @@ import {
   type ExternalBroker,
   type FlushStats,
   flushStats,
-  fmt1,
-  fmt2,
-  fmtInt,
   gcPauses,
   highWaterMb,
   type Pauses,
   type PgActivity,
-  percentile,
   pgActivity,
   pgActivityDelta,
-  progress,
   type RunningIngest,
   resetReadings,
   runId,
   sampleRss,
-  sleep,
   startIngest,
   watchBuffer,
   watchEventLoop,
@@ -214,7 +209,7 @@ function timelineOf(acks: [number, number][], fromMs: number) {
     .map(([second, list]) => ({
       second,
       messages: list.length,
-      p99Ms: percentile(list, 0.99),
+      p99Ms: percentile(list, 99),
       maxMs: Math.max(...list),
     }));
 }
@@ -240,19 +235,29 @@ async function stopIngest(ctx: ScenarioContext, ingest: RunningIngest, clientId:
   }
 }
 
-async function saturation(
+/** An empty readings table and a new ingest process (in external mode, with its own client id). */
+async function freshIngest(
   ctx: ScenarioContext,
   spec: ScenarioSpec,
-  devices: DeviceSet,
-): Promise<SaturationResult> {
+  phase: "sat" | "half",
+): Promise<{ ingest: RunningIngest; clientId: string | undefined }> {
   await resetReadings(ctx.sql);
-  const clientId = spec.external ? `pulseboard-bench-${runId}-${spec.id}-sat` : undefined;
+  const clientId = spec.external ? `pulseboard-bench-${runId}-${spec.id}-${phase}` : undefined;
   const ingest = await startIngest({
     databaseUrl: ctx.databaseUrl,
     alerterUrl: ctx.alerterUrl,
     mqttUrl: spec.external ? ctx.broker?.url : undefined,
     clientId,
   });
+  return { ingest, clientId };
+}
+
+async function saturation(
+  ctx: ScenarioContext,
+  spec: ScenarioSpec,
+  devices: DeviceSet,
+): Promise<SaturationResult> {
+  const { ingest, clientId } = await freshIngest(ctx, spec, "sat");
   let stopped = false;
   try {
     const rss = sampleRss(ingest.pid);
@@ -350,7 +355,10 @@ async function settledCount(
   }
 }
 
-/** p50 and p99 of publish-to-commit from PostgreSQL's commit timestamps (one row per message). */
+/**
+ * p50 and p99 of publish-to-commit from PostgreSQL's commit timestamps (one row per message), by
+ * the same nearest-rank rule as `percentile` (percentile_disc: the first value at or past p).
+ */
 async function commitLatency(
   sql: postgres.Sql,
   deviceIds: string[],
@@ -358,8 +366,8 @@ async function commitLatency(
 ): Promise<{ n: number; p50: number; p99: number }> {
   const [row] = await sql<{ n: number; p50: number | null; p99: number | null }[]>`
     select count(*)::int as n,
-      percentile_cont(0.5) within group (order by ms) as p50,
-      percentile_cont(0.99) within group (order by ms) as p99
+      percentile_disc(0.5) within group (order by ms) as p50,
+      percentile_disc(0.99) within group (order by ms) as p99
     from (
       select (extract(epoch from pg_xact_commit_timestamp(xmin)) - extract(epoch from recorded_at))::float8 * 1000 as ms
       from sensor_readings
@@ -375,14 +383,7 @@ async function halfLoad(
   devices: DeviceSet,
   messagesPerSecond: number,
 ): Promise<HalfLoadResult> {
-  await resetReadings(ctx.sql);
-  const clientId = spec.external ? `pulseboard-bench-${runId}-${spec.id}-half` : undefined;
-  const ingest = await startIngest({
-    databaseUrl: ctx.databaseUrl,
-    alerterUrl: ctx.alerterUrl,
-    mqttUrl: spec.external ? ctx.broker?.url : undefined,
-    clientId,
-  });
+  const { ingest, clientId } = await freshIngest(ctx, spec, "half");
   let stopped = false;
   try {
     const idleRssMb = sampleRss(ingest.pid).stop();
@@ -428,8 +429,8 @@ async function halfLoad(
 
     let latencySource = "PUBACK / 202 (sent after commit)";
     const latencies = acks.map(([, ms]) => ms);
-    let p50 = percentile(latencies, 0.5);
-    let p99 = percentile(latencies, 0.99);
+    let p50 = percentile(latencies, 50);
+    let p99 = percentile(latencies, 99);
     let samples = acks.length;
     const extra: Partial<HalfLoadResult> = {};
     if (spec.external) {

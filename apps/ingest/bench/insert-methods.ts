@@ -4,10 +4,11 @@
 // own statement straight from this script. One connection, batches one after another.
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { fmtInt, progress } from "@pulseboard/devstack/bench";
 import { createDb, type Database } from "@pulseboard/schema/client";
 import { insertReadings, type ReadingRow } from "@pulseboard/schema/queries/readings";
 import postgres from "postgres";
-import { countRows, fmtInt, progress, resetReadings } from "./support";
+import { countRows, resetReadings } from "./support";
 
 export const METRICS = ["temperature", "humidity", "pressure", "co2"] as const;
 

@@ -16,19 +16,12 @@
 // BENCH_MQTT_INTERVAL_MS / BENCH_HTTP_INTERVAL_MS (saturation tick), BENCH_EXTERNAL_OFFER (the
 // external-broker offer as a fraction of the ceiling), and for diagnosis BENCH_AUTOVACUUM=off and
 // BENCH_INGEST_NODE_OPTIONS (e.g. `--import=/tmp/cpu-profiler.mjs`).
-import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { REPO_ROOT } from "@pulseboard/devstack/paths";
+import { fmt1, fmt2, fmtInt, onCleanup, progress, reportResults, runBench } from "@pulseboard/devstack/bench";
 import postgres from "postgres";
 import { runScenario, SCENARIOS, type ScenarioContext, type ScenarioResult, TIMINGS } from "./end-to-end";
 import { type InsertFigures, measureInserts } from "./insert-methods";
 import {
-  cleanupAll,
-  fmt1,
-  fmt2,
-  fmtInt,
-  onCleanup,
-  progress,
   provisionDevices,
   startAlerterStub,
   startDatabase,
@@ -39,18 +32,19 @@ import {
 const BATCH = 5000;
 const P99_GOAL_MS = 100;
 
-function summaryTable(inserts: InsertFigures, scenarios: ScenarioResult[]): string {
-  const header = [
-    "scenario",
-    "rows/s",
-    "ratio to ceiling",
-    "goal",
-    "p50 ms",
-    "p99 ms",
-    "peak RSS MB",
-    "expected",
-    "found",
-  ];
+const SUMMARY_HEADER = [
+  "scenario",
+  "rows/s",
+  "ratio to ceiling",
+  "goal",
+  "p50 ms",
+  "p99 ms",
+  "peak RSS MB",
+  "expected",
+  "found",
+];
+
+function summaryRows(inserts: InsertFigures, scenarios: ScenarioResult[]): string[][] {
   const rows: string[][] = [
     [
       "ceiling: insertReadings from a script",
@@ -86,10 +80,7 @@ function summaryTable(inserts: InsertFigures, scenarios: ScenarioResult[]): stri
       `${fmtInt(half.found)} ${half.lossFree ? "OK" : "LOSS"}`,
     ]);
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(" | ")} |`;
-  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+  return rows;
 }
 
 async function main(): Promise<void> {
@@ -145,21 +136,7 @@ async function main(): Promise<void> {
     scenarios.push(await runScenario(ctx, spec, devices.saturation, devices.half));
   }
 
-  console.log("");
-  console.log(
-    `insert methods (${fmtInt(inserts.ceiling.rows)} rows, batches of ${BATCH}): ${inserts.methods
-      .map((m) => `${m.method.replace(/^\(\w+\)\s+/, "")} ${fmtInt(m.rowsPerSecond)} rows/s`)
-      .join(" | ")} → fastest: ${inserts.fastest.replace(/^\(\w+\)\s+/, "")}`,
-  );
-  console.log(
-    `ceiling: ${fmtInt(inserts.ceiling.rowsPerSecond)} rows/s (insertReadings, batches of ${BATCH}, one connection); for comparison, 2 connections at once: ${fmtInt(inserts.ceilingTwoConnections.rowsPerSecond)} rows/s`,
-  );
-  console.log(
-    `goals: rows/s ≥ ratio × ceiling ((a) 0.5, (b) 0.6, (c) 0.3); p99 at half load < ${P99_GOAL_MS} ms; expected = found (no loss)`,
-  );
-  console.log(summaryTable(inserts, scenarios));
-
-  const report = {
+  const figures = {
     generatedAt: new Date().toISOString(),
     machine: { cores: cpus().length, node: process.version },
     database: db.description,
@@ -174,27 +151,18 @@ async function main(): Promise<void> {
     goals: { ratio: { a: 0.5, b: 0.6, c: 0.3 }, p99Ms: P99_GOAL_MS, loss: 0 },
     scenarios,
   };
-  mkdirSync(`${REPO_ROOT}bench-results`, { recursive: true });
-  writeFileSync(`${REPO_ROOT}bench-results/ingest.json`, `${JSON.stringify(report, null, 2)}\n`);
-  progress("wrote bench-results/ingest.json");
-}
-
-let exiting = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (exiting) return;
-    exiting = true;
-    progress(`${signal}: cleaning up`);
-    void cleanupAll().finally(() => process.exit(130));
+  reportResults("ingest", {
+    title: [
+      `insert methods (${fmtInt(inserts.ceiling.rows)} rows, batches of ${BATCH}): ${inserts.methods
+        .map((m) => `${m.method.replace(/^\(\w+\)\s+/, "")} ${fmtInt(m.rowsPerSecond)} rows/s`)
+        .join(" | ")} → fastest: ${inserts.fastest.replace(/^\(\w+\)\s+/, "")}`,
+      `ceiling: ${fmtInt(inserts.ceiling.rowsPerSecond)} rows/s (insertReadings, batches of ${BATCH}, one connection); for comparison, 2 connections at once: ${fmtInt(inserts.ceilingTwoConnections.rowsPerSecond)} rows/s`,
+      `goals: rows/s ≥ ratio × ceiling ((a) 0.5, (b) 0.6, (c) 0.3); p99 at half load < ${P99_GOAL_MS} ms; expected = found (no loss)`,
+    ].join("\n"),
+    header: SUMMARY_HEADER,
+    rows: summaryRows(inserts, scenarios),
+    figures,
   });
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exitCode = 1;
-} finally {
-  exiting = true;
-  await cleanupAll();
-}
+await runBench(main);

@@ -1,16 +1,12 @@
-// Plumbing for the ingest benchmark: the database (embedded PostgreSQL under /tmp unless
-// DATABASE_URL is set), device provisioning, the ingest as its own process, a private Mosquitto,
-// memory sampling, percentiles and progress lines. Everything started here registers its cleanup.
+// Plumbing for the ingest benchmark: its database (see startDatabase), device provisioning, the
+// ingest as its own process, a private Mosquitto, memory, CPU and pause sampling. What every
+// benchmark shares (database, progress, cleanups, percentiles, tables) is @pulseboard/devstack/bench.
+// Everything started here registers its cleanup.
 import { randomUUID } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import {
-  ensureDatabase,
-  type RunningPostgres,
-  startEmbeddedPostgres,
-  withDatabase,
-} from "@pulseboard/devstack/embedded";
+import { type BenchDatabase, benchDatabase, onCleanup, progress, sleep } from "@pulseboard/devstack/bench";
 import {
   forgetMqttSessions,
   MOSQUITTO_BINARY,
@@ -19,108 +15,31 @@ import {
 } from "@pulseboard/devstack/mosquitto";
 import { type SpawnedProcess, spawnTs } from "@pulseboard/devstack/test/process";
 import { findFreePort } from "@pulseboard/runtime/ports";
-import { runMigrations } from "@pulseboard/schema/migrate";
 import { deviceKeyDigest, generateDeviceKey } from "@pulseboard/schema/telemetry";
 import postgres from "postgres";
 
 export const BENCH_DATABASE = "pulseboard_bench_ingest";
 
 // ---------------------------------------------------------------------------------------------
-// Progress and cleanup
-
-const began = performance.now();
-
-/** A progress line, prefixed with the seconds since the benchmark started. */
-export function progress(line: string): void {
-  const s = ((performance.now() - began) / 1000).toFixed(1).padStart(6);
-  console.log(`[${s}s] ${line}`);
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-const cleanups: { label: string; run: () => Promise<void> | void }[] = [];
-
-/** Registers a cleanup; they run last-in first-out from `cleanupAll`. Returns an unregister. */
-export function onCleanup(label: string, run: () => Promise<void> | void): () => void {
-  const entry = { label, run };
-  cleanups.push(entry);
-  return () => {
-    const i = cleanups.indexOf(entry);
-    if (i >= 0) cleanups.splice(i, 1);
-  };
-}
-
-/** Runs every registered cleanup (newest first), each at most once, reporting failures. */
-export async function cleanupAll(): Promise<void> {
-  while (cleanups.length > 0) {
-    const entry = cleanups.pop();
-    if (!entry) break;
-    try {
-      await entry.run();
-    } catch (error) {
-      console.error(`cleanup (${entry.label}) failed: ${error instanceof Error ? error.message : error}`);
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Database
 
-export interface BenchDatabase {
-  /** The pooled endpoint of the bench database: what the ingest and the insert methods use. */
-  url: string;
-  /** The direct endpoint (migrations); the same as `url` for the embedded server. */
-  directUrl: string;
-  /** What it is, for the report. */
-  description: string;
+export interface IngestDatabase extends BenchDatabase {
   /** `track_commit_timestamp` is on: commit times of rows can be read (external-broker latency). */
   commitTimestamps: boolean;
 }
 
 /**
- * A dedicated, migrated database `pulseboard_bench_ingest`: on the server at DATABASE_URL
- * (created over DATABASE_URL_DIRECT when set), otherwise on a throwaway embedded PostgreSQL with
- * `track_commit_timestamp` on. Emptied of users, devices and readings before use.
+ * A dedicated, migrated database `pulseboard_bench_ingest` (see benchDatabase: at DATABASE_URL,
+ * otherwise on a throwaway embedded PostgreSQL, durable, with `track_commit_timestamp` on).
+ * Emptied of users, devices and readings before use.
  */
-export async function startDatabase(): Promise<BenchDatabase> {
-  const pooled = process.env.DATABASE_URL;
-  const direct = process.env.DATABASE_URL_DIRECT || pooled;
-  let result: BenchDatabase;
-  if (pooled && direct) {
-    const directUrl = await ensureDatabase(direct, BENCH_DATABASE);
-    result = {
-      url: withDatabase(pooled, BENCH_DATABASE),
-      directUrl,
-      description: `database ${BENCH_DATABASE} at DATABASE_URL${process.env.DATABASE_URL_DIRECT ? " (created over DATABASE_URL_DIRECT)" : ""}`,
-      commitTimestamps: false,
-    };
-  } else {
-    const tmp = mkdtempSync("/tmp/pulseboard-ingest-bench-");
-    chmodSync(tmp, 0o755);
-    onCleanup("temp dir", () => rmSync(tmp, { recursive: true, force: true }));
-    const dataDir = `${tmp}/data`;
-    let embedded: RunningPostgres = await startEmbeddedPostgres({ dataDir, port: await findFreePort() });
-    let stopEmbedded = onCleanup("embedded PostgreSQL", () => embedded.stop());
-    // Commit timestamps let the benchmark time publish-to-commit where the acknowledgement does
-    // not wait for the commit (the external broker acknowledges on receipt). Needs a restart.
-    const admin = postgres(embedded.url, { max: 1, onnotice: () => {} });
-    await admin`alter system set track_commit_timestamp = on`;
-    await admin.end({ timeout: 5 });
-    stopEmbedded();
-    await embedded.stop();
-    embedded = await startEmbeddedPostgres({ dataDir, port: embedded.port });
-    stopEmbedded = onCleanup("embedded PostgreSQL", () => embedded.stop());
-    const url = await ensureDatabase(embedded.url, BENCH_DATABASE);
-    result = {
-      url,
-      directUrl: url,
-      description:
-        "embedded PostgreSQL 17 under /tmp (default settings, fsync on, track_commit_timestamp on)",
-      commitTimestamps: true,
-    };
-  }
-  await runMigrations(result.directUrl);
-  const sql = postgres(result.directUrl, { max: 1, onnotice: () => {} });
+export async function startDatabase(): Promise<IngestDatabase> {
+  // Commit timestamps let the benchmark time publish-to-commit where the acknowledgement does
+  // not wait for the commit (the external broker acknowledges on receipt).
+  const database = await benchDatabase({ name: BENCH_DATABASE, settings: { track_commit_timestamp: "on" } });
+  onCleanup("database", () => database.close());
+  const result: IngestDatabase = { ...database, commitTimestamps: false };
+  const sql = postgres(database.directUrl, { max: 1, onnotice: () => {} });
   try {
     await sql`truncate sensor_readings, devices, "user" cascade`;
     // BENCH_AUTOVACUUM=off: a diagnostic knob, to see what autovacuum during a run costs.
@@ -356,18 +275,7 @@ export async function startExternalBroker(): Promise<ExternalBroker | undefined>
 }
 
 // ---------------------------------------------------------------------------------------------
-// Figures
-
-/** Nearest-rank percentile of unsorted `values` (0 < p <= 1); NaN when empty. */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
-}
-
-export const fmtInt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
-export const fmt1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
-export const fmt2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "n/a");
+// Client ids
 
 /** A random suffix for client ids, so runs against a shared broker never collide. */
 export const runId = randomUUID().slice(0, 8);
