@@ -90,7 +90,9 @@ describe("HTTP transport", () => {
       transport: { kind: "http", url: ingest.url },
       intervalMs: 20,
       maxMessages: 2,
-      requestTimeoutMs: 100,
+      // Long enough that an answered request never times out on a loaded machine (100 ms did,
+      // once, under CI load); only the stub's hanging device does.
+      requestTimeoutMs: 1500,
       seed: 1,
     });
     const totals = await sim.done;
