@@ -132,8 +132,10 @@ describe("after each commit", () => {
         (n) => n === 1,
         3000,
       );
+      // At once, not an interval later (the throttle's delay is 0 here: throttles.test.ts); the
+      // bound is the interval so that a loaded machine's slower request does not count.
       const first = Date.now() - started;
-      expect(first).toBeLessThan(700);
+      expect(first).toBeLessThan(1500);
       await send(b.key);
       await until(
         async () => slow.evaluations.length,

@@ -165,15 +165,20 @@ describe("POST /v1/readings", () => {
 
   it("logs rejections once per device per interval, with counts per reason", async () => {
     const { deviceId, key } = await provisionDevice(database.current.db);
+    const started = Date.now();
     await Promise.all([
       ...Array.from({ length: 8 }, () => post(key, { t: "x" })),
       post(key, undefined, "not json"),
     ]);
+    const burstMs = Date.now() - started;
+    // The log is written every 200 ms in this harness: the next write, due before this wait ends,
+    // holds the burst's last refusals.
     await new Promise((r) => setTimeout(r, 400));
     const lines = ingest.logs.filter((l) => l.msg === "messages rejected" && l.deviceId === deviceId);
-    // One line per interval (the burst may straddle one boundary), never one per message.
+    // One line per interval the burst spanned (one or two on an idle machine, a few more if the
+    // nine requests took longer), never one per message.
     expect(lines.length).toBeGreaterThanOrEqual(1);
-    expect(lines.length).toBeLessThanOrEqual(2);
+    expect(lines.length).toBeLessThanOrEqual(Math.min(8, Math.floor(burstMs / 200) + 2));
     const total: Record<string, number> = {};
     for (const line of lines) {
       for (const [reason, n] of Object.entries(line.rejected as Record<string, number>))
@@ -208,8 +213,9 @@ describe("POST /v1/readings", () => {
 
 describe("POST /v1/readings, limits and faults", () => {
   it("429 with Retry-After when a device exceeds its rate", async () => {
+    // One message per 100 s: no token comes back during the test, however slow the requests.
     const limited = await startIngest(database.current.url, {
-      DEVICE_RATE_PER_SECOND: 1,
+      DEVICE_RATE_PER_SECOND: 0.01,
       DEVICE_RATE_BURST: 3,
     });
     try {

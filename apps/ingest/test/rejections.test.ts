@@ -97,8 +97,10 @@ describe("a known device's refused messages", () => {
     const client = await device();
     const writesBefore = ingest.app.rejectionStore.writes;
     const topic = `devices/${key}/readings`;
+    const started = Date.now();
     for (let i = 0; i < 10; i++) await client.publishAsync(topic, '{"temperature": "hot"}', { qos: 1 });
     await client.publishAsync(topic, "not json", { qos: 1 });
+    const sentMs = Date.now() - started;
     const rows = await until(
       () => rowsOf(deviceId),
       (r) => r.reduce((n, x) => n + x.count, 0) === 11,
@@ -107,10 +109,11 @@ describe("a known device's refused messages", () => {
       { reason: "bad_value", count: 10, last_detail: "temperature: value must be a finite number" },
       { reason: "invalid_json", count: 1, last_detail: "the body is not valid JSON" },
     ]);
-    // 11 messages within a fraction of a second: one or two intervals, never a write per message.
+    // One write per interval (200 ms in this harness) the 11 messages spanned, plus the one after:
+    // one or two on an idle machine, never a write per message.
     const writes = ingest.app.rejectionStore.writes - writesBefore;
     expect(writes).toBeGreaterThanOrEqual(1);
-    expect(writes).toBeLessThanOrEqual(2);
+    expect(writes).toBeLessThanOrEqual(Math.min(10, Math.floor(sentMs / 200) + 2));
     expect(client.connected).toBe(true);
 
     // The owner's view; another owner's answers nothing.
@@ -187,8 +190,9 @@ describe("a known device's refused messages", () => {
   });
 
   it("counts messages over the device's rate", async () => {
+    // One message per 100 s: no token comes back during the test, however slow the requests.
     const limited = await startIngest(database.current.url, {
-      DEVICE_RATE_PER_SECOND: 1,
+      DEVICE_RATE_PER_SECOND: 0.01,
       DEVICE_RATE_BURST: 2,
     });
     try {
@@ -202,11 +206,10 @@ describe("a known device's refused messages", () => {
         });
         statuses.push(res.status);
       }
-      const limitedCount = statuses.filter((s) => s === 429).length;
-      expect(limitedCount).toBeGreaterThanOrEqual(2);
+      expect(statuses).toEqual([202, 202, 429, 429, 429]);
       await until(
         () => rowsOf(deviceId),
-        (r) => r.length === 1 && r[0]?.reason === "rate_limited" && r[0]?.count === limitedCount,
+        (r) => r.length === 1 && r[0]?.reason === "rate_limited" && r[0]?.count === 3,
       );
     } finally {
       await limited.close();
