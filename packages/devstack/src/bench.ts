@@ -129,7 +129,9 @@ export interface BenchDatabase {
  * `migrate: false`) on the run's PostgreSQL (see `startRunPostgres`; durable unless `durable: false`).
  */
 export async function benchDatabase(options: BenchDatabaseOptions): Promise<BenchDatabase> {
-  const server = await startRunPostgres({ ...options, label: `bench-${options.name}` });
+  // /tmp/pulseboard-bench-ingest-XXXXXX for pulseboard_bench_ingest
+  const label = options.name.replace(/^pulseboard_/, "").replaceAll("_", "-");
+  const server = await startRunPostgres({ ...options, label });
   try {
     if (options.fresh) {
       const admin = postgres(server.adminUrl, { max: 1, onnotice: () => {} });
