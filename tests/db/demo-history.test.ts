@@ -5,6 +5,8 @@
 // stopped between storing and rolling up, for a device whose own readings had begun.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { deviceKeyDigest, devices, generateDeviceKey, notificationSettings, user } from "@pulseboard/schema";
+import { loadRuleStates } from "@pulseboard/schema/queries/alert-evaluation";
+import { undeliveredEventIds } from "@pulseboard/schema/queries/alert-events";
 import { backfillDeviceHistory } from "@pulseboard/schema/queries/backfill";
 import {
   chooseBucketSeconds,
@@ -15,8 +17,7 @@ import {
 } from "@pulseboard/schema/queries/rollups";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decide } from "../../apps/alerter/src/decide";
-import { evaluateDevices, loadRuleStates } from "../../apps/alerter/src/evaluate";
-import { undeliveredEvents } from "../../apps/alerter/src/webhook";
+import { evaluateDevices } from "../../apps/alerter/src/evaluate";
 import { demoBackfill, ensureDemoHistory } from "../../packages/devstack/src/demo-history";
 import { DAY_MS, DEMO_RULE, HISTORY_DAYS, MINUTE_MS } from "../../packages/devstack/src/demo-history-curve";
 
@@ -269,7 +270,7 @@ describe("the demo greenhouse sensor's history", () => {
       },
     ]);
     // What the alerter re-enqueues at boot and in every sweep: nothing.
-    expect(await undeliveredEvents(sql(), 0)).toEqual([]);
+    expect(await undeliveredEventIds(db(), 0)).toEqual([]);
   });
 
   it("is what the alerter decides over these readings: open at the trigger, resolve at the resolution", async () => {
@@ -282,7 +283,7 @@ describe("the demo greenhouse sensor's history", () => {
       from alerts where device_id = ${a.deviceId}`;
     if (!alert) throw new Error("no alert");
     const at = async (ms: number, firing: boolean) => {
-      const [state] = await loadRuleStates(sql(), [a.deviceId], new Date(ms));
+      const [state] = await loadRuleStates(db(), [a.deviceId], new Date(ms));
       if (!state) throw new Error("no rule state");
       return { value: state.value, decision: decide(state, state.value, firing) };
     };
@@ -297,7 +298,7 @@ describe("the demo greenhouse sensor's history", () => {
     expect(closed.value).toBeCloseTo(alert.resolved_value, 9);
     expect((await at(resolved - MINUTE_MS, true)).decision).toBe("nothing");
     // And now, at boot: the rule is quiet, no transition.
-    expect(await evaluateDevices(sql(), [a.deviceId])).toEqual([]);
+    expect(await evaluateDevices(db(), [a.deviceId])).toEqual([]);
   });
 
   it("adds nothing the second time", async () => {
@@ -354,6 +355,6 @@ describe("a history for a device whose readings had begun, stored by a start tha
       select e.webhook_status as status from alert_events e join alerts a on a.id = e.alert_id
       where a.device_id = ${b.deviceId}`;
     expect(statuses).toEqual([{ status: "delivered" }, { status: "delivered" }]);
-    expect(await undeliveredEvents(sql(), 0)).toEqual([]);
+    expect(await undeliveredEventIds(db(), 0)).toEqual([]);
   }, 120_000);
 });

@@ -14,7 +14,7 @@ import { type SpawnedProcess, spawnTs } from "@pulseboard/devstack/test/process"
 import { createQueue } from "@pulseboard/queue";
 import { createLogger } from "@pulseboard/runtime/logger";
 import { findFreePort } from "@pulseboard/runtime/ports";
-import { createDirectClient, createPooledClient } from "@pulseboard/schema/client";
+import { createDb, createDirectClient, createPooledClient } from "@pulseboard/schema/client";
 import { ALERTS_CHANNEL } from "@pulseboard/schema/live";
 import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import { deviceKeyDigest, generateDeviceKey } from "@pulseboard/schema/telemetry";
@@ -79,7 +79,7 @@ async function main() {
   const queue = createQueue({ currentSigningKey: KEYS.current, nextSigningKey: KEYS.next }, log);
   const port = await findFreePort();
   const app = buildApp({
-    sql,
+    db: createDb(sql),
     log,
     queue,
     config: {

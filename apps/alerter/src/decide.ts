@@ -2,9 +2,11 @@
 // firing) -> open | resolve | nothing. Everything else (reading the window, writing the
 // transition once) is I/O around it.
 
-export type Comparator = "gt" | "lt" | "gte" | "lte";
-export type Aggregate = "avg" | "min" | "max" | "last" | "count";
-export type NoDataPolicy = "keep" | "resolve" | "fire";
+import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "@pulseboard/schema/telemetry";
+
+export type Comparator = (typeof COMPARATORS)[number];
+export type Aggregate = (typeof AGGREGATES)[number];
+export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
 
 export interface RuleForDecision {
   comparator: Comparator;

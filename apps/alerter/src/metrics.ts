@@ -40,3 +40,8 @@ export function createMetrics() {
 }
 
 export type AlerterMetrics = ReturnType<typeof createMetrics>;
+
+/** The registry's text, for `GET /metrics`. */
+export async function renderMetrics(metrics: AlerterMetrics) {
+  return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
+}

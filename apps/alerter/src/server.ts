@@ -1,17 +1,16 @@
 import { createQueue } from "@pulseboard/queue";
 import { runWorker } from "@pulseboard/runtime/http";
 import { createLogger } from "@pulseboard/runtime/logger";
-import { createPooledClient } from "@pulseboard/schema/client";
+import { createDb, createPooledClient } from "@pulseboard/schema/client";
 import { buildApp } from "./app";
 import { loadAlerterEnv } from "./env";
 
 const env = loadAlerterEnv();
 
 const log = createLogger({ name: "alerter", level: env.LOG_LEVEL });
-const sql = createPooledClient(env.DATABASE_URL, {
-  max: env.DB_POOL_MAX,
-  applicationName: "pulseboard-alerter",
-});
+const db = createDb(
+  createPooledClient(env.DATABASE_URL, { max: env.DB_POOL_MAX, applicationName: "pulseboard-alerter" }),
+);
 const queue = createQueue(
   {
     token: env.QSTASH_TOKEN,
@@ -22,7 +21,7 @@ const queue = createQueue(
   },
   log,
 );
-const app = buildApp({ sql, log, queue, config: env });
+const app = buildApp({ db, log, queue, config: env });
 
 await runWorker({
   log,
@@ -30,6 +29,6 @@ await runWorker({
   claim: { port: env.ALERTER_PORT, host: env.HOST, label: "alerter HTTP", variable: "ALERTER_PORT" },
   release: async () => {
     await queue.close();
-    await sql.end({ timeout: 5 });
+    await db.$client.end({ timeout: 5 });
   },
 });

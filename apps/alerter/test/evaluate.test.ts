@@ -1,9 +1,11 @@
 // Evaluation against the real readings table: windows, aggregates, transitions written once.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { alertEvents, alerts, devices, sensorReadings } from "@pulseboard/schema";
+import { loadRuleStates } from "@pulseboard/schema/queries/alert-evaluation";
+import { markDevicesOfflineOrOnlineBySilence } from "@pulseboard/schema/queries/device-liveness";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { evaluateDevices, loadRuleStates, markSilence } from "../src/evaluate";
+import { evaluateDevices } from "../src/evaluate";
 import { setupRule } from "./harness";
 
 const database = useTestDatabase();
@@ -45,19 +47,19 @@ describe("window aggregates", () => {
         [30, 40],
         [5, 25],
       ]);
-      const [state] = await loadRuleStates(database.current.sql, [d], now);
+      const [state] = await loadRuleStates(db(), [d], now);
       expect(state?.value, aggregate).toBe(expected);
     }
     // A reading in the future of `now` (a late clock) is not in this window either.
     await readings(deviceId, [[-1, 9999]]);
-    const [state] = await loadRuleStates(database.current.sql, [deviceId], now);
+    const [state] = await loadRuleStates(db(), [deviceId], now);
     expect(state?.value).toBe(25);
   });
 
   it("an empty window: null for value aggregates, 0 for count", async () => {
     const avg = await setupRule(db(), { aggregate: "avg" });
     const count = await setupRule(db(), { aggregate: "count" });
-    const states = await loadRuleStates(database.current.sql, [avg.deviceId, count.deviceId], now);
+    const states = await loadRuleStates(db(), [avg.deviceId, count.deviceId], now);
     expect(states.find((s) => s.ruleId === avg.ruleId)?.value).toBeNull();
     expect(states.find((s) => s.ruleId === count.ruleId)?.value).toBe(0);
   });
@@ -84,9 +86,9 @@ describe("transitions", () => {
       [50, 31],
       [10, 35],
     ]);
-    const [fired] = await evaluateDevices(database.current.sql, [deviceId], now);
+    const [fired] = await evaluateDevices(db(), [deviceId], now);
     expect(fired).toMatchObject({ kind: "fired", ruleId, value: 33 });
-    expect(await evaluateDevices(database.current.sql, [deviceId], now)).toEqual([]);
+    expect(await evaluateDevices(db(), [deviceId], now)).toEqual([]);
     const [alert] = await alertRows(ruleId);
     expect(alert).toMatchObject({ status: "firing", value: 33, windowStart: secondsAgo(60), windowEnd: now });
     const events = await db()
@@ -99,15 +101,15 @@ describe("transitions", () => {
   it("resolves when the window no longer breaches, once; then can fire again as a new alert", async () => {
     const { deviceId, ruleId } = await setupRule(db(), { threshold: 30 });
     await readings(deviceId, [[100, 40]]);
-    expect((await evaluateDevices(database.current.sql, [deviceId], secondsAgo(90)))[0]?.kind).toBe("fired");
+    expect((await evaluateDevices(db(), [deviceId], secondsAgo(90)))[0]?.kind).toBe("fired");
     await readings(deviceId, [[10, 20]]);
-    const resolved = await evaluateDevices(database.current.sql, [deviceId], now);
+    const resolved = await evaluateDevices(db(), [deviceId], now);
     expect(resolved.map((t) => t.kind)).toEqual(["resolved"]);
-    expect(await evaluateDevices(database.current.sql, [deviceId], now)).toEqual([]);
+    expect(await evaluateDevices(db(), [deviceId], now)).toEqual([]);
     const [alert] = await alertRows(ruleId);
     expect(alert).toMatchObject({ status: "resolved", resolvedAt: now, resolvedValue: 20 });
     await readings(deviceId, [[-30, 50]]);
-    const again = await evaluateDevices(database.current.sql, [deviceId], new Date(now.getTime() + 31_000));
+    const again = await evaluateDevices(db(), [deviceId], new Date(now.getTime() + 31_000));
     expect(again.map((t) => t.kind)).toEqual(["fired"]);
     expect((await alertRows(ruleId)).map((a) => a.status).sort()).toEqual(["firing", "resolved"]);
   });
@@ -133,8 +135,7 @@ describe("transitions", () => {
       await db()
         .insert(sensorReadings)
         .values({ deviceId, metric: "temperature", value, recordedAt: at(s) });
-      for (const t of await evaluateDevices(database.current.sql, [deviceId], at(s)))
-        kinds.push(`${s}:${t.kind}`);
+      for (const t of await evaluateDevices(db(), [deviceId], at(s))) kinds.push(`${s}:${t.kind}`);
     }
     expect(kinds).toEqual(["0:fired", "50:resolved"]);
     expect(await alertRows(ruleId)).toHaveLength(1);
@@ -146,14 +147,10 @@ describe("transitions", () => {
     const fire = await setupRule(db(), { noData: "fire" });
     for (const r of [keep, resolve]) await readings(r.deviceId, [[200, 50]]);
     const before = secondsAgo(190);
-    const opened = await evaluateDevices(database.current.sql, [keep.deviceId, resolve.deviceId], before);
+    const opened = await evaluateDevices(db(), [keep.deviceId, resolve.deviceId], before);
     expect(opened.map((t) => t.kind)).toEqual(["fired", "fired"]);
     // Now every window is empty.
-    const transitions = await evaluateDevices(
-      database.current.sql,
-      [keep.deviceId, resolve.deviceId, fire.deviceId],
-      now,
-    );
+    const transitions = await evaluateDevices(db(), [keep.deviceId, resolve.deviceId, fire.deviceId], now);
     const byRule = new Map(transitions.map((t) => [t.ruleId, t.kind]));
     expect(byRule.get(keep.ruleId)).toBeUndefined();
     expect(byRule.get(resolve.ruleId)).toBe("resolved");
@@ -166,7 +163,7 @@ describe("transitions", () => {
     const { deviceId, ruleId } = await setupRule(db(), { threshold: 30 });
     await readings(deviceId, [[5, 99]]);
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => evaluateDevices(database.current.sql, [deviceId], now)),
+      Array.from({ length: 20 }, () => evaluateDevices(db(), [deviceId], now)),
     );
     expect(results.flat().filter((t) => t.kind === "fired")).toHaveLength(1);
     const rows = await alertRows(ruleId);
@@ -188,13 +185,13 @@ describe("device silence", () => {
       .where(eq(devices.id, deviceId));
     const status = async () =>
       (await db().select({ s: devices.status }).from(devices).where(eq(devices.id, deviceId)))[0]?.s;
-    await markSilence(database.current.sql, now);
+    await markDevicesOfflineOrOnlineBySilence(db(), now);
     expect(await status()).toBe("offline");
     await db()
       .update(devices)
       .set({ lastSeenAt: secondsAgo(1) })
       .where(eq(devices.id, deviceId));
-    await markSilence(database.current.sql, now);
+    await markDevicesOfflineOrOnlineBySilence(db(), now);
     expect(await status()).toBe("online");
   });
 });

@@ -13,7 +13,8 @@ import {
   notificationSettings,
   user,
 } from "@pulseboard/schema";
-import { createPooledClient, type Database } from "@pulseboard/schema/client";
+import { createDb, createPooledClient, type Database } from "@pulseboard/schema/client";
+import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "@pulseboard/schema/telemetry";
 import { type AlerterApp, type AlerterConfig, buildApp } from "../src/app";
 
 export const KEYS = { current: "sig_alerter_current_0123456789", next: "sig_alerter_next_0123456789" };
@@ -75,7 +76,7 @@ export async function startAlerter(
     },
   });
   const log = createLogger({ name: "alerter", level: "debug", destination });
-  const sql = createPooledClient(databaseUrl, { max: 4 });
+  const db = createDb(createPooledClient(databaseUrl, { max: 4 }));
   const queue = createQueue(
     { currentSigningKey: KEYS.current, nextSigningKey: KEYS.next, retryBaseMs: 2 },
     log,
@@ -92,7 +93,7 @@ export async function startAlerter(
     WEBHOOK_TIMEOUT_MS: 2000,
     ...overrides,
   };
-  const app = buildApp({ sql, log, queue, config });
+  const app = buildApp({ db, log, queue, config });
   await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));
   await app.start?.();
   return {
@@ -117,18 +118,18 @@ export async function startAlerter(
     async close() {
       await app.close();
       await queue.close();
-      await sql.end({ timeout: 5 });
+      await db.$client.end({ timeout: 5 });
     },
   };
 }
 
 export interface RuleSetup {
-  comparator?: "gt" | "lt" | "gte" | "lte";
+  comparator?: (typeof COMPARATORS)[number];
   threshold?: number;
   windowSeconds?: number;
-  aggregate?: "avg" | "min" | "max" | "last" | "count";
+  aggregate?: (typeof AGGREGATES)[number];
   recoveryThreshold?: number;
-  noData?: "keep" | "resolve" | "fire";
+  noData?: (typeof NO_DATA_POLICIES)[number];
   metric?: string;
 }
 

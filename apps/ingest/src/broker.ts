@@ -2,9 +2,10 @@
 // devices publish to `devices/<device_key>/readings` and that is all. For QoS 1, Aedes sends the
 // PUBACK after `authorizePublish` calls back, so holding that callback until the batch commits is
 // a true ack-after-commit, while other messages keep flowing.
-import { createServer, type Server } from "node:net";
+import { createServer } from "node:net";
+import { listen } from "@pulseboard/runtime/http";
 import type { Logger } from "@pulseboard/runtime/logger";
-import { type PortClaim, PortInUseError } from "@pulseboard/runtime/ports";
+import type { PortClaim } from "@pulseboard/runtime/ports";
 import {
   Aedes,
   type AuthenticateHandler,
@@ -34,15 +35,6 @@ export interface BuiltInBroker {
 }
 
 class RefusedError extends Error {}
-
-function listenOn(server: Server | import("node:http").Server, claim: PortClaim): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new PortInUseError(claim) : error),
-    );
-    server.listen(claim.port, claim.host ?? "0.0.0.0", () => resolve());
-  });
-}
 
 export async function startBuiltInBroker({
   intake,
@@ -158,9 +150,9 @@ export async function startBuiltInBroker({
     broker.handle(createWebSocketStream(socket), req);
   });
 
-  await listenOn(tcpServer, tcp);
+  await listen(tcpServer, tcp);
   try {
-    await listenOn(httpServer, ws);
+    await listen(httpServer, ws);
   } catch (error) {
     tcpServer.close();
     throw error;

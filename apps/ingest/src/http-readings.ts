@@ -1,31 +1,8 @@
 // POST /v1/readings with `Authorization: Bearer <device_key>`: 202 {accepted} only after commit;
 // 400 with the reasons, 401, 413, 429, 503 with Retry-After (docs/device-protocol.md).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { sendJson } from "@pulseboard/runtime/http";
+import { BodyTooLargeError, readBody, sendJson } from "@pulseboard/runtime/http";
 import type { Intake, Refusal } from "./intake";
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > limit) return reject(new BodyTooLarge());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
 
 export function refusalResponse(res: ServerResponse, refusal: Refusal): void {
   const [status, body, headers] = describeRefusal(refusal);
@@ -83,7 +60,7 @@ export async function handleReadings(
   try {
     body = await readBody(req, maxBodyBytes);
   } catch (error) {
-    if (error instanceof BodyTooLarge) {
+    if (error instanceof BodyTooLargeError) {
       res.setHeader("connection", "close");
       return sendJson(res, 413, { error: `body over ${maxBodyBytes} bytes` });
     }

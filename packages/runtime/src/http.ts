@@ -1,6 +1,7 @@
-// Small HTTP plumbing for the workers (ingest, alerter): JSON answers, a listen that turns a
-// taken port into one clear line, and graceful shutdown around a worker's app.
+// Small HTTP plumbing for the workers (ingest, alerter): JSON answers, a bounded body reader, a
+// listen that turns a taken port into one clear line, and graceful shutdown around a worker's app.
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Server as NetServer } from "node:net";
 import closeWithGrace from "close-with-grace";
 import { errorMessage } from "./errors";
 import { flushLogger, type Logger } from "./logger";
@@ -26,8 +27,45 @@ export function pathOf(req: IncomingMessage): string {
   return new URL(req.url ?? "/", "http://localhost").pathname;
 }
 
-/** Listens on the claimed port; a taken port rejects with PortInUseError (one clear line). */
-export function listen(server: Server, claim: PortClaim): Promise<void> {
+/** A request body over the reader's limit (declared or sent). */
+export class BodyTooLargeError extends Error {
+  override name = "BodyTooLargeError";
+  constructor(readonly limit: number) {
+    super(`body over ${limit} bytes`);
+  }
+}
+
+/**
+ * Reads a request's whole body, at most `limit` bytes. Over the limit (a declared Content-Length
+ * or what arrives) it rejects with BodyTooLargeError and drains the rest unread, so the caller
+ * can still answer (with `connection: close`).
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) return reject(new BodyTooLargeError(limit));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * Listens on the claimed port (an HTTP server or any net server, e.g. an MQTT broker's); a taken
+ * port rejects with PortInUseError (one clear line).
+ */
+export function listen(server: Server | NetServer, claim: PortClaim): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off("listening", onListening);

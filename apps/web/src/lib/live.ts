@@ -8,8 +8,9 @@ import {
   READINGS_CHANNEL,
   type ReadingsHint,
 } from "@pulseboard/schema/live";
+import { alertEventsSince } from "@pulseboard/schema/queries/alert-events";
 import { env } from "@/env";
-import { sql } from "./db";
+import { db, sql } from "./db";
 import { rootLog } from "./log";
 
 // One LISTEN connection per server process, on the direct endpoint (LISTEN needs a session, which
@@ -186,33 +187,10 @@ class LiveHub {
     log.warn({ owners: owners.length }, "live connection re-established; catching up");
     for (const set of this.listeners.values()) for (const listener of set) listener({ type: "resync" });
     if (owners.length === 0) return;
-    const from = new Date(Math.max(since - 5_000, Date.now() - CATCH_UP_LIMIT_MS)).toISOString();
+    const from = new Date(Math.max(since - 5_000, Date.now() - CATCH_UP_LIMIT_MS));
     try {
-      const rows = await sql<
-        {
-          owner_id: string;
-          kind: "fired" | "resolved";
-          alert_id: string;
-          event_id: string;
-          rule_id: string;
-          device_id: string;
-          value: number | null;
-        }[]
-      >`
-        select e.owner_id, e.kind, e.alert_id, e.id as event_id, a.rule_id, a.device_id, e.value::float8 as value
-        from alert_events e join alerts a on a.id = e.alert_id
-        where e.owner_id = any(${owners}::text[]) and e.at >= ${from}::timestamptz
-        order by e.at`;
-      for (const r of rows) {
-        this.fanOutAlert(r.owner_id, {
-          type: "alert",
-          kind: r.kind,
-          alertId: r.alert_id,
-          eventId: r.event_id,
-          ruleId: r.rule_id,
-          deviceId: r.device_id,
-          value: r.value,
-        });
+      for (const { ownerId, ...event } of await alertEventsSince(db, owners, from)) {
+        this.fanOutAlert(ownerId, { type: "alert", ...event });
       }
     } catch (error) {
       log.error({ err: error }, "could not catch up on alert events");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Comparator, decide, type RuleForDecision } from "../src/decide";
+import { type Comparator, decide, type RuleForDecision } from "./decide";
 
 const rule = (overrides: Partial<RuleForDecision> = {}): RuleForDecision => ({
   comparator: "gt",

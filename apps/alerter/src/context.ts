@@ -1,0 +1,43 @@
+// The alerter app's shape: what buildApp takes, what it returns, and what its endpoints and its
+// sweep share (built once by buildApp).
+import type { Queue } from "@pulseboard/queue";
+import type { WorkerApp } from "@pulseboard/runtime/http";
+import type { Logger } from "@pulseboard/runtime/logger";
+import type { Database } from "@pulseboard/schema/client";
+import type { DeliveryQueue } from "./delivery-queue";
+import type { AlerterEnv } from "./env";
+import type { AlerterMetrics } from "./metrics";
+import type { SweepResult } from "./sweep";
+
+export type AlerterConfig = Pick<
+  AlerterEnv,
+  | "ALERTER_PUBLIC_URL"
+  | "QSTASH_TOKEN"
+  | "QSTASH_CURRENT_SIGNING_KEY"
+  | "QSTASH_NEXT_SIGNING_KEY"
+  | "SIGNATURE_CLOCK_TOLERANCE_S"
+  | "SWEEP_INTERVAL_MS"
+  | "WEBHOOK_MAX_ATTEMPTS"
+  | "WEBHOOK_TIMEOUT_MS"
+>;
+
+export interface AlerterContext {
+  db: Database;
+  log: Logger;
+  metrics: AlerterMetrics;
+  deliveries: DeliveryQueue;
+  config: AlerterConfig;
+}
+
+export interface AlerterDeps {
+  db: Database;
+  log: Logger;
+  queue: Queue;
+  config: AlerterConfig;
+}
+
+export interface AlerterApp extends WorkerApp {
+  metrics: AlerterMetrics;
+  /** Evaluates every rule and re-delivers what the outbox holds (what /v1/sweep does). */
+  sweep(redeliverOlderThanSeconds?: number): Promise<SweepResult>;
+}

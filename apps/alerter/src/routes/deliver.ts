@@ -1,0 +1,30 @@
+// POST /v1/deliver {"eventId"} (the queue, retried with backoff): one webhook delivery attempt;
+// 200 {"outcome"} (delivered, failed, skipped, not_pending), or RetryableDeliveryError (a 5xx:
+// the queue tries again).
+import { z } from "zod";
+import type { AlerterContext } from "../context";
+import { deliverEvent, RetryableDeliveryError } from "../webhook";
+import { type SignedRoute, signedRoute } from "./route";
+
+export const deliverBody = z.strictObject({ eventId: z.uuid() });
+
+export function deliverRoute({ db, log, metrics, config }: AlerterContext): SignedRoute {
+  const webhookLog = log.child({ module: "webhook" });
+  return signedRoute(deliverBody, async ({ eventId }) => {
+    try {
+      const outcome = await deliverEvent(db, eventId, {
+        maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      });
+      if (outcome !== "not_pending") metrics.webhookDeliveries.inc({ outcome });
+      if (outcome === "failed") webhookLog.warn({ eventId }, "webhook delivery given up");
+      return { outcome };
+    } catch (error) {
+      if (error instanceof RetryableDeliveryError) {
+        metrics.webhookDeliveries.inc({ outcome: "retry" });
+        webhookLog.info({ eventId, reason: error.message }, "webhook delivery will be retried");
+      }
+      throw error;
+    }
+  });
+}

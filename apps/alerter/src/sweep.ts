@@ -1,0 +1,100 @@
+// The sweep (/v1/sweep, a QStash cron or the local timer): silent devices offline, every rule
+// evaluated, closed minutes rolled up alongside, and the outbox's undelivered events enqueued
+// again, so a crash between a transition's commit and its delivery loses nothing.
+import type { Queue } from "@pulseboard/queue";
+import type { Logger } from "@pulseboard/runtime/logger";
+import { devicesWithRules } from "@pulseboard/schema/queries/alert-evaluation";
+import { undeliveredEventIds } from "@pulseboard/schema/queries/alert-events";
+import { markDevicesOfflineOrOnlineBySilence } from "@pulseboard/schema/queries/device-liveness";
+import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
+import type { AlerterContext } from "./context";
+import { evaluateDevices, reportTransitions, type Transition } from "./evaluate";
+
+export const SWEEP_PATH = "/v1/sweep";
+
+/** Devices per evaluation statement: each stays bounded. */
+const CHUNK_DEVICES = 250;
+/** Chunks evaluated at once: the database uses two cores. */
+const CONCURRENT_CHUNKS = 2;
+
+export interface SweepResult {
+  transitions: number;
+  redelivered: number;
+}
+
+/** `ids` in consecutive chunks of at most `size`. */
+export function chunked<T>(ids: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
+  return chunks;
+}
+
+/**
+ * One sweep. Events pending for over `redeliverOlderThanSeconds` (or stuck in delivery for a
+ * minute) are enqueued again.
+ */
+export async function sweep(
+  { db, log, metrics, deliveries }: AlerterContext,
+  redeliverOlderThanSeconds = 120,
+): Promise<SweepResult> {
+  // Charts read stored one-minute rollups: each sweep adds the minutes that closed since the
+  // last, alongside the rule evaluation (its own connection; it does not hold the rules up).
+  // A failure is logged; the next sweep takes what this one left.
+  const rollupLog = log.child({ module: "rollup" });
+  const rollUp = (async () => {
+    try {
+      const began = performance.now();
+      const rolled = {
+        ...(await rollUpClosedMinutes(db)),
+        ms: Math.round(performance.now() - began),
+      };
+      if (rolled.readings > 0) rollupLog.info(rolled, "readings rolled up");
+      else rollupLog.debug(rolled, "nothing to roll up");
+    } catch (err) {
+      rollupLog.error({ err }, "roll-up failed; the rules were evaluated anyway");
+    }
+  })();
+  const ended = metrics.evaluationDuration.startTimer({ trigger: "sweep" });
+  await markDevicesOfflineOrOnlineBySilence(db, new Date());
+  const chunks = chunked(await devicesWithRules(db), CHUNK_DEVICES);
+  const transitions: Transition[] = [];
+  const worker = async () => {
+    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift())
+      transitions.push(...(await evaluateDevices(db, chunk)));
+  };
+  await Promise.all(Array.from({ length: CONCURRENT_CHUNKS }, worker));
+  metrics.evaluations.inc({ trigger: "sweep" });
+  ended();
+  await rollUp;
+  reportTransitions(transitions, { metrics, log: log.child({ module: "evaluate" }) });
+  await deliveries.enqueue(
+    transitions.map((t) => t.eventId),
+    { kind: "transition" },
+  );
+  const pending = await undeliveredEventIds(db, redeliverOlderThanSeconds);
+  await deliveries.enqueue(pending, { kind: "sweep", at: new Date() });
+  return { transitions: transitions.length, redelivered: pending.length };
+}
+
+/**
+ * Without QStash: asks for a sweep every `intervalMs` through the local queue, so it arrives
+ * signed at /v1/sweep exactly as the QStash schedule's call would. Returns the stop function.
+ */
+export function startLocalSweepTimer({
+  queue,
+  publicUrl,
+  intervalMs,
+  log,
+}: {
+  queue: Queue;
+  publicUrl: string;
+  intervalMs: number;
+  log: Logger;
+}): () => void {
+  const timer = setInterval(() => {
+    queue
+      .publishJSON({ url: new URL(SWEEP_PATH, publicUrl).toString(), body: {}, retries: 0 })
+      .catch((err: unknown) => log.warn({ err }, "could not enqueue the sweep"));
+  }, intervalMs);
+  return () => clearInterval(timer);
+}
