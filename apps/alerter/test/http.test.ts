@@ -172,6 +172,17 @@ describe("signature verification", () => {
       expect(res.headers.get("upstash-nonretryable-error")).toBe("true");
     }
   });
+
+  it("a body over 256 KiB gets 489 too, and changes nothing", async () => {
+    const { deviceId, ruleId } = await setupRule(db());
+    await breach(deviceId);
+    const raw = JSON.stringify({ deviceIds: [deviceId], padding: "x".repeat(256 * 1024) });
+    const res = await alerter.call("/v1/evaluate", undefined, { raw });
+    expect(res.status).toBe(489);
+    expect(res.headers.get("upstash-nonretryable-error")).toBe("true");
+    expect(await res.json()).toEqual({ error: "body too large" });
+    expect(await firingCount(ruleId)).toBe(0);
+  });
 });
 
 describe("webhook delivery", () => {
