@@ -1,21 +1,13 @@
 // Messages the ingest refused, per device, hour and reason (`device_rejections`). The ingest adds
 // its in-memory counts with one statement per interval and prunes old hours; the web app reads a
 // device's last day, scoped by owner in the query itself (another owner's device answers nothing).
-import type { Database, SqlClient } from "../client";
+import type { Database } from "../client";
 import type { DeviceRejectionReason } from "../schema/telemetry";
 
 /** Hours kept: enough for "the last 24 h" and the last refusal before that. */
 export const REJECTION_RETENTION_HOURS = 48;
 /** `last_detail` is cut to this many characters (the table's CHECK allows 500). */
 export const REJECTION_DETAIL_MAX = 300;
-
-/**
- * Transitional: the ingest and the alerter still hand these functions their raw client; the
- * database handle is what every query function takes. Drop the SqlClient once they pass `db`.
- */
-function rawClient(handle: Database | SqlClient): SqlClient {
-  return "$client" in handle ? handle.$client : handle;
-}
 
 export interface RejectionCount {
   deviceId: string;
@@ -31,11 +23,8 @@ export interface RejectionCount {
  * Adds counts with one multi-row upsert. Rows of devices deleted meanwhile are skipped (not an
  * error). Each (device, hour, reason) must appear at most once. Returns the rows written.
  */
-export async function recordRejections(
-  db: Database | SqlClient,
-  counts: readonly RejectionCount[],
-): Promise<number> {
-  const sql = rawClient(db);
+export async function recordRejections(db: Database, counts: readonly RejectionCount[]): Promise<number> {
+  const sql = db.$client;
   if (counts.length === 0) return 0;
   const ids = counts.map((c) => c.deviceId);
   const hours = counts.map((c) => c.hour.toISOString());
@@ -61,11 +50,8 @@ export async function recordRejections(
 }
 
 /** Deletes hours older than `keepHours`; returns the rows deleted. */
-export async function pruneRejections(
-  db: Database | SqlClient,
-  keepHours = REJECTION_RETENTION_HOURS,
-): Promise<number> {
-  const sql = rawClient(db);
+export async function pruneRejections(db: Database, keepHours = REJECTION_RETENTION_HOURS): Promise<number> {
+  const sql = db.$client;
   const result = await sql`
     delete from device_rejections where hour < now() - make_interval(hours => ${keepHours})`;
   return result.count;
@@ -80,11 +66,11 @@ export interface DeviceRejectionsView {
 
 /** A device's refused messages, or nothing when the device is not the owner's. */
 export async function deviceRejections(
-  db: Database | SqlClient,
+  db: Database,
   ownerId: string,
   deviceId: string,
 ): Promise<DeviceRejectionsView> {
-  const sql = rawClient(db);
+  const sql = db.$client;
   const [counts, latest] = await Promise.all([
     sql<{ reason: string; count: number }[]>`
       select r.reason, sum(r.count)::int as count
