@@ -154,6 +154,8 @@ describe("built-in broker, database down", () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect(acked).toBe(false);
       proxy.restore();
+      // The acknowledgement waits for the pooled client to reconnect: postgres-js's backoff grows
+      // with each connection attempt that failed during the cut (up to 20 s on a slow machine).
       await publishing;
       expect(acked).toBe(true);
       expect(await countReadings(database.current, deviceId)).toBe(2);
@@ -164,5 +166,5 @@ describe("built-in broker, database down", () => {
       await faulty.close();
       await proxy.close();
     }
-  });
+  }, 90_000);
 });
