@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { deviceKeyFromTopic, filterMatches, isForbiddenSubscription } from "./mqtt-topics";
+
+describe("MQTT topics", () => {
+  it("takes the device key from devices/<key>/readings only", () => {
+    expect(deviceKeyFromTopic("devices/dk_abc/readings")).toBe("dk_abc");
+    expect(deviceKeyFromTopic("devices/dk_abc/readings/extra")).toBeUndefined();
+    expect(deviceKeyFromTopic("devices//readings")).toBeUndefined();
+    expect(deviceKeyFromTopic("sensors/dk_abc/readings")).toBeUndefined();
+  });
+
+  it("matches filters with + and #", () => {
+    expect(filterMatches("devices/+/readings", "devices/a/readings")).toBe(true);
+    expect(filterMatches("devices/#", "devices/a/readings")).toBe(true);
+    expect(filterMatches("#", "devices/a/readings")).toBe(true);
+    expect(filterMatches("+/+/readings", "devices/a/readings")).toBe(true);
+    expect(filterMatches("devices/a", "devices/a/readings")).toBe(false);
+    expect(filterMatches("devices/+/status", "devices/a/readings")).toBe(false);
+  });
+
+  it("refuses subscriptions that could carry device topics", () => {
+    for (const filter of [
+      "devices/#",
+      "#",
+      "devices/+/readings",
+      "+/+/+",
+      "$share/g/devices/#",
+      "devices/dk_x/readings",
+    ]) {
+      expect(isForbiddenSubscription(filter), filter).toBe(true);
+    }
+    for (const filter of ["$SYS/broker/uptime", "weather/today", "+/status"]) {
+      expect(isForbiddenSubscription(filter), filter).toBe(false);
+    }
+  });
+});
