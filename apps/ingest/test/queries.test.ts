@@ -1,0 +1,105 @@
+// The ingest's statements in packages/schema, over the one handle the ingest passes (Drizzle over
+// the pooled client, whose timestamp serializers pass text through): what they store and answer.
+import { useTestDatabase } from "@pulseboard/devstack/test";
+import { alertRules, deviceKeyDigest } from "@pulseboard/schema";
+import { createDirectClient } from "@pulseboard/schema/client";
+import { notifyReadings, READINGS_CHANNEL } from "@pulseboard/schema/live";
+import { devicesByKeyDigests } from "@pulseboard/schema/queries/device-keys";
+import { markDevicesSeen } from "@pulseboard/schema/queries/devices";
+import { insertReadings } from "@pulseboard/schema/queries/readings";
+import { devicesWithRulesOn } from "@pulseboard/schema/queries/rules";
+import { describe, expect, it } from "vitest";
+import { provisionDevice, until } from "./harness";
+
+const database = useTestDatabase();
+
+async function storedMs(deviceId: string): Promise<number[]> {
+  const rows = await database.current.sql<{ ms: number }[]>`
+    select (extract(epoch from recorded_at) * 1000)::float8 as ms from sensor_readings
+    where device_id = ${deviceId} order by recorded_at`;
+  return rows.map((r) => r.ms);
+}
+
+describe("insertReadings", () => {
+  it("stores each reading at its exact millisecond, and a re-delivered one once", async () => {
+    const { deviceId } = await provisionDevice(database.current.db);
+    const base = Date.UTC(2026, 10, 30, 23, 59, 59, 0);
+    const times = [base + 1, base + 999, base + 1000, base + 123_456_789];
+    const rows = times.map((t, i) => ({ deviceId, metric: "t", value: i, recordedAt: new Date(t) }));
+    expect(await insertReadings(database.current.db, rows)).toBe(4);
+    expect(await storedMs(deviceId)).toEqual(times);
+    // The natural key (device, metric, recorded_at) skips what is already there.
+    expect(
+      await insertReadings(database.current.db, [...rows, { ...rows[0], metric: "u" } as (typeof rows)[0]]),
+    ).toBe(1);
+  });
+
+  it("fails on a deleted device's rows, or skips just those when asked", async () => {
+    const kept = await provisionDevice(database.current.db);
+    const gone = await provisionDevice(database.current.db);
+    await database.current.sql`delete from devices where id = ${gone.deviceId}`;
+    const at = new Date(Date.UTC(2026, 0, 1));
+    const rows = [kept, gone].map((d) => ({ deviceId: d.deviceId, metric: "t", value: 1, recordedAt: at }));
+    await expect(insertReadings(database.current.db, rows)).rejects.toMatchObject({ code: "23503" });
+    expect(await insertReadings(database.current.db, rows, true)).toBe(1);
+    expect(await storedMs(kept.deviceId)).toEqual([at.getTime()]);
+  });
+});
+
+describe("the ingest's device queries", () => {
+  it("finds devices by their keys' digests, in one query", async () => {
+    const a = await provisionDevice(database.current.db);
+    const b = await provisionDevice(database.current.db);
+    const found = await devicesByKeyDigests(database.current.db, [
+      deviceKeyDigest(a.key),
+      deviceKeyDigest(b.key),
+      deviceKeyDigest("dk_nopenopenopenopenopenopenopenope"),
+    ]);
+    expect(found.sort((x, y) => x.deviceId.localeCompare(y.deviceId))).toEqual(
+      [a, b]
+        .map((d) => ({ digest: deviceKeyDigest(d.key), deviceId: d.deviceId, ownerId: d.ownerId }))
+        .sort((x, y) => x.deviceId.localeCompare(y.deviceId)),
+    );
+  });
+
+  it("marks devices online, seen now", async () => {
+    const { deviceId } = await provisionDevice(database.current.db);
+    await markDevicesSeen(database.current.db, [deviceId]);
+    const [row] = await database.current.sql<{ status: string; ago: number }[]>`
+      select status, extract(epoch from now() - last_seen_at)::float8 as ago from devices where id = ${deviceId}`;
+    expect(row?.status).toBe("online");
+    expect(row?.ago).toBeLessThan(60);
+  });
+
+  it("names the devices with a rule on one of the touched metrics, each once", async () => {
+    const withRule = await provisionDevice(database.current.db);
+    const otherMetric = await provisionDevice(database.current.db);
+    await database.current.db.insert(alertRules).values([
+      { deviceId: withRule.deviceId, metric: "t", comparator: "gt", threshold: 1 },
+      { deviceId: withRule.deviceId, metric: "u", comparator: "gt", threshold: 1 },
+      { deviceId: otherMetric.deviceId, metric: "co2", comparator: "gt", threshold: 1 },
+    ]);
+    expect(
+      await devicesWithRulesOn(database.current.db, {
+        deviceIds: [withRule.deviceId, withRule.deviceId, otherMetric.deviceId],
+        metrics: ["t", "u", "t"],
+      }),
+    ).toEqual([withRule.deviceId]);
+  });
+
+  it("sends live hints on the readings channel", async () => {
+    const listener = createDirectClient(database.current.directUrl);
+    const got: string[] = [];
+    try {
+      await listener.listen(READINGS_CHANNEL, (payload) => got.push(payload));
+      await notifyReadings(database.current.db, ['[{"o":"a","d":"b","m":["t"]}]', "[]"]);
+      await until(
+        async () => got.length,
+        (n) => n === 2,
+      );
+      expect(got).toEqual(['[{"o":"a","d":"b","m":["t"]}]', "[]"]);
+    } finally {
+      await listener.end();
+    }
+  });
+});
