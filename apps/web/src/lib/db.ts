@@ -6,8 +6,7 @@ import { env } from "@/env";
 // one, so the client is kept on globalThis across reloads.
 const globalForDb = globalThis as unknown as { pulseboardSql?: SqlClient };
 
-/** Only for live.ts's catch-up query (moving to a query function); everything else takes `db`. */
-export const sql: SqlClient =
+const sql: SqlClient =
   globalForDb.pulseboardSql ??
   createPooledClient(env.DATABASE_URL, { max: env.DB_POOL_MAX, applicationName: "pulseboard-web" });
 if (env.NODE_ENV !== "production") globalForDb.pulseboardSql = sql;

@@ -5,12 +5,13 @@ import {
   ALERTS_CHANNEL,
   type AlertTransition,
   type LiveEvent,
+  notifyReadings,
   READINGS_CHANNEL,
   type ReadingsHint,
 } from "@pulseboard/schema/live";
 import { alertEventsSince } from "@pulseboard/schema/queries/alert-events";
 import { env } from "@/env";
-import { db, sql } from "./db";
+import { db } from "./db";
 import { rootLog } from "./log";
 
 // One LISTEN connection per server process, on the direct endpoint (LISTEN needs a session, which
@@ -107,7 +108,8 @@ class LiveHub {
     try {
       if (this.starting && !this.pendingPing) {
         this.pendingPing = `ping:${crypto.randomUUID()}`;
-        await sql`select pg_notify(${READINGS_CHANNEL}, ${this.pendingPing})`.catch((error: unknown) =>
+        // On the readings channel, through the pooled endpoint like every NOTIFY the hub receives.
+        await notifyReadings(db, [this.pendingPing]).catch((error: unknown) =>
           log.warn({ err: error }, "could not send the live connection check"),
         );
         return;
