@@ -34,6 +34,7 @@ async function main() {
   // measured (the same server as the pooled one unless DATABASE_URL is a PgBouncer).
   const url = database.directUrl;
   const sql = createPooledClient(url, { max: 4 });
+  const db = createDb(sql);
   onCleanup("benchmark client", () => sql.end({ timeout: 5 }));
 
   // --- data: 1,000 devices, 10 rules each, 10 million readings ending now -------------------
@@ -79,7 +80,7 @@ async function main() {
   const queue = createQueue({ currentSigningKey: KEYS.current, nextSigningKey: KEYS.next }, log);
   const port = await findFreePort();
   const app = buildApp({
-    db: createDb(sql),
+    db,
     log,
     queue,
     config: {
@@ -97,7 +98,7 @@ async function main() {
   // A deployed alerter has rolled up closed minutes every sweep all along: take the bulk load's
   // backlog now (as if two minutes had passed), so the timed sweeps see a steady state.
   const backlog = performance.now();
-  const rolled = await rollUpClosedMinutes(sql, { now: new Date(Date.now() + 120_000) });
+  const rolled = await rollUpClosedMinutes(db, { now: new Date(Date.now() + 120_000) });
   progress(
     `rolled up the loaded readings: ${rolled.readings} in ${(performance.now() - backlog).toFixed(0)} ms`,
   );

@@ -7,8 +7,8 @@
 // the throttles are the pure decisions in throttles.ts.
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database } from "@pulseboard/schema/client";
-import { notifyReadings } from "@pulseboard/schema/live";
 import { markDevicesSeen } from "@pulseboard/schema/queries/devices";
+import { notifyReadings } from "@pulseboard/schema/queries/live";
 import { devicesWithRulesOn } from "@pulseboard/schema/queries/rules";
 import type { IngestMetrics } from "./metrics";
 import { dueForLastSeen, evaluationDelay, evaluationWindow, lastSeenCutoff } from "./throttles";

@@ -3,9 +3,10 @@
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { alertRules, deviceKeyDigest } from "@pulseboard/schema";
 import { createDirectClient } from "@pulseboard/schema/client";
-import { notifyReadings, READINGS_CHANNEL } from "@pulseboard/schema/live";
+import { READINGS_CHANNEL } from "@pulseboard/schema/live";
 import { devicesByKeyDigests } from "@pulseboard/schema/queries/device-keys";
 import { markDevicesSeen } from "@pulseboard/schema/queries/devices";
+import { notifyReadings } from "@pulseboard/schema/queries/live";
 import { insertReadings } from "@pulseboard/schema/queries/readings";
 import { devicesWithRulesOn } from "@pulseboard/schema/queries/rules";
 import { describe, expect, it } from "vitest";

@@ -10,7 +10,7 @@ import { benchDatabase, onCleanup, percentile, reportResults, runBench } from "@
 import { spawnProcess } from "@pulseboard/devstack/test/process";
 import { ensureWebBuild } from "@pulseboard/devstack/web-build";
 import { findFreePort } from "@pulseboard/runtime/ports";
-import { createPooledClient } from "@pulseboard/schema/client";
+import { createDb, createPooledClient } from "@pulseboard/schema/client";
 import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 
 const READINGS = 30 * 86_400;
@@ -98,7 +98,7 @@ async function main() {
     `loaded ${READINGS.toLocaleString("en-US")} readings in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   started = Date.now();
-  const rolled = await rollUpClosedMinutes(sql);
+  const rolled = await rollUpClosedMinutes(createDb(sql));
   console.log(
     `roll-up of closed minutes: ${rolled.readings.toLocaleString("en-US")} readings -> ${rolled.rows.toLocaleString("en-US")} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );

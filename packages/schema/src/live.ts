@@ -1,6 +1,5 @@
 // The live channels between the workers and the web app (pg_notify at commit, LISTEN on the
 // direct endpoint): their names and payloads, in one place for the sender and the receiver.
-import type { Database } from "./client";
 
 /** The ingest, after each commit: `[{o: ownerId, d: deviceId, m: [metric, ...]}, ...]`. */
 export const READINGS_CHANNEL = "pulseboard_readings";
@@ -29,12 +28,3 @@ export type LiveEvent =
   | { type: "reading"; deviceId: string; metrics: string[] }
   | ({ type: "alert" } & Omit<AlertTransition, "ownerId">)
   | { type: "resync" };
-
-/**
- * The ingest, after each commit: sends each payload (a JSON array of ReadingsHint, under NOTIFY's
- * 8000-byte limit) on READINGS_CHANNEL in one statement. NOTIFY is sent at commit, so this works
- * through the pooler.
- */
-export async function notifyReadings(db: Database, payloads: readonly string[]): Promise<void> {
-  await db.$client`select pg_notify(${READINGS_CHANNEL}, p) from unnest(${payloads as string[]}::text[]) as p`;
-}

@@ -5,11 +5,11 @@ import {
   ALERTS_CHANNEL,
   type AlertTransition,
   type LiveEvent,
-  notifyReadings,
   READINGS_CHANNEL,
   type ReadingsHint,
 } from "@pulseboard/schema/live";
 import { alertEventsSince } from "@pulseboard/schema/queries/alert-events";
+import { notifyReadings } from "@pulseboard/schema/queries/live";
 import { env } from "@/env";
 import { db } from "./db";
 import { rootLog } from "./log";

@@ -58,14 +58,6 @@ export interface RollupRequest {
   bucketSeconds: number;
 }
 
-/**
- * Transitional: the ingest and the alerter still hand these functions their raw client; the
- * database handle is what every query function takes. Drop the SqlClient once they pass `db`.
- */
-function rawClient(handle: Database | SqlClient): SqlClient {
-  return "$client" in handle ? handle.$client : handle;
-}
-
 /** The watermark row of the one-minute rollups. */
 export const ROLLUP_1M = "reading_rollups_1m";
 
@@ -231,11 +223,8 @@ export interface RollUpOptions {
  * (2.6 million readings take a few seconds; see `pnpm bench`); later runs read what arrived
  * since the previous cutoff (less a minute), over the BRIN index on received_at.
  */
-export async function rollUpClosedMinutes(
-  db: Database | SqlClient,
-  options: RollUpOptions = {},
-): Promise<RollUpResult> {
-  const sql = rawClient(db);
+export async function rollUpClosedMinutes(db: Database, options: RollUpOptions = {}): Promise<RollUpResult> {
+  const sql = db.$client;
   // Timestamps travel as text (`::text::timestamptz`): a plain postgres-js client would turn a
   // timestamptz parameter into a Date (milliseconds, no infinity); one shared with Drizzle would not.
   const now = options.now?.toISOString() ?? null;

@@ -1,0 +1,12 @@
+// Notifications on the live channels (packages/schema/src/live.ts has their names and payloads).
+import type { Database } from "../client";
+import { READINGS_CHANNEL } from "../live";
+
+/**
+ * The ingest, after each commit: sends each payload (a JSON array of ReadingsHint, under NOTIFY's
+ * 8000-byte limit) on READINGS_CHANNEL in one statement. NOTIFY is sent at commit, so this works
+ * through the pooler.
+ */
+export async function notifyReadings(db: Database, payloads: readonly string[]): Promise<void> {
+  await db.$client`select pg_notify(${READINGS_CHANNEL}, p) from unnest(${payloads as string[]}::text[]) as p`;
+}
