@@ -4,11 +4,7 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { authClient } from "@/lib/auth-client";
-
-/** Only a path on this site: never an absolute or protocol-relative URL. */
-function safeNext(next: string | null): string {
-  return next?.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
-}
+import { safeNext } from "@/lib/safe-next";
 
 function messageOf(error: { status?: number; message?: string | undefined }): string {
   if (error.status === 429) return "Too many attempts. Wait a few seconds and try again.";
