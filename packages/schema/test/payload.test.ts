@@ -176,6 +176,69 @@ describe("device payload: rejected whole, with reasons", () => {
   });
 });
 
+describe("device payload: metric names that are Object.prototype's keys", () => {
+  // Valid names by the pattern, so stored like any other: never silently dropped.
+  const names = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"];
+
+  it("shape 1 stores each of them", () => {
+    for (const name of names) {
+      const result = parseReadingsPayload(json(`{"${name}": 1, "temperature": 2}`), now);
+      expect({ name, result }).toEqual({
+        name,
+        result: {
+          ok: true,
+          readings: [
+            { metric: name, value: 1, recordedAt: now },
+            { metric: "temperature", value: 2, recordedAt: now },
+          ],
+        },
+      });
+    }
+  });
+
+  it("shape 2 and arrays store each of them", () => {
+    const ms = Date.UTC(2026, 10, 22, 11, 0, 0);
+    for (const name of names) {
+      const result = parseReadingsPayload(
+        json(`[{"ts": ${ms}, "values": {"${name}": 3}}, {"${name}": 4}]`),
+        now,
+      );
+      expect({ name, result }).toEqual({
+        name,
+        result: {
+          ok: true,
+          readings: [
+            { metric: name, value: 3, recordedAt: new Date(ms) },
+            { metric: name, value: 4, recordedAt: now },
+          ],
+        },
+      });
+    }
+  });
+
+  it("the readings list stores each of them", () => {
+    for (const name of names) {
+      const result = parseReadingsPayload({ readings: [{ metric: name, value: 5 }] }, now);
+      expect(result).toEqual({ ok: true, readings: [{ metric: name, value: 5, recordedAt: now }] });
+    }
+  });
+
+  it("a bad value under such a name rejects the whole message", () => {
+    for (const name of names) {
+      const problems = rejected(json(`{"${name}": "hot", "temperature": 2}`));
+      expect(problems.map((p) => [p.reason, p.path])).toEqual([["bad_value", name]]);
+    }
+    expect(rejected(json('{"__proto__": {"temperature": 1}}'))[0]?.reason).toBe("bad_value");
+  });
+
+  it("an only-__proto__ message is a reading, not an empty message", () => {
+    expect(parseReadingsPayload(json('{"__proto__": 7}'), now)).toEqual({
+      ok: true,
+      readings: [{ metric: "__proto__", value: 7, recordedAt: now }],
+    });
+  });
+});
+
 describe("device keys", () => {
   it("are dk_ + 192 random bits in base64url, stored as a SHA-256 hex digest", () => {
     const key = generateDeviceKey();

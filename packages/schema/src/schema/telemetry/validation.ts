@@ -23,7 +23,32 @@ const timestampInput = z.union([z.number(), z.iso.datetime({ offset: true })], {
   error: "ts must be epoch milliseconds or an ISO-8601 date-time with offset",
 });
 
-const valuesMap = z.record(metricName, readingValue);
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * `{metric: value, ...}` into a Map. Not `z.record`: its output is a plain object, where a metric
+ * named `__proto__` sets the prototype instead (and is silently dropped, unvalidated). Every own
+ * key is a metric name here, `__proto__`, `constructor` and `toString` like any other.
+ */
+const valuesMap = z.unknown().transform((input, ctx): Map<string, number> => {
+  const out = new Map<string, number>();
+  if (!isPlainObject(input)) {
+    ctx.addIssue({ code: "invalid_type", expected: "record", input, message: "values must be an object" });
+    return out;
+  }
+  for (const [key, raw] of Object.entries(input)) {
+    if (!METRIC_NAME_PATTERN.test(key)) {
+      ctx.addIssue({ code: "invalid_key", origin: "record", issues: [], input: key, path: [key] });
+      continue;
+    }
+    const value = readingValue.safeParse(raw);
+    if (value.success) out.set(key, value.data);
+    else for (const issue of value.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] });
+  }
+  return out;
+});
 
 /** Shape 2: ThingsBoard's `{"ts": ..., "values": {...}}`. */
 const timedValues = z.strictObject({ ts: timestampInput, values: valuesMap });
@@ -78,10 +103,6 @@ function toDate(ts: number | string): Date {
   return typeof ts === "number" ? new Date(ts) : new Date(ts);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** One element of a body: shape 1 (values now) or shape 2 (`ts` + `values`). */
 function parseElement(
   input: unknown,
@@ -113,7 +134,7 @@ function parseElement(
       return;
     }
     const recordedAt = toDate(parsed.data.ts);
-    for (const [metric, value] of Object.entries(parsed.data.values)) out.push({ metric, value, recordedAt });
+    for (const [metric, value] of parsed.data.values) out.push({ metric, value, recordedAt });
     return;
   }
   if (prefix.length === 0 && "readings" in input) {
@@ -136,8 +157,7 @@ function parseElement(
     collect(parsed.error);
     return;
   }
-  for (const [metric, value] of Object.entries(parsed.data))
-    out.push({ metric, value, recordedAt: receivedAt });
+  for (const [metric, value] of parsed.data) out.push({ metric, value, recordedAt: receivedAt });
 }
 
 /**
