@@ -62,6 +62,22 @@ describe("pooled client", () => {
       await pooled.end();
     }
   });
+
+  it("a query that fails after streaming rows leaves the connection's next result whole", async () => {
+    // postgres-js 3.4.9 kept its row counter after such an error, so the next query on the
+    // connection came back with holes at its start (porsager/postgres#1119; patched in patches/).
+    const sql = createPooledClient(database.current.url, { max: 1 });
+    try {
+      await expect(sql`select 1 / (4 - i) as boom from generate_series(1, 10) i`).rejects.toMatchObject({
+        code: "22012",
+      });
+      const rows = await sql<{ x: number }[]>`select x from generate_series(1, 5) x`;
+      expect(rows).toHaveLength(5);
+      expect(rows.map((r) => r.x)).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  });
 });
 
 describe("direct client", () => {

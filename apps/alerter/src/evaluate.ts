@@ -7,30 +7,88 @@ import type { Database } from "@pulseboard/schema/client";
 import type { AlertTransition } from "@pulseboard/schema/live";
 import { loadRuleStates, openAlert, resolveAlert } from "@pulseboard/schema/queries/alert-evaluation";
 import { decide } from "./decide";
+import { type EvaluationFailure, halves, isDataError } from "./isolation";
 import type { AlerterMetrics } from "./metrics";
 
 /** A transition this alerter recorded; also what its NOTIFY carries. */
 export type Transition = AlertTransition;
 
-/** Evaluates every rule of the devices at `now`; returns the transitions this call made. */
+/** Reports a device or rule whose evaluation failed and was skipped; by default, fails instead. */
+export type OnEvaluationFailure = (failure: EvaluationFailure) => void;
+
+const failHard: OnEvaluationFailure = ({ error }) => {
+  throw error;
+};
+
+/**
+ * Evaluates every rule of the devices at `now`; returns the transitions this call made. A device
+ * whose readings make the evaluation fail (./isolation.ts), or a rule whose transition fails, is
+ * handed to `onFailure` and skipped: the other devices and rules are evaluated all the same.
+ */
 export async function evaluateDevices(
   db: Database,
   deviceIds: string[],
   now = new Date(),
+  onFailure: OnEvaluationFailure = failHard,
 ): Promise<Transition[]> {
-  const states = await loadRuleStates(db, deviceIds, now);
   const transitions: Transition[] = [];
-  for (const state of states) {
-    const decision = decide(state, state.value, state.firingAlertId !== null);
-    const made =
-      decision === "open"
-        ? await openAlert(db, state, now)
-        : decision === "resolve"
-          ? await resolveAlert(db, state, now)
-          : undefined;
-    if (made) transitions.push(made);
+  for (const state of await loadStatesIsolated(db, deviceIds, now, onFailure)) {
+    try {
+      const decision = decide(state, state.value, state.firingAlertId !== null);
+      const made =
+        decision === "open"
+          ? await openAlert(db, state, now)
+          : decision === "resolve"
+            ? await resolveAlert(db, state, now)
+            : undefined;
+      if (made) transitions.push(made);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      onFailure({ scope: "rule", id: state.ruleId, error });
+    }
   }
   return transitions;
+}
+
+/** The devices' rule states; on a data error, the devices in halves until the failing one is alone. */
+async function loadStatesIsolated(
+  db: Database,
+  deviceIds: string[],
+  now: Date,
+  onFailure: OnEvaluationFailure,
+): Promise<Awaited<ReturnType<typeof loadRuleStates>>> {
+  try {
+    return await loadRuleStates(db, deviceIds, now);
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    const split = halves(deviceIds);
+    if (!split) {
+      onFailure({ scope: "device", id: deviceIds[0] ?? "", error });
+      return [];
+    }
+    const [first, second] = split;
+    return [
+      ...(await loadStatesIsolated(db, first, now, onFailure)),
+      ...(await loadStatesIsolated(db, second, now, onFailure)),
+    ];
+  }
+}
+
+/** An onFailure that logs the skipped device or rule (never its readings) and counts it. */
+export function reportFailure({
+  metrics,
+  log,
+}: {
+  metrics: AlerterMetrics;
+  log: Logger;
+}): OnEvaluationFailure {
+  return ({ scope, id, error }) => {
+    metrics.evaluationFailures.inc({ scope });
+    log.error(
+      { [scope === "device" ? "deviceId" : "ruleId"]: id, err: error },
+      `${scope} skipped: its evaluation failed; the others went on`,
+    );
+  };
 }
 
 /** Counts and logs the transitions an evaluation made. */

@@ -17,6 +17,12 @@ export function createMetrics() {
       labelNames: ["kind"],
       registers,
     }),
+    evaluationFailures: new Counter({
+      name: "alerter_evaluation_failures_total",
+      help: "Devices or rules skipped because their evaluation failed (the rest went on), by scope",
+      labelNames: ["scope"],
+      registers,
+    }),
     evaluationDuration: new Histogram({
       name: "alerter_evaluation_duration_seconds",
       help: "Time to evaluate one request's devices (or a whole sweep)",

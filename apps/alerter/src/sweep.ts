@@ -8,7 +8,7 @@ import { undeliveredEventIds } from "@pulseboard/schema/queries/alert-events";
 import { markDevicesOfflineOrOnlineBySilence } from "@pulseboard/schema/queries/device-liveness";
 import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import type { AlerterContext } from "./context";
-import { evaluateDevices, reportTransitions, type Transition } from "./evaluate";
+import { evaluateDevices, reportFailure, reportTransitions, type Transition } from "./evaluate";
 
 export const SWEEP_PATH = "/v1/sweep";
 
@@ -58,9 +58,10 @@ export async function sweep(
   await markDevicesOfflineOrOnlineBySilence(db, new Date());
   const chunks = chunked(await devicesWithRules(db), CHUNK_DEVICES);
   const transitions: Transition[] = [];
+  const onFailure = reportFailure({ metrics, log: log.child({ module: "evaluate" }) });
   const worker = async () => {
     for (let chunk = chunks.shift(); chunk; chunk = chunks.shift())
-      transitions.push(...(await evaluateDevices(db, chunk)));
+      transitions.push(...(await evaluateDevices(db, chunk, new Date(), onFailure)));
   };
   await Promise.all(Array.from({ length: CONCURRENT_CHUNKS }, worker));
   metrics.evaluations.inc({ trigger: "sweep" });

@@ -195,3 +195,55 @@ describe("device silence", () => {
     expect(await status()).toBe("online");
   });
 });
+
+describe("one device's data never breaks another's evaluation", () => {
+  // 1e160 squared overflows float8: avg (which also sums squares) fails with SQLSTATE 22003 for
+  // the whole statement, and so for every device evaluated with it.
+  async function poisoned() {
+    const rule = await setupRule(db(), { threshold: 30, aggregate: "avg" });
+    await readings(rule.deviceId, [
+      [20, 1e160],
+      [10, 0],
+    ]);
+    return rule;
+  }
+
+  it("the failing device is reported and skipped; the others in the same evaluation fire", async () => {
+    const healthy = await Promise.all(Array.from({ length: 5 }, () => setupRule(db(), { threshold: 30 })));
+    for (const h of healthy) await readings(h.deviceId, [[10, 35]]);
+    const bad = await poisoned();
+    const ids = [...healthy.slice(0, 3), bad, ...healthy.slice(3)].map((r) => r.deviceId);
+    // Without isolation the whole evaluation fails.
+    await expect(evaluateDevices(db(), ids, now)).rejects.toMatchObject({ code: "22003" });
+
+    const failures: { scope: string; id: string }[] = [];
+    const transitions = await evaluateDevices(db(), ids, now, ({ scope, id }) =>
+      failures.push({ scope, id }),
+    );
+    expect(failures).toEqual([{ scope: "device", id: bad.deviceId }]);
+    expect(transitions.map((t) => t.ruleId).sort()).toEqual(healthy.map((h) => h.ruleId).sort());
+    expect(await alertRows(bad.ruleId)).toEqual([]);
+  });
+
+  it("a sweep goes on past it, counts it, and evaluates every other device", async () => {
+    // The sweep evaluates at the wall clock's now: these readings are in its window.
+    const bad = await setupRule(db(), { threshold: 30, aggregate: "avg" });
+    const good = await setupRule(db(), { threshold: 30 });
+    await database.current.sql`
+      insert into sensor_readings (device_id, metric, value, recorded_at) values
+        (${bad.deviceId}, 'temperature', 1e160, now() - interval '20 seconds'),
+        (${bad.deviceId}, 'temperature', 0, now() - interval '10 seconds'),
+        (${good.deviceId}, 'temperature', 35, now() - interval '5 seconds')`;
+    const { startAlerter } = await import("./harness");
+    const alerter = await startAlerter(database.current.url);
+    try {
+      const result = await alerter.app.sweep();
+      expect(result.transitions).toBeGreaterThanOrEqual(1);
+      expect(await alertRows(good.ruleId)).toHaveLength(1);
+      const metrics = await (await fetch(`${alerter.url}/metrics`)).text();
+      expect(metrics).toMatch(/alerter_evaluation_failures_total\{scope="device"\} [1-9]/);
+    } finally {
+      await alerter.close();
+    }
+  });
+});

@@ -2,16 +2,17 @@
 // evaluates those devices' rules now; 200 {"transitions": [{kind, alertId, ruleId}]}.
 import { z } from "zod";
 import type { AlerterContext } from "../context";
-import { evaluateDevices, reportTransitions } from "../evaluate";
+import { evaluateDevices, reportFailure, reportTransitions } from "../evaluate";
 import { type SignedRoute, signedRoute } from "./route";
 
 export const evaluateBody = z.strictObject({ deviceIds: z.array(z.uuid()).min(1).max(1000) });
 
 export function evaluateRoute({ db, log, metrics, deliveries }: AlerterContext): SignedRoute {
   const evalLog = log.child({ module: "evaluate" });
+  const onFailure = reportFailure({ metrics, log: evalLog });
   return signedRoute(evaluateBody, async ({ deviceIds }) => {
     const ended = metrics.evaluationDuration.startTimer({ trigger: "evaluate" });
-    const transitions = await evaluateDevices(db, deviceIds);
+    const transitions = await evaluateDevices(db, deviceIds, new Date(), onFailure);
     ended();
     metrics.evaluations.inc({ trigger: "evaluate" });
     reportTransitions(transitions, { metrics, log: evalLog });
