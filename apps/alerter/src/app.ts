@@ -32,7 +32,8 @@ export function buildApp({ db, log, queue, config }: AlerterDeps): AlerterApp {
     [DELIVER_PATH]: deliverRoute(context),
   };
   const { QSTASH_CURRENT_SIGNING_KEY: currentSigningKey, QSTASH_NEXT_SIGNING_KEY: nextSigningKey } = config;
-  const receiver = new Receiver({ currentSigningKey, nextSigningKey });
+  // devMode off: QSTASH_DEV in the environment would otherwise also accept the public dev keys.
+  const receiver = new Receiver({ currentSigningKey, nextSigningKey, devMode: false });
   // Verified on the raw body, against the configured public URL of this endpoint.
   const signed = (signature: unknown, body: string, path: string) =>
     typeof signature === "string" &&

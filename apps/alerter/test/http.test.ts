@@ -49,6 +49,21 @@ async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 5000) 
 }
 
 describe("signature verification", () => {
+  it("refuses QStash's public development key even with QSTASH_DEV set in the environment", async () => {
+    // The local QStash dev server's signing keys are published in @upstash/qstash itself.
+    const devKey = "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r";
+    const { deviceId, ruleId } = await setupRule(db());
+    await breach(deviceId);
+    process.env.QSTASH_DEV = "true";
+    try {
+      const res = await alerter.call("/v1/evaluate", { deviceIds: [deviceId] }, { key: devKey });
+      expect(res.status).toBe(401);
+      expect(await firingCount(ruleId)).toBe(0);
+    } finally {
+      delete process.env.QSTASH_DEV;
+    }
+  });
+
   it("accepts a request signed with the current key, or the next one", async () => {
     const { deviceId, ruleId } = await setupRule(db());
     await breach(deviceId);
