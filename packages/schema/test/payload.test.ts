@@ -93,6 +93,23 @@ describe("device payload: rejected whole, with reasons", () => {
     });
   });
 
+  it("a value beyond ±1e15 is refused in every shape (it could overflow the alerter's aggregates); ±1e15 is taken", () => {
+    expect(rejected(json('{"x": 1e160}'))[0]).toMatchObject({
+      reason: "bad_value",
+      path: "x",
+      message: "value must be between -1000000000000000 and 1000000000000000",
+    });
+    expect(rejected(json('{"ts": 1795000000000, "values": {"t": -1e16}}'))[0]).toMatchObject({
+      reason: "bad_value",
+      path: "values.t",
+    });
+    expect(rejected({ readings: [{ metric: "t", value: 2e15 }] })[0]?.reason).toBe("bad_value");
+    // The whole message: a good reading beside it is not stored either.
+    expect(rejected([{ ok: 1 }, { x: 1e160 }])).toHaveLength(1);
+    const edge = parseReadingsPayload({ hi: 1e15, lo: -1e15 }, now);
+    expect(edge.ok && edge.readings.map((r) => r.value)).toEqual([1e15, -1e15]);
+  });
+
   it("strings, booleans and nulls are not values", () => {
     expect(rejected({ temperature: "21.5" })[0]).toMatchObject({
       reason: "bad_value",

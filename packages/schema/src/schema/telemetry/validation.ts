@@ -16,8 +16,20 @@ export const metricName = z
   .string({ error: "metric name must be a string" })
   .regex(METRIC_NAME_PATTERN, METRIC_NAME_MESSAGE);
 
+/**
+ * The largest magnitude a reading may have. Bounded so that no aggregate over float8 can overflow
+ * (avg also sums squares: 1e160 squared does not fit), which would fail the evaluation of every
+ * device evaluated with it; 1e15 still holds any physical measurement, and sums of squares of a
+ * billion such readings stay far below float8's limit.
+ */
+export const MAX_READING_MAGNITUDE = 1e15;
+const VALUE_RANGE_MESSAGE = `value must be between -${MAX_READING_MAGNITUDE} and ${MAX_READING_MAGNITUDE}`;
+
 // zod 4 numbers reject NaN and ±Infinity (JSON's 1e999 parses to Infinity).
-export const readingValue = z.number({ error: "value must be a finite number" });
+export const readingValue = z
+  .number({ error: "value must be a finite number" })
+  .min(-MAX_READING_MAGNITUDE, VALUE_RANGE_MESSAGE)
+  .max(MAX_READING_MAGNITUDE, VALUE_RANGE_MESSAGE);
 
 const timestampInput = z.union([z.number(), z.iso.datetime({ offset: true })], {
   error: "ts must be epoch milliseconds or an ISO-8601 date-time with offset",
@@ -95,6 +107,7 @@ function reasonOf(issue: z.core.$ZodIssue): RejectionReason {
   if (issue.code === "invalid_key" || issue.path.includes("metric")) return "bad_metric";
   if (last === "ts") return "bad_timestamp";
   if (issue.code === "invalid_type" && issue.expected === "number") return "bad_value";
+  if (issue.code === "too_big" || issue.code === "too_small") return "bad_value";
   if (last === "value") return "bad_value";
   return "bad_shape";
 }
