@@ -52,3 +52,11 @@ export async function loadLocalSecrets(
   }
   return secrets;
 }
+
+/** The generated `secrets` whose variable the environment does not set (an empty value is unset). */
+export function unlessSet<T extends Record<string, string>>(
+  secrets: T,
+  env: Record<string, string | undefined>,
+): Partial<T> {
+  return Object.fromEntries(Object.entries(secrets).filter(([name]) => !env[name])) as Partial<T>;
+}

@@ -20,7 +20,7 @@ import { DEMO_SIMULATOR_SEED } from "./demo-history-curve";
 import { ensureDemoWorkouts } from "./demo-workouts";
 import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres, withoutPassword } from "./embedded";
 import { localOrigins } from "./local-origins";
-import { loadLocalSecrets } from "./local-secrets";
+import { loadLocalSecrets, unlessSet } from "./local-secrets";
 import { REPO_ROOT } from "./paths";
 import { type StackConfig, stackConfig } from "./stack-config";
 import { ensureWebBuild, WEB_DIR } from "./web-build";
@@ -203,9 +203,8 @@ async function main(config: StackConfig): Promise<void> {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: "1",
       NEXT_DIST_DIR: distDir,
-      ...appSecrets,
-      // Explicit settings win over the generated local ones.
-      ...(process.env.BETTER_AUTH_SECRET ? { BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET } : {}),
+      // What the user set always wins over the generated local secrets.
+      ...unlessSet(appSecrets, process.env),
       DATABASE_URL: pooledUrl,
       DATABASE_URL_DIRECT: directUrl,
       WEB_PORT: String(config.WEB_PORT),
