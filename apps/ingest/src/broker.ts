@@ -16,7 +16,7 @@ import {
 import { createWebSocketStream, WebSocketServer } from "ws";
 import type { Intake } from "./intake";
 import type { IngestMetrics } from "./metrics";
-import { deviceKeyFromTopic, isForbiddenSubscription } from "./mqtt-topics";
+import { deviceKeyFromTopic, isForbiddenSubscription, topicForLog } from "./mqtt-topics";
 
 export interface BuiltInBrokerOptions {
   intake: Intake;
@@ -124,10 +124,7 @@ export async function startBuiltInBroker({
 
   const authorizeSubscribe: AuthorizeSubscribeHandler = (_client, subscription, callback) => {
     if (isForbiddenSubscription(subscription.topic)) {
-      mqttLog.warn(
-        { filter: subscription.topic.startsWith("devices/") ? "devices/…" : subscription.topic },
-        "subscription refused",
-      );
+      mqttLog.warn({ filter: topicForLog(subscription.topic) }, "subscription refused");
       return callback(null, null);
     }
     callback(null, subscription);

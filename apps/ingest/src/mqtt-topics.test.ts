@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deviceKeyFromTopic, filterMatches, isForbiddenSubscription } from "./mqtt-topics";
+import { deviceKeyFromTopic, filterMatches, isForbiddenSubscription, topicForLog } from "./mqtt-topics";
 
 describe("MQTT topics", () => {
   it("takes the device key from devices/<key>/readings only", () => {
@@ -32,5 +32,25 @@ describe("MQTT topics", () => {
     for (const filter of ["$SYS/broker/uptime", "weather/today", "+/status"]) {
       expect(isForbiddenSubscription(filter), filter).toBe(false);
     }
+  });
+});
+
+describe("topicForLog", () => {
+  const key = "dk_AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+  it("never carries a device key, wherever the devices/ segment is", () => {
+    for (const topic of [
+      `devices/${key}/readings`,
+      `$share/g/devices/${key}/readings`,
+      `$share/${key}x/devices/${key}/#`,
+      `devices/${key}`,
+    ]) {
+      expect(topicForLog(topic), topic).not.toContain(key.slice(3));
+    }
+    expect(topicForLog(`$share/g/devices/${key}/readings`)).toBe("$share/g/devices/…");
+  });
+
+  it("leaves topics without device keys as they are", () => {
+    expect(topicForLog("$SYS/broker/uptime")).toBe("$SYS/broker/uptime");
+    expect(topicForLog("#")).toBe("#");
   });
 });

@@ -28,3 +28,15 @@ export function isForbiddenSubscription(filter: string): boolean {
   const plain = filter.startsWith("$share/") ? filter.split("/").slice(2).join("/") : filter;
   return filterMatches(plain, "devices/x/readings") || plain.startsWith("devices/");
 }
+
+/**
+ * A topic or filter as it may appear in a log line: whatever follows a `devices/` segment (a
+ * device key, `$share/<group>/devices/<key>/...` included) is cut, and anything shaped like a
+ * device key elsewhere (a client may put one in a share group's name) is masked.
+ */
+export function topicForLog(topic: string): string {
+  const parts = topic.split("/");
+  const at = parts.indexOf("devices");
+  const cut = at === -1 ? topic : [...parts.slice(0, at + 1), "…"].join("/");
+  return cut.replace(/dk_[A-Za-z0-9_-]+/g, "dk_…");
+}
