@@ -1,5 +1,5 @@
 // Hardening over real HTTP against `next start` (issue 12): anti-framing and sniffing headers on
-// every response.
+// every response, and the JSON API refusing bodies that are not declared as JSON.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll } from "@pulseboard/devstack/test/process";
 import { type RunningWeb, signUp, startWeb, type TestUser } from "@pulseboard/devstack/test/web";
@@ -46,5 +46,58 @@ describe("security headers", () => {
       await res.arrayBuffer();
       expectHardened(res, path);
     }
+  });
+});
+
+describe("request bodies must be declared as JSON", () => {
+  const post = (contentType: string | null, body: string) =>
+    fetch(`${web.url}/api/devices`, {
+      method: "POST",
+      headers: {
+        origin: web.url,
+        cookie: alice.cookie,
+        ...(contentType === null ? {} : { "content-type": contentType }),
+      },
+      body,
+    });
+
+  it("a write whose body is not application/json is a 415 with an error body", async () => {
+    const body = JSON.stringify({ name: "Sneaky" });
+    for (const contentType of [
+      "text/plain",
+      "text/plain;charset=UTF-8",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/jsonx",
+      "application/json-patch+json",
+    ]) {
+      const res = await post(contentType, body);
+      expect({ contentType, status: res.status }).toEqual({ contentType, status: 415 });
+      const parsed = (await res.json()) as { error: unknown };
+      expect(typeof parsed.error).toBe("string");
+    }
+    // Undeclared (fetch sends a string body as text/plain unless told otherwise).
+    const res = await post(null, body);
+    expect(res.status).toBe(415);
+    await res.arrayBuffer();
+    const list = await fetch(`${web.url}/api/devices`, { headers: { cookie: alice.cookie } });
+    expect(((await list.json()) as { name: string }[]).map((d) => d.name)).not.toContain("Sneaky");
+  });
+
+  it("a JSON write, with or without a charset, still works", async () => {
+    for (const [contentType, name] of [
+      ["application/json", "Plain"],
+      ["application/json; charset=utf-8", "Charset"],
+      ["Application/JSON;charset=UTF-8", "Shouting"],
+    ] as const) {
+      const res = await post(contentType, JSON.stringify({ name }));
+      expect({ contentType, status: res.status }).toEqual({ contentType, status: 201 });
+      expect(((await res.json()) as { name: string }).name).toBe(name);
+    }
+  });
+
+  it("Better Auth's own routes are untouched", async () => {
+    const user = await signUp(web.url, "Bob");
+    expect(user.cookie).toMatch(/session_token=/);
   });
 });

@@ -44,9 +44,21 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown, what: stri
   return result.data;
 }
 
+/** `application/json`, with parameters (`; charset=utf-8`) or none. */
+export function isJsonContentType(value: string | null): boolean {
+  return value !== null && /^application\/json\s*(;|$)/i.test(value.trim());
+}
+
+/**
+ * The body of a write, parsed as JSON. A body must be declared `application/json`: anything else
+ * (`text/plain`, forms: what a cross-site form or a "simple" fetch can send) is a 415.
+ */
 export async function readJson(request: Request): Promise<unknown> {
   const text = await request.text();
   if (text.length > 64 * 1024) throw new ApiError(413, "request body is over 64 KiB");
+  if (text !== "" && !isJsonContentType(request.headers.get("content-type"))) {
+    throw new ApiError(415, "request body must be sent as Content-Type: application/json");
+  }
   try {
     return text === "" ? {} : JSON.parse(text);
   } catch {
