@@ -1,9 +1,11 @@
 // Hardening over real HTTP against `next start` (issue 12): anti-framing and sniffing headers on
-// every response, and the JSON API refusing bodies that are not declared as JSON.
+// every response, the JSON API refusing bodies that are not declared as JSON, and a device page
+// whose metrics are named like Object.prototype's keys.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll } from "@pulseboard/devstack/test/process";
 import { type RunningWeb, signUp, startWeb, type TestUser } from "@pulseboard/devstack/test/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, insertReadings } from "./helpers";
 
 const database = useTestDatabase();
 let web: RunningWeb;
@@ -99,5 +101,39 @@ describe("request bodies must be declared as JSON", () => {
   it("Better Auth's own routes are untouched", async () => {
     const user = await signUp(web.url, "Bob");
     expect(user.cookie).toMatch(/session_token=/);
+  });
+});
+
+describe("metrics named like Object.prototype's keys", () => {
+  it("a device page with readings and rules on __proto__, constructor and toString renders", async () => {
+    const device = await api<{ id: string }>(web.url, alice, "POST", "/api/devices", { name: "Proto" });
+    expect(device.status).toBe(201);
+    const names = ["__proto__", "constructor", "toString", "valueOf", "temperature"];
+    for (const [i, metric] of names.entries()) {
+      await insertReadings(
+        database.current,
+        device.body.id,
+        metric,
+        new Date(Date.now() - 600_000),
+        5,
+        60,
+        (k) => k + i,
+      );
+    }
+    // Rules on some only: a metric without one must not pick up Object.prototype's member.
+    for (const metric of ["__proto__", "toString", "temperature"]) {
+      const rule = await api(web.url, alice, "POST", `/api/devices/${device.body.id}/rules`, {
+        metric,
+        comparator: "gt",
+        threshold: 100,
+      });
+      expect({ metric, status: rule.status }).toEqual({ metric, status: 201 });
+    }
+    const res = await fetch(`${web.url}/dashboard/devices/${device.body.id}`, {
+      headers: { cookie: alice.cookie },
+    });
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    for (const metric of names) expect(html).toContain(metric);
   });
 });

@@ -12,7 +12,8 @@ interface Props {
   deviceId: string;
   metrics: string[];
   initialRange: RangeSpec;
-  thresholds: Record<string, number[]>;
+  /** Per metric (a Map: metric names may be `__proto__` or `constructor`). */
+  thresholds: Map<string, number[]>;
   markers?: number[];
 }
 
@@ -131,7 +132,7 @@ export function DeviceCharts({
             from={window_.from}
             to={window_.to}
             relativeMs={"relativeMs" in window_ ? window_.relativeMs : undefined}
-            thresholds={thresholds[metric] ?? []}
+            thresholds={thresholds.get(metric) ?? []}
             markers={markers}
           />
         ))

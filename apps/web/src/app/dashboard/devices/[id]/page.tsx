@@ -18,6 +18,7 @@ import { describeRule, formatValue, timeAgo } from "@/lib/format";
 import { first, isUuid } from "@/lib/params";
 import { DEFAULT_RANGE, rangePreset } from "@/lib/ranges";
 import { requireSession } from "@/lib/session";
+import { thresholdsByMetric } from "@/lib/thresholds";
 
 export const metadata: Metadata = { title: "Device" };
 
@@ -61,8 +62,7 @@ export default async function DevicePage({
   }
 
   const firingRules = new Set(history.filter((a) => a.status === "firing").map((a) => a.ruleId));
-  const thresholds: Record<string, number[]> = {};
-  for (const r of rules) thresholds[r.metric] = [...(thresholds[r.metric] ?? []), r.threshold];
+  const thresholds = thresholdsByMetric(rules);
   const metrics = latest.map((l) => l.metric);
 
   return (
