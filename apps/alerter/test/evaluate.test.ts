@@ -225,6 +225,8 @@ describe("one device's data never breaks another's evaluation", () => {
     expect(await alertRows(bad.ruleId)).toEqual([]);
   });
 
+  // Starts an alerter of its own and sweeps: ~3 s alone, ten times that on a loaded CI machine
+  // behind PgBouncer's shared pool (it timed out once at 30 s there).
   it("a sweep goes on past it, counts it, and evaluates every other device", async () => {
     // The sweep evaluates at the wall clock's now: these readings are in its window.
     const bad = await setupRule(db(), { threshold: 30, aggregate: "avg" });
@@ -245,5 +247,5 @@ describe("one device's data never breaks another's evaluation", () => {
     } finally {
       await alerter.close();
     }
-  });
+  }, 90_000);
 });
