@@ -11,7 +11,10 @@ const REASONS: Record<string, { label: string; hint: string }> = {
     hint: "not one of the accepted shapes: {metric: value}, {ts, values}, {readings: [...]} or an array of them",
   },
   bad_metric: { label: "Metric name", hint: "metric names are 1–64 characters of A–Z a–z 0–9 _ . -" },
-  bad_value: { label: "Value", hint: "values must be finite numbers (not strings, NaN or Infinity)" },
+  bad_value: {
+    label: "Value",
+    hint: "values must be finite numbers between -1e15 and 1e15 (not strings, NaN or Infinity)",
+  },
   bad_timestamp: {
     label: "Timestamp",
     hint: "ts must be epoch milliseconds or ISO-8601 with an offset, after 2000 (seconds sent as milliseconds?)",

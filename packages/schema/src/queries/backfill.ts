@@ -3,7 +3,7 @@
 // that a crash leaves all of it or none. Raw SQL on the postgres-js client: the readings go in as
 // one unnest-array insert (on `db.$client`). Scoped by owner in the query, like every device query.
 import type { Database } from "../client";
-import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "../schema/telemetry";
+import type { RuleState } from "./alert-evaluation";
 
 // Done already, or set up by the owner: the device has a rule, or readings from before it was
 // provisioned (a backfill writes those; a live device hardly ever does). Over the device's time
@@ -43,16 +43,11 @@ export async function backfillState(
   return row;
 }
 
-export interface BackfillRule {
-  metric: string;
-  comparator: (typeof COMPARATORS)[number];
-  threshold: number;
-  recoveryThreshold: number | null;
-  windowSeconds: number;
-  aggregate: (typeof AGGREGATES)[number];
-  noData: (typeof NO_DATA_POLICIES)[number];
-  createdAt: Date;
-}
+/** A rule as a backfill stores it: the rule's own fields (as evaluation reads them) and when it was made. */
+export type BackfillRule = Pick<
+  RuleState,
+  "metric" | "comparator" | "threshold" | "recoveryThreshold" | "windowSeconds" | "aggregate" | "noData"
+> & { createdAt: Date };
 
 /** An alert the rule had, as the alerter records one (resolvedAt null: still firing). */
 export interface BackfillAlert {

@@ -4,6 +4,16 @@ import { and, asc, eq, inArray, lte } from "drizzle-orm";
 import type { Database } from "../client";
 import { exercises, logSets, workoutLogs } from "../schema/fitness";
 
+/** A logged set with its exercise, as every set listing selects it. */
+export const SET_WITH_EXERCISE = {
+  exerciseId: logSets.exerciseId,
+  exerciseName: exercises.name,
+  muscleGroup: exercises.muscleGroup,
+  setNumber: logSets.setNumber,
+  reps: logSets.reps,
+  weightKg: logSets.weightKg,
+};
+
 /**
  * The owner's sets, oldest first: progress, records, weekly volume and the CSV export. Narrowed
  * to some exercises and to sessions up to an instant (records depend only on earlier sessions).
@@ -17,12 +27,7 @@ export function allSets(
     .select({
       logId: workoutLogs.id,
       performedAt: workoutLogs.performedAt,
-      exerciseId: logSets.exerciseId,
-      exerciseName: exercises.name,
-      muscleGroup: exercises.muscleGroup,
-      setNumber: logSets.setNumber,
-      reps: logSets.reps,
-      weightKg: logSets.weightKg,
+      ...SET_WITH_EXERCISE,
     })
     .from(logSets)
     .innerJoin(workoutLogs, eq(workoutLogs.id, logSets.logId))

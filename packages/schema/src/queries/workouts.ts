@@ -7,6 +7,7 @@ import { DEFAULT_HEART_RATE_METRIC, sessionVolumeKg } from "../fitness-math";
 import { type CreateWorkoutBody, exercises, logSets, workoutLogs, workoutPlans } from "../schema/fitness";
 import { devices } from "../schema/telemetry";
 import { assertExercisesExist } from "./exercises";
+import { SET_WITH_EXERCISE } from "./sets";
 
 /** Stores a whole session in one transaction. A plan or device that is not the owner's
  * throws NotFoundError; an exercise not in the catalog, InvalidError. */
@@ -105,14 +106,7 @@ export async function getWorkout(db: Database, ownerId: string, workoutId: strin
     .where(and(eq(workoutLogs.id, workoutId), eq(workoutLogs.userId, ownerId)));
   if (!log) return undefined;
   const sets = await db
-    .select({
-      exerciseId: logSets.exerciseId,
-      exerciseName: exercises.name,
-      muscleGroup: exercises.muscleGroup,
-      setNumber: logSets.setNumber,
-      reps: logSets.reps,
-      weightKg: logSets.weightKg,
-    })
+    .select(SET_WITH_EXERCISE)
     .from(logSets)
     .innerJoin(exercises, eq(exercises.id, logSets.exerciseId))
     .innerJoin(workoutLogs, eq(workoutLogs.id, logSets.logId))
