@@ -30,12 +30,16 @@ export interface PooledClientOptions {
 
 export const POOLED_CLIENT_DEFAULTS = {
   prepare: false,
+  // No pipelining: a transaction pooler may give the server connection back between pipelined
+  // queries, and the queries behind it never answer (PgBouncer 1.18 hangs, as Supavisor does:
+  // porsager/postgres#970). Each connection runs one query at a time; `max` sets concurrency.
+  max_pipeline: 0,
   max: 5,
   idle_timeout: 20,
   connect_timeout: 10,
 } as const;
 
-/** The pooled client: prepared statements off, small, short idle and connect timeouts. */
+/** The pooled client: prepared statements and pipelining off, small, short idle and connect timeouts. */
 export function createPooledClient(url: string, options: PooledClientOptions = {}): SqlClient {
   return postgres(url, {
     ...POOLED_CLIENT_DEFAULTS,
