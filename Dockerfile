@@ -4,7 +4,7 @@
 #   migrate  pnpm db:migrate                              (in /app)
 #   ingest   node --import tsx src/server.ts              (in /app/apps/ingest)
 #   alerter  node --import tsx src/server.ts              (in /app/apps/alerter)
-#   web      node node_modules/next/dist/bin/next start   (in /app/apps/web; the default CMD)
+#   web      node --import tsx server.ts                  (in /app/apps/web; the default CMD)
 # The workers run their TypeScript through tsx, so the image keeps the full install (dev
 # dependencies included).
 
@@ -29,4 +29,4 @@ COPY --from=build --chown=node:node /app /app
 USER node
 EXPOSE 3000 3001 3002
 WORKDIR /app/apps/web
-CMD ["node", "node_modules/next/dist/bin/next", "start", "--port", "3000", "--hostname", "0.0.0.0"]
+CMD ["node", "--import", "tsx", "server.ts", "--port", "3000", "--hostname", "0.0.0.0"]

@@ -1,4 +1,4 @@
-// The JSON API over real HTTP against `next start`: every route's happy path, validation errors,
+// The JSON API over real HTTP against the production server: every route's happy path, validation errors,
 // 401 without a session, 404 for another owner's ids, and the device key shown exactly once.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll } from "@pulseboard/devstack/test/process";

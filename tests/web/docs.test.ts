@@ -1,4 +1,4 @@
-// The device protocol page over real HTTP against `next start`: public (no session), prerendered
+// The device protocol page over real HTTP against the production server: public (no session), prerendered
 // when the app is built, and rendered from docs/device-protocol.md with the protocol's key parts.
 import { readFileSync } from "node:fs";
 import { REPO_ROOT } from "@pulseboard/devstack/paths";

@@ -1,4 +1,4 @@
-// The workout API over real HTTP against `next start`: the shared catalog and its uniqueness,
+// The workout API over real HTTP against the production server: the shared catalog and its uniqueness,
 // plans, whole-session logging in one transaction, 404 across owners, plan delete keeping logs,
 // user delete keeping the catalog, the heart-rate summary against a direct SQL computation, and
 // the CSV export.

@@ -1,4 +1,4 @@
-// Hardening over real HTTP against `next start` (issue 12): anti-framing and sniffing headers on
+// Hardening over real HTTP against the production server (issue 12): anti-framing and sniffing headers on
 // every response, the JSON API refusing bodies that are not declared as JSON, and a device page
 // whose metrics are named like Object.prototype's keys.
 import { useTestDatabase } from "@pulseboard/devstack/test";

@@ -1,5 +1,5 @@
 // `pnpm bench` (web): the device page and its charts as a browser gets them, over HTTP from the
-// production server (`next build` + `next start`), for a device that reported once a second for
+// production server (`next build` + `server.ts`), for a device that reported once a second for
 // 30 days (2,592,000 readings of one metric), after the alerter's roll-up of closed minutes.
 // Prints each page's first visit after the server starts (what `pnpm start` serves: no compiling
 // on demand), then time to first byte of the device page and the readings API per chart range
@@ -46,21 +46,17 @@ async function main() {
 
   const port = await findFreePort();
   const base = `http://localhost:${port}`;
-  const server = spawnProcess(
-    process.execPath,
-    ["node_modules/next/dist/bin/next", "start", "--port", String(port)],
-    {
-      cwd: process.cwd(),
-      env: {
-        ...env,
-        NODE_ENV: "production",
-        DATABASE_URL: database.url,
-        BETTER_AUTH_SECRET: "bench-secret-bench-secret-bench-secret-0123",
-        BETTER_AUTH_URL: base,
-        LOG_LEVEL: "warn",
-      },
+  const server = spawnProcess(process.execPath, ["--import", "tsx", "server.ts", "--port", String(port)], {
+    cwd: process.cwd(),
+    env: {
+      ...env,
+      NODE_ENV: "production",
+      DATABASE_URL: database.url,
+      BETTER_AUTH_SECRET: "bench-secret-bench-secret-bench-secret-0123",
+      BETTER_AUTH_URL: base,
+      LOG_LEVEL: "warn",
     },
-  );
+  });
   onCleanup("next start", () => server.stop());
   await server.waitFor(/Ready in/, 60_000);
 

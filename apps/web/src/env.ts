@@ -1,5 +1,6 @@
 import { databaseEnv, loadEnv, logLevel, nodeEnv, positiveInt } from "@pulseboard/runtime/env";
 import { z } from "zod";
+import { parseTrustedProxies } from "./lib/client-address";
 
 const DEV_AUTH_SECRET = "pulseboard-development-secret-not-for-production";
 
@@ -8,6 +9,43 @@ export const webEnvSchema = z
     NODE_ENV: nodeEnv,
     LOG_LEVEL: logLevel,
     ...databaseEnv,
+    /**
+     * Our reverse proxies' addresses or CIDR ranges, comma-separated: only from these is a
+     * forwarded client address believed (X-Forwarded-For's appended hop, or CLIENT_IP_HEADER).
+     * Unset: the connection's own address is the client's.
+     */
+    TRUSTED_PROXIES: z.preprocess(
+      (v) =>
+        typeof v === "string"
+          ? v
+              .split(",")
+              .map((o) => o.trim())
+              .filter(Boolean)
+          : [],
+      z.array(z.string()).superRefine((entries, ctx) => {
+        try {
+          parseTrustedProxies(entries);
+        } catch (error) {
+          ctx.addIssue({
+            code: "custom",
+            message: `${(error as Error).message} (e.g. 10.0.0.2,10.1.0.0/16)`,
+          });
+        }
+      }),
+    ),
+    /**
+     * A header the trusted proxy sets to the client's address, replacing any client value
+     * (`x-real-ip` with nginx's `proxy_set_header X-Real-IP $remote_addr`, `cf-connecting-ip`).
+     * Unset: the hop the proxy appended to X-Forwarded-For.
+     */
+    CLIENT_IP_HEADER: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]+$/, "must be a header name, e.g. x-real-ip")
+        .transform((h) => h.toLowerCase())
+        .optional(),
+    ),
     /** Requests per client address per minute to the auth endpoints (sign-in: 3 per 10 s). */
     AUTH_RATE_LIMIT_MAX: positiveInt(100, 100_000),
     /** Where devices connect, as shown in the provisioning dialog's ready-to-paste lines. */

@@ -239,9 +239,11 @@ async function main(config: StackConfig): Promise<void> {
       startApp(
         "web",
         config.WEB_PORT,
-        [node, "node_modules/next/dist/bin/next", DEV ? "dev" : "start", "--port", String(config.WEB_PORT)],
+        DEV
+          ? [node, "node_modules/next/dist/bin/next", "dev", "--port", String(config.WEB_PORT)]
+          : [node, "--import", "tsx", "server.ts", "--port", String(config.WEB_PORT)],
         WEB_DIR,
-        // next start is production; next dev sets development itself.
+        // server.ts runs the production build; next dev sets development itself.
         DEV ? common : { ...common, NODE_ENV: "production" },
       ),
     );

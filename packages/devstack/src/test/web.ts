@@ -1,5 +1,5 @@
 // The web app for tests, as production runs it: one `next build` per test run (shared by every
-// test file that needs it, built by whichever asks first), then a `next start` per test file on
+// test file that needs it, built by whichever asks first), then a server.ts per test file on
 // a free port against that file's database.
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { inject } from "vitest";
@@ -17,8 +17,9 @@ declare module "vitest" {
 export { WEB_DIR };
 export const TEST_AUTH_SECRET = "test-secret-for-the-web-app-at-least-32-chars";
 
-function nextCommand(args: string[], env: NodeJS.ProcessEnv): SpawnedProcess {
-  return spawnProcess(process.execPath, ["node_modules/next/dist/bin/next", ...args], {
+/** apps/web/server.ts (the production server, as `pnpm start` and the image run it). */
+function webServer(args: string[], env: NodeJS.ProcessEnv): SpawnedProcess {
+  return spawnProcess(process.execPath, ["--import", "tsx", "server.ts", ...args], {
     cwd: WEB_DIR,
     env: {
       PATH: process.env.PATH,
@@ -50,13 +51,18 @@ export interface RunningWeb {
   stop(): Promise<unknown>;
 }
 
-/** `next start` against the database (pooled and direct URLs), production settings. */
+/**
+ * The production server against the database (pooled and direct URLs), production settings. The
+ * test process is its trusted proxy (TRUSTED_PROXIES=127.0.0.1): a test picks its client address
+ * with X-Forwarded-For (clientAddress()), so rate limits do not couple unrelated tests.
+ */
 export async function startWeb(database: TestDatabase, env: NodeJS.ProcessEnv = {}): Promise<RunningWeb> {
   await ensureWebBuild();
   const port = await findFreePort();
   const url = `http://localhost:${port}`;
-  const proc = nextCommand(["start", "--port", String(port), "--hostname", "127.0.0.1"], {
+  const proc = webServer(["--port", String(port), "--hostname", "127.0.0.1"], {
     NODE_ENV: "production",
+    TRUSTED_PROXIES: "127.0.0.1",
     DATABASE_URL: database.url,
     DATABASE_URL_DIRECT: database.directUrl,
     BETTER_AUTH_SECRET: TEST_AUTH_SECRET,

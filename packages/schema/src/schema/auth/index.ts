@@ -1,3 +1,4 @@
+export * from "./sign-in-failures";
 export * from "./tables";
 
 import type { session, user } from "./tables";
