@@ -8,7 +8,7 @@
 # The workers run their TypeScript through tsx, so the image keeps the full install (dev
 # dependencies included).
 
-FROM node:20-bookworm-slim AS base
+FROM node:20.20.2-bookworm-slim AS base
 ENV PNPM_HOME=/pnpm \
     PATH=/pnpm:$PATH \
     NEXT_TELEMETRY_DISABLED=1

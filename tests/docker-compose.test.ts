@@ -79,6 +79,7 @@ const operatorEnv: Env = {
   QSTASH_CURRENT_SIGNING_KEY: "sig_current_0123456789",
   QSTASH_NEXT_SIGNING_KEY: "sig_next_0123456789ab",
   MQTT_INGEST_PASSWORD: "0123456789abcdef",
+  POSTGRES_PASSWORD: "5ec2e70123456789",
 };
 
 /** The value the container sees for `variable`, after interpolation with `vars`. */
@@ -209,7 +210,29 @@ describe("start order", () => {
   });
 });
 
+describe("images", () => {
+  it("are pinned to exact versions, the apps' base image too", () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build) continue;
+      expect(service.image, name).toMatch(/^[\w./-]+:v?\d+\.\d+(\.\d+)?(-[\w.]+)?$/);
+    }
+    for (const from of readRepoFile("Dockerfile").match(/^FROM \S+/gm) ?? []) {
+      if (/^FROM (base|build)$/.test(from)) continue;
+      expect(from).toMatch(/^FROM [\w./-]+:\d+\.\d+\.\d+-[\w.-]+$/);
+    }
+  });
+});
+
 describe("ports", () => {
+  it("/metrics has a port of its own on the compose network, never published to the host", () => {
+    for (const app of ["ingest", "alerter"]) {
+      const metricsPort = envOf(app).METRICS_PORT;
+      expect(metricsPort, app).toMatch(/^\d+$/);
+      const published = (services[app]?.ports ?? []).map((p) => p.split(":").at(-1));
+      expect(published, app).not.toContain(metricsPort);
+    }
+  });
+
   it("listens on 0.0.0.0 at web 3000, ingest 3001, alerter 3002", () => {
     expect(envOf("ingest").INGEST_PORT).toBe("3001");
     expect(envOf("alerter").ALERTER_PORT).toBe("3002");
@@ -252,6 +275,16 @@ describe("secrets", () => {
     expect(resolved("alerter", "QSTASH_TOKEN", { ...operatorEnv, QSTASH_TOKEN: "qstash_tok" })).toBe(
       "qstash_tok",
     );
+  });
+
+  it("has no default database password: every use of it requires POSTGRES_PASSWORD", () => {
+    const raw = readRepoFile("docker-compose.yml");
+    const uses = raw.match(/\$\{POSTGRES_PASSWORD[^}]*\}/g) ?? [];
+    expect(uses.length).toBeGreaterThanOrEqual(5);
+    for (const use of uses) expect(use).toMatch(/^\$\{POSTGRES_PASSWORD:\?[^}]+\}$/);
+    const { POSTGRES_PASSWORD: _, ...without } = operatorEnv;
+    expect(() => resolved("postgres", "POSTGRES_PASSWORD", without)).toThrow(MissingVariable);
+    expect(() => resolved("ingest", "DATABASE_URL", without)).toThrow(MissingVariable);
   });
 
   it("holds no literal secret", () => {

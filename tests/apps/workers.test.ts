@@ -55,6 +55,32 @@ describe.each(workers)("$name worker", ({ name, dir, portVariable }) => {
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(["shutting down", "stopped"]));
   });
 
+  it("with METRICS_PORT, serves /metrics there only, not on its public port", async () => {
+    const [port, metricsPort] = [await findFreePort(), await findFreePort()];
+    const env = {
+      ...baseEnv(),
+      ...(await brokerPorts()),
+      HOST: "127.0.0.1",
+      [portVariable]: String(port),
+      DATABASE_URL: database.current.url,
+      QSTASH_CURRENT_SIGNING_KEY: "test-current-signing-key",
+      QSTASH_NEXT_SIGNING_KEY: "test-next-signing-key",
+    };
+    const split = spawnTs(dir, "src/server.ts", { ...env, METRICS_PORT: String(metricsPort) });
+    await split.waitFor(/metrics listening/);
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain(`${name}_`);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(404);
+    expect((await split.stop()).code).toBe(0);
+    // Unset: on the app's own port, as before.
+    const together = spawnTs(dir, "src/server.ts", env);
+    await together.waitFor(/listening/);
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+    expect((await together.stop()).code).toBe(0);
+  });
+
   it("answers /readyz with 503 and Retry-After while the database is unreachable", async () => {
     const port = await findFreePort();
     const deadPort = await findFreePort();

@@ -1,6 +1,7 @@
 // Hardening over real HTTP against the production server (issue 12): anti-framing and sniffing headers on
 // every response, the JSON API refusing bodies that are not declared as JSON, and a device page
 // whose metrics are named like Object.prototype's keys.
+import { request as httpRequest } from "node:http";
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll } from "@pulseboard/devstack/test/process";
 import { type RunningWeb, signUp, startWeb, type TestUser } from "@pulseboard/devstack/test/web";
@@ -97,6 +98,53 @@ describe("request bodies must be declared as JSON", () => {
       expect(((await res.json()) as { name: string }).name).toBe(name);
     }
   });
+
+  /**
+   * POSTs to /api/devices, writing `chunk` up to `total` bytes as fast as the server reads; stops
+   * writing when the response arrives. Returns its status and the bytes written by then.
+   */
+  function streamBody(headers: Record<string, string>, total: number) {
+    return new Promise<{ status: number; written: number }>((resolve, reject) => {
+      const url = new URL("/api/devices", web.url);
+      let written = 0;
+      let answered = false;
+      const req = httpRequest(
+        { host: "127.0.0.1", port: url.port, path: url.pathname, method: "POST", headers },
+        (res) => {
+          answered = true;
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, written });
+          req.destroy();
+        },
+      );
+      req.on("error", (error) => {
+        if (!answered) reject(error);
+      });
+      const chunk = Buffer.alloc(64 * 1024, " ");
+      const pump = () => {
+        while (!answered && written < total) {
+          written += chunk.length;
+          if (!req.write(chunk)) return void req.once("drain", pump);
+        }
+        if (!answered) req.end();
+      };
+      pump();
+    });
+  }
+
+  it("a body past the limit is refused while it is still arriving, the rest unread", async () => {
+    const total = 32 * 1024 * 1024;
+    const headers = { origin: web.url, cookie: alice.cookie, "content-type": "application/json" };
+    const chunked = await streamBody(headers, total);
+    expect(chunked.status).toBe(413);
+    expect(chunked.written).toBeLessThan(total / 2);
+    // A declared length over the limit is refused before any of the body is read.
+    const declared = await Promise.race([
+      streamBody({ ...headers, "content-length": String(total) }, 1024),
+      new Promise<{ status: number }>((r) => setTimeout(() => r({ status: 0 }), 10_000)),
+    ]);
+    expect(declared.status).toBe(413);
+  }, 30_000);
 
   it("Better Auth's own routes are untouched", async () => {
     const user = await signUp(web.url, "Bob");

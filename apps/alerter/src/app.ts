@@ -63,7 +63,8 @@ export function buildApp({ db, log, queue, config }: AlerterDeps): AlerterApp {
 
   const server = createServer((req, res) => {
     if (http.handleHealth(req, res, { log: httpLog, ready: () => db.$client`select 1` })) return;
-    if (http.handleMetrics(req, res, () => renderMetrics(metrics))) return;
+    // With a metrics port of its own (runWorker serves it), /metrics stays off this public one.
+    if (!config.METRICS_PORT && http.handleMetrics(req, res, () => renderMetrics(metrics))) return;
     const path = http.pathOf(req);
     const route = req.method === "POST" ? routes[path] : undefined;
     if (!route) return http.sendJson(res, 404, { error: "not found" });
@@ -81,6 +82,7 @@ export function buildApp({ db, log, queue, config }: AlerterDeps): AlerterApp {
   return {
     server,
     metrics,
+    renderMetrics: () => renderMetrics(metrics),
     sweep: (redeliverOlderThanSeconds) => sweep(context, redeliverOlderThanSeconds),
     async start() {
       await deliveries.redeliverAtBoot();

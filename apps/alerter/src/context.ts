@@ -19,6 +19,7 @@ export type AlerterConfig = Pick<
   | "SWEEP_INTERVAL_MS"
   | "WEBHOOK_MAX_ATTEMPTS"
   | "WEBHOOK_TIMEOUT_MS"
+  | "METRICS_PORT"
 >;
 
 export interface AlerterContext {

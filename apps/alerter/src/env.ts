@@ -2,6 +2,7 @@ import {
   databaseEnv,
   loadEnv,
   logLevel,
+  metricsEnv,
   nodeEnv,
   optionalText,
   port,
@@ -17,6 +18,7 @@ export const alerterEnvSchema = z
     LOG_LEVEL: logLevel,
     HOST: z.string().default("0.0.0.0"),
     ALERTER_PORT: port(3002),
+    ...metricsEnv,
     ...databaseEnv,
     /**
      * The alerter's public base URL, as QStash calls it: signatures are verified against

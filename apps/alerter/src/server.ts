@@ -27,6 +27,9 @@ await runWorker({
   log,
   app,
   claim: { port: env.ALERTER_PORT, host: env.HOST, label: "alerter HTTP", variable: "ALERTER_PORT" },
+  metrics: env.METRICS_PORT
+    ? { port: env.METRICS_PORT, host: env.HOST, label: "alerter metrics", variable: "METRICS_PORT" }
+    : undefined,
   release: async () => {
     await queue.close();
     await db.$client.end({ timeout: 5 });

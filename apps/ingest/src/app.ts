@@ -41,6 +41,7 @@ export type IngestConfig = Pick<
   | "EVALUATION_INTERVAL_MS"
   | "LAST_SEEN_INTERVAL_MS"
   | "ALERTER_URL"
+  | "METRICS_PORT"
 >;
 
 export interface IngestDeps {
@@ -117,7 +118,8 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
     ) {
       return;
     }
-    if (handleMetrics(req, res, renderMetrics)) return;
+    // With a metrics port of its own (runWorker serves it), /metrics stays off this public one.
+    if (!config.METRICS_PORT && handleMetrics(req, res, renderMetrics)) return;
     if (path === "/v1/readings") {
       if (req.method !== "POST") return sendJson(res, 405, { error: "use POST" }, { allow: "POST" });
       if (!accepting) return sendJson(res, 503, { error: "shutting down" }, { "retry-after": "5" });
@@ -132,6 +134,7 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
 
   return {
     server,
+    renderMetrics,
     intake,
     writer,
     resolver,

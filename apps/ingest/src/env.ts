@@ -2,6 +2,7 @@ import {
   databaseEnv,
   loadEnv,
   logLevel,
+  metricsEnv,
   nodeEnv,
   optionalText,
   port,
@@ -15,6 +16,7 @@ export const ingestEnvSchema = z
     LOG_LEVEL: logLevel,
     HOST: z.string().default("0.0.0.0"),
     INGEST_PORT: port(3001),
+    ...metricsEnv,
     ...databaseEnv,
     /** An external broker; unset, the ingest hosts its own (Aedes). */
     MQTT_URL: z.preprocess(

@@ -29,6 +29,9 @@ await runWorker({
   log,
   app,
   claim: { port: env.INGEST_PORT, host: env.HOST, label: "ingest HTTP", variable: "INGEST_PORT" },
+  metrics: env.METRICS_PORT
+    ? { port: env.METRICS_PORT, host: env.HOST, label: "ingest metrics", variable: "METRICS_PORT" }
+    : undefined,
   release: async () => {
     await queue.close();
     await db.$client.end({ timeout: 5 });

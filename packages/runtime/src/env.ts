@@ -76,6 +76,25 @@ export function port(defaultPort: number) {
   );
 }
 
+/** An optional TCP port: unset (or empty) means none. */
+export function optionalPort() {
+  return z.preprocess(
+    (v) => (present(v) ? v : undefined),
+    z.coerce
+      .number({ error: "must be a port number" })
+      .int("must be a port number")
+      .min(1, "must be a port number (1-65535)")
+      .max(65535, "must be a port number (1-65535)")
+      .optional(),
+  );
+}
+
+/**
+ * METRICS_PORT: serve /metrics on this port only (keep it off the published one); unset, it is
+ * served on the app's own port.
+ */
+export const metricsEnv = { METRICS_PORT: optionalPort() };
+
 /** An optional text variable; empty counts as unset. */
 export const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
 

@@ -1,6 +1,6 @@
 // Small HTTP plumbing for the workers (ingest, alerter): JSON answers, a bounded body reader, a
 // listen that turns a taken port into one clear line, and graceful shutdown around a worker's app.
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Server as NetServer } from "node:net";
 import closeWithGrace from "close-with-grace";
 import { errorMessage } from "./errors";
@@ -81,8 +81,15 @@ export function listen(server: Server | NetServer, claim: PortClaim): Promise<vo
   });
 }
 
+export interface MetricsText {
+  contentType: string;
+  text: string;
+}
+
 export interface WorkerApp {
   server: Server;
+  /** The app's Prometheus metrics, for a metrics port of its own (RunWorkerOptions.metrics). */
+  renderMetrics?(): Promise<MetricsText>;
   /** Starts what listens besides the HTTP server (e.g. an MQTT broker), after it. */
   start?(): Promise<void>;
   /** Stops intake, drains in-flight work and releases the app's resources (not the pool). */
@@ -95,6 +102,11 @@ export interface RunWorkerOptions {
   app: WorkerApp;
   /** Closes what the process owns after the app: the database pool. */
   release: () => Promise<void>;
+  /**
+   * A port of its own for GET /metrics (METRICS_PORT), so the app's public port need not expose
+   * them; the app then leaves /metrics off its own server.
+   */
+  metrics?: PortClaim | undefined;
   /** Milliseconds allowed for a graceful shutdown before exiting anyway. */
   graceMs?: number;
 }
@@ -108,23 +120,35 @@ export async function runWorker({
   claim,
   app,
   release,
+  metrics,
   graceMs = 10_000,
 }: RunWorkerOptions): Promise<void> {
+  const render = app.renderMetrics?.bind(app);
+  const metricsServer =
+    metrics && render
+      ? createServer((req, res) => {
+          if (!handleMetrics(req, res, render)) sendJson(res, 404, { error: "not found" });
+        })
+      : undefined;
   try {
     await listen(app.server, claim);
+    if (metricsServer && metrics) await listen(metricsServer, metrics);
     await app.start?.();
   } catch (error) {
     // A taken port, an unreachable broker: one line, then out.
     process.stderr.write(`${log.bindings().name ?? "pulseboard"}: ${errorMessage(error)}\n`);
     await app.close().catch(() => {});
+    if (metricsServer) await closeServer(metricsServer).catch(() => {});
     await release();
     process.exit(1);
   }
   log.info({ port: claim.port }, `${claim.label} listening`);
+  if (metricsServer && metrics) log.info({ port: metrics.port }, `${metrics.label} listening`);
   closeWithGrace({ delay: graceMs }, async ({ signal, err }) => {
     if (err) log.error({ err }, "shutting down after an error");
     else log.info({ signal }, "shutting down");
     await app.close();
+    if (metricsServer) await closeServer(metricsServer);
     await release();
     log.info("stopped");
     await flushLogger(log);
@@ -172,7 +196,7 @@ export function handleHealth(
 export function handleMetrics(
   req: IncomingMessage,
   res: ServerResponse,
-  render: () => Promise<{ contentType: string; text: string }>,
+  render: () => Promise<MetricsText>,
 ): boolean {
   if (req.method !== "GET" || pathOf(req) !== "/metrics") return false;
   render().then(

@@ -3,6 +3,7 @@
 import { errorMessage } from "@pulseboard/runtime/errors";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { formatValue } from "@/lib/format";
+import { niceTicks } from "@/lib/ticks";
 import { useLive } from "./live";
 
 export interface Point {
@@ -26,17 +27,6 @@ interface Props {
 
 const HEIGHT = 220;
 const PAD = { left: 52, right: 12, top: 10, bottom: 24 };
-
-function niceTicks(min: number, max: number, count = 4): number[] {
-  if (min === max) return [min];
-  const raw = (max - min) / count;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step)
-    ticks.push(Number(v.toPrecision(12)));
-  return ticks;
-}
 
 function timeLabel(ms: number, spanMs: number): string {
   const d = new Date(ms);

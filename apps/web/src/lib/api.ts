@@ -54,8 +54,7 @@ export function isJsonContentType(value: string | null): boolean {
  * (`text/plain`, forms: what a cross-site form or a "simple" fetch can send) is a 415.
  */
 export async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > 64 * 1024) throw new ApiError(413, "request body is over 64 KiB");
+  const text = await readBodyText(request, MAX_JSON_BODY_BYTES);
   if (text !== "" && !isJsonContentType(request.headers.get("content-type"))) {
     throw new ApiError(415, "request body must be sent as Content-Type: application/json");
   }
@@ -64,6 +63,32 @@ export async function readJson(request: Request): Promise<unknown> {
   } catch {
     throw new ApiError(400, "request body must be JSON");
   }
+}
+
+/** The largest JSON body the API reads. */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+const tooLarge = () => new ApiError(413, `request body is over ${MAX_JSON_BODY_BYTES / 1024} KiB`);
+
+/**
+ * The body as text, read only up to `limit` bytes: a declared Content-Length over it is refused
+ * before reading, and an undeclared (chunked) body as soon as it passes it, the rest unread.
+ */
+async function readBodyText(request: Request, limit: number): Promise<string> {
+  if (Number(request.headers.get("content-length")) > limit) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    size += chunk.value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(chunk.value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 export function searchParams(request: Request): Record<string, string> {
