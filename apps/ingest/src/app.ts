@@ -31,6 +31,8 @@ export type IngestConfig = Pick<
   | "MQTT_CLIENT_ID"
   | "MQTT_SUBSCRIBERS"
   | "INGEST_MAX_BODY_BYTES"
+  | "MQTT_CONNECT_TIMEOUT_MS"
+  | "MQTT_MAX_CONNECTIONS_PER_ADDRESS"
   | "FLUSH_MAX_ROWS"
   | "FLUSH_INTERVAL_MS"
   | "FLUSH_MAX_IN_FLIGHT"
@@ -159,6 +161,9 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
             label: "MQTT over WebSocket",
             variable: "MQTT_WS_PORT",
           },
+          maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
+          connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+          maxConnectionsPerAddress: config.MQTT_MAX_CONNECTIONS_PER_ADDRESS,
         });
       }
     },
