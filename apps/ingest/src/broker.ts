@@ -1,7 +1,8 @@
 // The built-in broker (no MQTT_URL): Aedes on TCP and on WebSocket. It is not a general broker:
 // devices publish to `devices/<device_key>/readings` and that is all. For QoS 1, Aedes sends the
 // PUBACK after `authorizePublish` calls back, so holding that callback until the batch commits is
-// a true ack-after-commit, while other messages keep flowing.
+// a true ack-after-commit, while other messages keep flowing. Over a device's rate, QoS 0 is dropped
+// and counted; QoS 1 is held (and its PUBACK with it) until the device's bucket admits it.
 //
 // Anonymous CONNECT is part of the protocol, so what a client costs before it proves a key is
 // bounded: every packet's announced length is checked on the bytes as they arrive (frame-guard.ts),
@@ -121,8 +122,9 @@ export async function startBuiltInBroker({
           // Shutting down with the message uncommitted: no PUBACK, the device sends it again.
           return callback(new RefusedError("shutting down"));
         default:
-          // Invalid or over the rate: dropped, counted and logged; acknowledged so the device
-          // does not resend a message that will never be accepted.
+          // Invalid: dropped, counted and logged; acknowledged so the device does not resend a
+          // message that will never be accepted. (Over the rate, QoS 1 is not refused: it waits
+          // for its device's bucket, and this callback, hence the PUBACK, waits with it.)
           return callback(null);
       }
     };
@@ -138,6 +140,9 @@ export async function startBuiltInBroker({
         .catch((err: unknown) => mqttLog.error({ err }, "QoS 0 message could not be stored"));
       return callback(null);
     }
+    // Over the device's rate the message waits its turn before it is stored, and so does its
+    // PUBACK; Aedes reads nothing more from this connection until the packets it is handling are
+    // done, so a device flooding QoS 1 is slowed to its rate, holding no more than one read.
     intake
       .storeDurably("mqtt", key, payload, receivedAt, () => stopping)
       .then(done, (err: unknown) => {

@@ -30,6 +30,11 @@ export const ingestEnvSchema = z
     MQTT_CLIENT_ID: z.string().min(1).default("pulseboard-ingest"),
     /** External mode: subscriber connections in the shared group. */
     MQTT_SUBSCRIBERS: positiveInt(4, 64),
+    /**
+     * External mode: messages of one device that may wait for its rate at once (each holds a place
+     * in the broker's inflight window); past it, they are stored at once.
+     */
+    MQTT_MAX_DELAYED_PER_DEVICE: positiveInt(20, 100_000),
     /** The largest HTTP body and MQTT payload; an MQTT packet announcing more is cut off. */
     INGEST_MAX_BODY_BYTES: positiveInt(1_048_576, 16_777_216),
     /** Built-in broker: a connection that sends no CONNECT within this is closed. */

@@ -73,6 +73,7 @@ export async function startIngest(
     MQTT_WS_PORT: await findFreePort(),
     MQTT_CLIENT_ID: `ingest-test-${httpPort}`,
     MQTT_SUBSCRIBERS: 2,
+    MQTT_MAX_DELAYED_PER_DEVICE: 20,
     INGEST_MAX_BODY_BYTES: 1_048_576,
     MQTT_CONNECT_TIMEOUT_MS: 10_000,
     MQTT_MAX_CONNECTIONS_PER_ADDRESS: 1000,
