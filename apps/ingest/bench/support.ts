@@ -159,6 +159,8 @@ export async function startIngest(options: {
     ALERTER_URL: options.alerterUrl,
     DEVICE_RATE_PER_SECOND: "100000",
     DEVICE_RATE_BURST: "1000000",
+    // Every simulated device connects from this machine.
+    MQTT_MAX_CONNECTIONS_PER_ADDRESS: "1000000",
     ...tunedSettings(),
     // GC pauses of the ingest, one line each in its output (see gcPauses).
     // BENCH_INGEST_NODE_OPTIONS: extra node options for diagnosis, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.

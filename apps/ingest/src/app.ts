@@ -17,8 +17,9 @@ import { DeviceKeyResolver } from "./device-keys";
 import type { IngestEnv } from "./env";
 import { type ExternalSubscribers, startExternalSubscribers } from "./external";
 import { handleReadings } from "./http-readings";
-import { Intake, RateLimiter, RejectionLog } from "./intake";
+import { Intake, RejectionLog } from "./intake";
 import { createMetrics } from "./metrics";
+import { RateLimiter } from "./rate-limit";
 import { RejectionStore } from "./rejection-store";
 import { ReadingWriter } from "./writer";
 
@@ -30,7 +31,10 @@ export type IngestConfig = Pick<
   | "MQTT_WS_PORT"
   | "MQTT_CLIENT_ID"
   | "MQTT_SUBSCRIBERS"
+  | "MQTT_MAX_DELAYED_PER_DEVICE"
   | "INGEST_MAX_BODY_BYTES"
+  | "MQTT_CONNECT_TIMEOUT_MS"
+  | "MQTT_MAX_CONNECTIONS_PER_ADDRESS"
   | "FLUSH_MAX_ROWS"
   | "FLUSH_INTERVAL_MS"
   | "FLUSH_MAX_IN_FLIGHT"
@@ -146,6 +150,7 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
           url: config.MQTT_URL,
           clientIdPrefix: config.MQTT_CLIENT_ID,
           connections: config.MQTT_SUBSCRIBERS,
+          maxDelayedPerDevice: config.MQTT_MAX_DELAYED_PER_DEVICE,
           intake,
           log,
           metrics,
@@ -162,6 +167,9 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
             label: "MQTT over WebSocket",
             variable: "MQTT_WS_PORT",
           },
+          maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
+          connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+          maxConnectionsPerAddress: config.MQTT_MAX_CONNECTIONS_PER_ADDRESS,
         });
       }
     },

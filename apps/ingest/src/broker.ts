@@ -1,8 +1,16 @@
 // The built-in broker (no MQTT_URL): Aedes on TCP and on WebSocket. It is not a general broker:
 // devices publish to `devices/<device_key>/readings` and that is all. For QoS 1, Aedes sends the
 // PUBACK after `authorizePublish` calls back, so holding that callback until the batch commits is
-// a true ack-after-commit, while other messages keep flowing.
-import { createServer } from "node:net";
+// a true ack-after-commit, while other messages keep flowing. Over a device's rate, QoS 0 is dropped
+// and counted; QoS 1 is held (and its PUBACK with it) until the device's bucket admits it.
+//
+// Anonymous CONNECT is part of the protocol, so what a client costs before it proves a key is
+// bounded: every packet's announced length is checked on the bytes as they arrive (frame-guard.ts),
+// a connection that sends no CONNECT within MQTT_CONNECT_TIMEOUT_MS is closed, an address holds at
+// most MQTT_MAX_CONNECTIONS_PER_ADDRESS connections, and `$SYS/#` is not for devices.
+import type { IncomingMessage } from "node:http";
+import { createServer, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { listen } from "@pulseboard/runtime/http";
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { PortClaim } from "@pulseboard/runtime/ports";
@@ -14,8 +22,11 @@ import {
   type Client,
 } from "aedes";
 import { createWebSocketStream, WebSocketServer } from "ws";
+import { ConnectionsPerAddress } from "./connection-limits";
+import { FrameRefusedError, guardFrames } from "./frame-guard";
 import type { Intake } from "./intake";
 import type { IngestMetrics } from "./metrics";
+import { maxRemainingLength } from "./mqtt-frame";
 import { deviceKeyFromTopic, isForbiddenSubscription, topicForLog } from "./mqtt-topics";
 
 export interface BuiltInBrokerOptions {
@@ -24,6 +35,12 @@ export interface BuiltInBrokerOptions {
   metrics: IngestMetrics;
   tcp: PortClaim;
   ws: PortClaim;
+  /** The largest payload accepted (INGEST_MAX_BODY_BYTES, as over HTTP). */
+  maxBodyBytes: number;
+  /** A connection that sends no CONNECT within this is closed. */
+  connectTimeoutMs: number;
+  /** Concurrent connections one remote address may hold (TCP and WebSocket together). */
+  maxConnectionsPerAddress: number;
 }
 
 export interface BuiltInBroker {
@@ -42,6 +59,9 @@ export async function startBuiltInBroker({
   metrics,
   tcp,
   ws,
+  maxBodyBytes,
+  connectTimeoutMs,
+  maxConnectionsPerAddress,
 }: BuiltInBrokerOptions): Promise<BuiltInBroker> {
   const mqttLog = log.child({ module: "mqtt" });
   let stopping = false;
@@ -86,6 +106,11 @@ export async function startBuiltInBroker({
     // Readings are stored, not kept as retained messages (whose topics would hold the key).
     packet.retain = false;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    if (payload.length > maxBodyBytes) {
+      // Past the HTTP limit but within the frame allowance: refused the same way (HTTP's 413).
+      metrics.rejected.inc({ transport: "mqtt", reason: "too_large" });
+      return callback(new RefusedError(`payload over ${maxBodyBytes} bytes`));
+    }
     const receivedAt = new Date();
     const done = (refusal: Awaited<ReturnType<Intake["storeDurably"]>>) => {
       if (!refusal) return callback(null);
@@ -97,8 +122,9 @@ export async function startBuiltInBroker({
           // Shutting down with the message uncommitted: no PUBACK, the device sends it again.
           return callback(new RefusedError("shutting down"));
         default:
-          // Invalid or over the rate: dropped, counted and logged; acknowledged so the device
-          // does not resend a message that will never be accepted.
+          // Invalid: dropped, counted and logged; acknowledged so the device does not resend a
+          // message that will never be accepted. (Over the rate, QoS 1 is not refused: it waits
+          // for its device's bucket, and this callback, hence the PUBACK, waits with it.)
           return callback(null);
       }
     };
@@ -114,6 +140,9 @@ export async function startBuiltInBroker({
         .catch((err: unknown) => mqttLog.error({ err }, "QoS 0 message could not be stored"));
       return callback(null);
     }
+    // Over the device's rate the message waits its turn before it is stored, and so does its
+    // PUBACK; Aedes reads nothing more from this connection until the packets it is handling are
+    // done, so a device flooding QoS 1 is slowed to its rate, holding no more than one read.
     intake
       .storeDurably("mqtt", key, payload, receivedAt, () => stopping)
       .then(done, (err: unknown) => {
@@ -130,21 +159,62 @@ export async function startBuiltInBroker({
     callback(null, subscription);
   };
 
-  const broker = await Aedes.createBroker({ authenticate, authorizePublish, authorizeSubscribe });
+  const broker = await Aedes.createBroker({
+    authenticate,
+    authorizePublish,
+    authorizeSubscribe,
+    connectTimeout: connectTimeoutMs,
+  });
   broker.on("client", () => metrics.connectedClients.set(broker.connectedClients));
   broker.on("clientDisconnect", () => metrics.connectedClients.set(broker.connectedClients));
+  const quietErrors = (err: Error): boolean =>
+    err instanceof RefusedError || err instanceof FrameRefusedError;
   broker.on("clientError", (_client, err) => {
-    if (!(err instanceof RefusedError)) mqttLog.debug({ err: err.message }, "client error");
+    if (!quietErrors(err)) mqttLog.debug({ err: err.message }, "client error");
+  });
+  broker.on("connectionError", (_client, err) => {
+    if (!quietErrors(err)) mqttLog.debug({ err: err.message }, "connection error");
   });
 
-  const tcpServer = createServer(broker.handle);
+  const maxRemaining = maxRemainingLength(maxBodyBytes);
+  const perAddress = new ConnectionsPerAddress(maxConnectionsPerAddress);
+  let refusedAddresses = 0;
+  /** Hands a connection to Aedes behind the frame guard, or closes it when its address is full. */
+  const accept = (stream: Duplex, socket: Socket, req?: IncomingMessage) => {
+    const address = socket.remoteAddress;
+    if (!perAddress.acquire(address)) {
+      // Logged at most once per 100 refusals: a client retrying in a loop must not flood the log.
+      if (refusedAddresses++ % 100 === 0)
+        mqttLog.warn(
+          { limit: maxConnectionsPerAddress, refused: refusedAddresses },
+          "connection refused: too many from one address",
+        );
+      stream.destroy();
+      return;
+    }
+    socket.once("close", () => perAddress.release(address));
+    const guarded = guardFrames(stream, maxRemaining, (verdict) => {
+      metrics.rejected.inc({ transport: "mqtt", reason: verdict.reason });
+    });
+    broker.handle(guarded, req);
+  };
+
+  const tcpServer = createServer((socket) => accept(socket, socket));
   const { createServer: createHttpServer } = await import("node:http");
-  const httpServer = createHttpServer((_req, res) => {
+  // A socket that never completes its upgrade request is closed like one that never sends CONNECT.
+  const upgradeTimeouts = {
+    headersTimeout: connectTimeoutMs,
+    requestTimeout: connectTimeoutMs,
+    connectionsCheckingInterval: Math.min(connectTimeoutMs, 30_000),
+  };
+  const httpServer = createHttpServer(upgradeTimeouts, (_req, res) => {
     res.writeHead(426, { "content-type": "text/plain" }).end("MQTT over WebSocket: upgrade required\n");
   });
-  const wss = new WebSocketServer({ server: httpServer });
+  // One WebSocket message holds at most one packet of the largest size (5 bytes of fixed header);
+  // the ws default (100 MiB) would buffer a huge message before the frame guard sees a byte.
+  const wss = new WebSocketServer({ server: httpServer, maxPayload: maxRemaining + 5 });
   wss.on("connection", (socket, req) => {
-    broker.handle(createWebSocketStream(socket), req);
+    accept(createWebSocketStream(socket), req.socket, req);
   });
 
   await listen(tcpServer, tcp);

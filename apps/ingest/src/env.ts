@@ -32,7 +32,17 @@ export const ingestEnvSchema = z
     MQTT_CLIENT_ID: z.string().min(1).default("pulseboard-ingest"),
     /** External mode: subscriber connections in the shared group. */
     MQTT_SUBSCRIBERS: positiveInt(4, 64),
+    /**
+     * External mode: messages of one device that may wait for its rate at once (each holds a place
+     * in the broker's inflight window); past it, they are stored at once.
+     */
+    MQTT_MAX_DELAYED_PER_DEVICE: positiveInt(20, 100_000),
+    /** The largest HTTP body and MQTT payload; an MQTT packet announcing more is cut off. */
     INGEST_MAX_BODY_BYTES: positiveInt(1_048_576, 16_777_216),
+    /** Built-in broker: a connection that sends no CONNECT within this is closed. */
+    MQTT_CONNECT_TIMEOUT_MS: positiveInt(10_000, 600_000),
+    /** Built-in broker: concurrent connections per remote address (TCP and WebSocket together). */
+    MQTT_MAX_CONNECTIONS_PER_ADDRESS: positiveInt(100, 1_000_000),
     FLUSH_MAX_ROWS: positiveInt(5000, 50_000),
     FLUSH_INTERVAL_MS: positiveInt(5, 5000),
     FLUSH_MAX_IN_FLIGHT: positiveInt(2, 16),

@@ -8,6 +8,13 @@
 // once; the PUBACK itself is held back until that message's rows are committed (and never sent
 // if they are not — the broker then redelivers it on reconnect). Many messages per connection are
 // in flight at once, up to MAX_UNCOMMITTED_PER_CONNECTION.
+//
+// The broker has acknowledged every message to its device already, so none is dropped for the
+// device's rate: a message over it waits for its device's bucket (then is stored, then
+// acknowledged), while the handler has returned and the other devices' messages flow past it. Its
+// unacknowledged place in the broker's inflight window is what keeps it safe across a crash, and
+// what one device may not fill: past `maxDelayedPerDevice` of a device's messages waiting, the next
+// is stored at once (counted) rather than stalling the other devices or being dropped.
 import type { Logger } from "@pulseboard/runtime/logger";
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from "mqtt";
 import type { Intake } from "./intake";
@@ -22,6 +29,8 @@ export interface ExternalSubscribersOptions {
   url: string;
   clientIdPrefix: string;
   connections: number;
+  /** Messages of one device that may wait for its rate at once (MQTT_MAX_DELAYED_PER_DEVICE). */
+  maxDelayedPerDevice: number;
   intake: Intake;
   log: Logger;
   metrics: IngestMetrics;
@@ -60,7 +69,7 @@ function deferPubacks(client: MqttClient, commits: Map<number, Promise<boolean>>
 export async function startExternalSubscribers(
   options: ExternalSubscribersOptions,
 ): Promise<ExternalSubscribers> {
-  const { url, clientIdPrefix, connections, intake, log, metrics } = options;
+  const { url, clientIdPrefix, connections, maxDelayedPerDevice, intake, log, metrics } = options;
   const mqttLog = log.child({ module: "mqtt" });
   let stopping = false;
   const clients: MqttClient[] = [];
@@ -85,7 +94,7 @@ export async function startExternalSubscribers(
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
         const work = key
           ? intake
-              .storeDurably("mqtt", key, payload, new Date(), () => stopping)
+              .storeDurably("mqtt", key, payload, new Date(), () => stopping, maxDelayedPerDevice)
               .then(
                 // Committed, or refused for good (dropped and counted): acknowledge. Shutting
                 // down with it uncommitted: no acknowledgement, so the broker redelivers it.

@@ -1,7 +1,9 @@
 // POST /v1/readings with `Authorization: Bearer <device_key>`: 202 {accepted} only after commit;
-// 400 with the reasons, 401, 413, 429, 503 with Retry-After (docs/device-protocol.md).
+// 400 with the reasons, 401, 413, 429, 503 with Retry-After (docs/device-protocol.md). The key is
+// checked before the body is read.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, readBody, sendJson } from "@pulseboard/runtime/http";
+import { DatabaseUnavailableError } from "./errors";
 import type { Intake, Refusal } from "./intake";
 
 export function refusalResponse(res: ServerResponse, refusal: Refusal): void {
@@ -56,8 +58,25 @@ export async function handleReadings(
       },
     );
   }
+  // The key before the body: an unknown key is answered without reading a byte of it (the
+  // connection then closes), so a client without a key cannot make the ingest buffer anything.
+  const key = match[1];
+  let device: Awaited<ReturnType<Intake["resolveKey"]>>;
+  try {
+    device = await intake.resolveKey(key);
+  } catch (error) {
+    if (!(error instanceof DatabaseUnavailableError)) throw error;
+    res.setHeader("connection", "close");
+    return refusalResponse(res, { kind: "unavailable", retryAfterSeconds: 5 });
+  }
+  if (!device) {
+    intake.reject("http", "unknown_key", undefined, "unknown or malformed device key");
+    res.setHeader("connection", "close");
+    return refusalResponse(res, { kind: "unknown_key" });
+  }
   let body: Buffer;
   try {
+    // Refused at once when Content-Length says too much; else read up to the limit and no more.
     body = await readBody(req, maxBodyBytes);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
@@ -66,7 +85,7 @@ export async function handleReadings(
     }
     throw error;
   }
-  const prepared = await intake.prepare("http", match[1], body, receivedAt);
+  const prepared = await intake.prepare("http", key, body, receivedAt);
   if (prepared.kind !== "prepared") return refusalResponse(res, prepared);
   const refusal = await intake.store("http", prepared);
   if (refusal) return refusalResponse(res, refusal);

@@ -12,6 +12,7 @@ import {
 import type { DeviceKeyResolver, KnownDevice } from "./device-keys";
 import { BufferFullError, DatabaseUnavailableError, ShuttingDownError } from "./errors";
 import type { IngestMetrics } from "./metrics";
+import type { RateLimiter } from "./rate-limit";
 import type { RejectionStore } from "./rejection-store";
 import type { ReadingRow, ReadingWriter } from "./writer";
 
@@ -23,38 +24,19 @@ export type Refusal =
   | { kind: "rate_limited"; retryAfterSeconds: number }
   | { kind: "unavailable"; retryAfterSeconds: number };
 
+/**
+ * Over the device's rate: `refuse` (HTTP, QoS 0), or `wait` for a token (QoS 1, whose sender has
+ * been or will be acknowledged), at most `maxWaiting` of the device's messages at once (past it, the
+ * message is admitted at once). A wait ends early, unavailable, when `isStopping` turns true.
+ */
+export type OverRate = { kind: "refuse" } | { kind: "wait"; maxWaiting: number; isStopping: () => boolean };
+
+const REFUSE: OverRate = { kind: "refuse" };
+
 export interface Prepared {
   kind: "prepared";
   device: KnownDevice;
   rows: ReadingRow[];
-}
-
-/** Token bucket per device: `ratePerSecond` sustained, `burst` at once. */
-export class RateLimiter {
-  private buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(
-    private readonly ratePerSecond: number,
-    private readonly burst: number,
-  ) {}
-
-  /** Seconds until a message would be allowed; 0 when this one is. */
-  take(id: string, now = Date.now()): number {
-    const bucket = this.buckets.get(id) ?? { tokens: this.burst, at: now };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond);
-    bucket.at = now;
-    this.buckets.set(id, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil((1 - bucket.tokens) / this.ratePerSecond);
-  }
-
-  /** Forgets devices that have been quiet long enough to be back at a full bucket. */
-  sweep(now = Date.now()): void {
-    const refillMs = (this.burst / this.ratePerSecond) * 1000;
-    for (const [id, bucket] of this.buckets) if (now - bucket.at > refillMs) this.buckets.delete(id);
-  }
 }
 
 /**
@@ -138,12 +120,16 @@ export class Intake {
     if (deviceId && reason !== "unknown_key") store?.add(deviceId, reason, text);
   }
 
-  /** Checks key, rate and body. `body` is the raw bytes (MQTT payload, HTTP body). */
+  /**
+   * Checks key, rate and body. `body` is the raw bytes (MQTT payload, HTTP body). Over the rate,
+   * `overRate` says whether the message is refused or waits its turn.
+   */
   async prepare(
     transport: Transport,
     key: string,
     body: Buffer | string,
     receivedAt: Date,
+    overRate: OverRate = REFUSE,
   ): Promise<Prepared | Refusal> {
     const { resolver, limiter } = this.deps;
     let device: KnownDevice | null;
@@ -157,10 +143,23 @@ export class Intake {
       this.reject(transport, "unknown_key", undefined, "unknown or malformed device key");
       return { kind: "unknown_key" };
     }
-    const wait = limiter.take(device.deviceId);
-    if (wait > 0) {
-      this.reject(transport, "rate_limited", device.deviceId, "over the device's message rate");
-      return { kind: "rate_limited", retryAfterSeconds: wait };
+    const admission = limiter.admit(device.deviceId, overRate);
+    switch (admission.kind) {
+      case "refuse":
+        this.reject(transport, "rate_limited", device.deviceId, "over the device's message rate");
+        return { kind: "rate_limited", retryAfterSeconds: Math.ceil(admission.retryAfterMs / 1000) };
+      case "wait": {
+        this.deps.metrics.delayed.inc({ transport });
+        const stopping = overRate.kind === "wait" ? overRate.isStopping : () => false;
+        const waited = await waitUnlessStopping(admission.ms, stopping).finally(() =>
+          limiter.waited(device.deviceId),
+        );
+        if (!waited) return { kind: "unavailable", retryAfterSeconds: 5 };
+        break;
+      }
+      case "admit_past_bound":
+        this.deps.metrics.admittedPastBound.inc({ transport });
+        break;
     }
     let json: unknown;
     try {
@@ -206,8 +205,10 @@ export class Intake {
 
   /**
    * For MQTT QoS 1: keeps trying until the message is committed or refused for good, waiting out
-   * a database outage or a full buffer (the device gets no PUBACK meanwhile). Returns the final
-   * refusal, if any; `unavailable` only when the worker is shutting down.
+   * the device's rate (never refused for it: see rate-limit.ts), a database outage or a full
+   * buffer (the device gets no PUBACK meanwhile). Returns the final refusal, if any;
+   * `unavailable` only when the worker is shutting down. `maxWaiting` bounds how many of one
+   * device's messages wait for its rate at once.
    */
   async storeDurably(
     transport: Transport,
@@ -215,13 +216,15 @@ export class Intake {
     body: Buffer,
     receivedAt: Date,
     isStopping: () => boolean,
+    maxWaiting = Number.POSITIVE_INFINITY,
   ): Promise<Refusal | undefined> {
+    const overRate: OverRate = { kind: "wait", maxWaiting, isStopping };
     let prepared: Prepared | Refusal | undefined;
     for (let attempt = 0; ; attempt++) {
       if (isStopping()) return { kind: "unavailable", retryAfterSeconds: 5 };
       // The receive time is fixed by the first attempt, so a retry writes the same rows.
       if (!prepared || prepared.kind === "unavailable")
-        prepared = await this.prepare(transport, key, body, receivedAt);
+        prepared = await this.prepare(transport, key, body, receivedAt, overRate);
       if (prepared.kind === "prepared") {
         const refusal = await this.store(transport, prepared);
         if (!refusal) return undefined;
@@ -233,4 +236,14 @@ export class Intake {
       await this.deps.writer.whenHealthy();
     }
   }
+}
+
+/** Sleeps `ms`, checking `isStopping` every 200 ms; false when it turned true. */
+async function waitUnlessStopping(ms: number, isStopping: () => boolean): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (let left = ms; left > 0; left = until - Date.now()) {
+    if (isStopping()) return false;
+    await new Promise((r) => setTimeout(r, Math.min(left, 200)));
+  }
+  return !isStopping();
 }

@@ -19,6 +19,18 @@ export function createMetrics() {
       labelNames: ["transport", "reason"],
       registers,
     }),
+    delayed: new Counter({
+      name: "ingest_messages_delayed_total",
+      help: "QoS 1 messages over their device's rate, held until its bucket refilled (never dropped)",
+      labelNames: ["transport"],
+      registers,
+    }),
+    admittedPastBound: new Counter({
+      name: "ingest_messages_admitted_past_rate_bound_total",
+      help: "QoS 1 messages over their device's rate admitted at once: too many of the device's were waiting already",
+      labelNames: ["transport"],
+      registers,
+    }),
     rowsWritten: new Counter({ name: "ingest_rows_written_total", help: "Reading rows inserted", registers }),
     flushRows: new Histogram({
       name: "ingest_flush_rows",

@@ -29,8 +29,14 @@ describe("MQTT topics", () => {
     ]) {
       expect(isForbiddenSubscription(filter), filter).toBe(true);
     }
-    for (const filter of ["$SYS/broker/uptime", "weather/today", "+/status"]) {
+    for (const filter of ["weather/today", "+/status", "$SYSTEM/x"]) {
       expect(isForbiddenSubscription(filter), filter).toBe(false);
+    }
+  });
+
+  it("refuses the broker's $SYS topics to devices", () => {
+    for (const filter of ["$SYS/#", "$SYS", "$SYS/broker/uptime", "$SYS/+/heartbeat", "$share/g/$SYS/#"]) {
+      expect(isForbiddenSubscription(filter), filter).toBe(true);
     }
   });
 });

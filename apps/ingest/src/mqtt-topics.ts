@@ -21,11 +21,13 @@ export function filterMatches(filter: string, topic: string): boolean {
 
 /**
  * Device clients may not subscribe to anything that could carry other devices' readings (their
- * topics hold device keys): any filter matching `devices/<x>/readings`, including `#`.
+ * topics hold device keys): any filter matching `devices/<x>/readings`, including `#`; nor to the
+ * broker's own `$SYS/...` topics (its internals are not the devices' business).
  * `$share/<group>/<filter>` is judged by its filter.
  */
 export function isForbiddenSubscription(filter: string): boolean {
   const plain = filter.startsWith("$share/") ? filter.split("/").slice(2).join("/") : filter;
+  if (plain === "$SYS" || plain.startsWith("$SYS/")) return true;
   return filterMatches(plain, "devices/x/readings") || plain.startsWith("devices/");
 }
 

@@ -1,4 +1,5 @@
 // POST /v1/readings against a real database.
+import { connect as connectTcp } from "node:net";
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { startTcpProxy } from "@pulseboard/devstack/test/tcp-proxy";
 import { createPooledClient } from "@pulseboard/schema/client";
@@ -26,6 +27,47 @@ function post(key: string | undefined, body: unknown, raw?: string) {
     headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: raw ?? JSON.stringify(body),
   });
+}
+
+/**
+ * Sends a POST with a 64 MB body in 64 KiB chunks over a raw socket until the server answers and
+ * hangs up; returns the status it answered and the bytes written before the close.
+ */
+async function streamBody(
+  key: string,
+  framing: "content-length" | "chunked",
+): Promise<{ status: number; sent: number }> {
+  const total = 64 * 1024 * 1024;
+  const url = new URL(ingest.httpUrl);
+  const socket = connectTcp(Number(url.port), url.hostname);
+  socket.on("error", () => {});
+  await new Promise((resolve) => socket.once("connect", resolve));
+  let answer = "";
+  socket.on("data", (d: Buffer) => {
+    answer += d.toString();
+  });
+  const gone = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  let open = true;
+  void gone.then(() => {
+    open = false;
+  });
+  const length = framing === "chunked" ? "transfer-encoding: chunked" : `content-length: ${total}`;
+  socket.write(
+    `POST /v1/readings HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: Bearer ${key}\r\ncontent-type: application/json\r\n${length}\r\n\r\n`,
+  );
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let sent = 0;
+  while (open && sent < total) {
+    const piece =
+      framing === "chunked"
+        ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")])
+        : chunk;
+    if (!socket.write(piece)) await Promise.race([new Promise((r) => socket.once("drain", r)), gone]);
+    sent += chunk.length;
+  }
+  await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+  socket.destroy();
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0), sent };
 }
 
 describe("POST /v1/readings", () => {
@@ -160,6 +202,23 @@ describe("POST /v1/readings", () => {
     const { key } = await provisionDevice(database.current.db);
     const res = await post(key, undefined, `{"t": 1, "pad": "${"x".repeat(1_100_000)}"}`);
     expect(res.status).toBe(413);
+  });
+
+  it("an unknown key is answered 401 before its body is read, and the connection closed", async () => {
+    // 64 MB announced, or chunked with no length: either way the answer comes before the body.
+    for (const framing of ["content-length", "chunked"] as const) {
+      const { status, sent } = await streamBody("dk_unknownunknownunknownunknown0000", framing);
+      expect(status, framing).toBe(401);
+      // Loopback buffers take a few MB before the close is noticed; the body was 64 MB.
+      expect(sent, framing).toBeLessThan(16 * 1024 * 1024);
+    }
+  });
+
+  it("a body past the limit is refused (413) without being read whole", async () => {
+    const { key } = await provisionDevice(database.current.db);
+    const { status, sent } = await streamBody(key, "chunked");
+    expect(status).toBe(413);
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
   });
 
   it("stores a re-delivered reading once", async () => {

@@ -168,3 +168,98 @@ describe("built-in broker, database down", () => {
     }
   }, 90_000);
 });
+
+describe("built-in broker, over the device's rate", () => {
+  const metric = async (running: RunningIngest, pattern: RegExp) =>
+    Number(pattern.exec(await (await fetch(`${running.httpUrl}/metrics`)).text())?.[1] ?? 0);
+
+  it("QoS 1: every message is acknowledged and stored, the PUBACKs paced at the rate; other devices are not held", async () => {
+    // 100 messages a second after a burst of 10: 400 messages take about 3.9 s.
+    const limited = await startIngest(database.current.url, {
+      DEVICE_RATE_PER_SECOND: 100,
+      DEVICE_RATE_BURST: 10,
+    });
+    try {
+      const flooder = await provisionDevice(database.current.db);
+      const other = await provisionDevice(database.current.db);
+      const client = await device(limited.mqttUrl);
+      const topic = `devices/${flooder.key}/readings`;
+      const base = Date.now() - 60_000;
+      const started = Date.now();
+      let acked = 0;
+      const publishing = Promise.all(
+        Array.from({ length: 400 }, (_, i) =>
+          client
+            .publishAsync(topic, JSON.stringify({ ts: base + i, values: { seq: i } }), { qos: 1 })
+            .then(() => {
+              acked++;
+            }),
+        ),
+      );
+      // Meanwhile another device, on its own connection, is answered at once.
+      await until(
+        async () => acked,
+        (n) => n >= 10,
+      );
+      const otherClient = await device(limited.mqttUrl);
+      const otherStarted = Date.now();
+      for (let i = 0; i < 5; i++)
+        await otherClient.publishAsync(
+          `devices/${other.key}/readings`,
+          JSON.stringify({ ts: base + i, values: { t: i } }),
+          {
+            qos: 1,
+          },
+        );
+      const otherMs = Date.now() - otherStarted;
+      await publishing;
+      const elapsed = Date.now() - started;
+      expect(acked).toBe(400);
+      // Each PUBACK came after its commit: all 400 are there the moment the last one arrived.
+      expect(await countReadings(database.current, flooder.deviceId)).toBe(400);
+      expect(await countReadings(database.current, other.deviceId)).toBe(5);
+      // Paced: 390 messages past the burst at 100 a second.
+      expect(elapsed).toBeGreaterThanOrEqual(3500);
+      expect(otherMs).toBeLessThan(1500);
+      expect(otherMs).toBeLessThan(elapsed / 2);
+      expect(
+        await metric(limited, /ingest_messages_delayed_total\{transport="mqtt"\} (\d+)/),
+      ).toBeGreaterThanOrEqual(300);
+      expect(
+        await metric(
+          limited,
+          /ingest_messages_rejected_total\{transport="mqtt",reason="rate_limited"\} (\d+)/,
+        ),
+      ).toBe(0);
+    } finally {
+      await limited.close();
+    }
+  }, 60_000);
+
+  it("QoS 0: over the rate, dropped and counted", async () => {
+    // One message per 100 s after a burst of 5: no token comes back during the test.
+    const limited = await startIngest(database.current.url, {
+      DEVICE_RATE_PER_SECOND: 0.01,
+      DEVICE_RATE_BURST: 5,
+    });
+    try {
+      const { deviceId, key } = await provisionDevice(database.current.db);
+      const client = await device(limited.mqttUrl);
+      const base = Date.now() - 60_000;
+      for (let i = 0; i < 20; i++)
+        client.publish(`devices/${key}/readings`, JSON.stringify({ ts: base + i, values: { seq: i } }), {
+          qos: 0,
+        });
+      await until(
+        () =>
+          metric(limited, /ingest_messages_rejected_total\{transport="mqtt",reason="rate_limited"\} (\d+)/),
+        (n) => n === 15,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await countReadings(database.current, deviceId)).toBe(5);
+      expect(client.connected).toBe(true);
+    } finally {
+      await limited.close();
+    }
+  });
+});
