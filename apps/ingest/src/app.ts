@@ -11,6 +11,7 @@ import {
 } from "@pulseboard/runtime/http";
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database } from "@pulseboard/schema/client";
+import { pruneMessageIds } from "@pulseboard/schema/queries/readings";
 import { AfterCommit, type EvaluationQueue } from "./after-commit";
 import { type BuiltInBroker, startBuiltInBroker } from "./broker";
 import { DeviceKeyResolver } from "./device-keys";
@@ -46,6 +47,7 @@ export type IngestConfig = Pick<
   | "LAST_SEEN_INTERVAL_MS"
   | "ALERTER_URL"
   | "METRICS_PORT"
+  | "MESSAGE_ID_TTL_HOURS"
 >;
 
 export interface IngestDeps {
@@ -92,6 +94,7 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
     intervalMs: config.FLUSH_INTERVAL_MS,
     maxInFlight: config.FLUSH_MAX_IN_FLIGHT,
     maxBufferedRows: config.BUFFER_MAX_ROWS,
+    messageIdTtlSeconds: config.MESSAGE_ID_TTL_HOURS * 3600,
     onCommitted: (rows) => afterCommit.committed(rows),
   });
   const resolver = new DeviceKeyResolver(db, { ttlMs: config.DEVICE_KEY_CACHE_MS });
@@ -104,6 +107,13 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
     void rejectionStore.flush();
     limiter.sweep();
   }, rejectionLogIntervalMs);
+  // Message ids past their TTL are forgotten every 10 minutes, by every worker (a repeat delete
+  // finds nothing); one that is missed is still treated as absent once it is past the TTL.
+  const messageIdPrune = setInterval(() => {
+    pruneMessageIds(db, config.MESSAGE_ID_TTL_HOURS * 3600).catch((err: unknown) =>
+      log.warn({ err }, "could not prune old message ids; retrying in 10 minutes"),
+    );
+  }, 10 * 60_000);
 
   let broker: BuiltInBroker | undefined;
   let subscribers: ExternalSubscribers | undefined;
@@ -183,6 +193,7 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
       await Promise.all([broker?.close(), subscribers?.close(), httpClosed]);
       await afterCommit.close();
       clearInterval(housekeeping);
+      clearInterval(messageIdPrune);
       rejections.flush();
       // Counts not written within a few seconds (database down) are lost with the process.
       await Promise.race([rejectionStore.close(), new Promise((r) => setTimeout(r, 3000).unref())]);

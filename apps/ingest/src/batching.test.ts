@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchCut, splitPoisoned } from "./batching";
+import { batchCut, firstOfEachMessageId, splitPoisoned } from "./batching";
 
 describe("batch cut", () => {
   it("takes whole messages, oldest first, up to maxRows", () => {
@@ -29,5 +29,14 @@ describe("poisoned batch", () => {
   it("of one message has nothing to split: that message fails", () => {
     expect(splitPoisoned(["a"])).toBeUndefined();
     expect(splitPoisoned([])).toBeUndefined();
+  });
+});
+
+describe("first of each message id", () => {
+  it("keeps messages without an id and the first copy of each (device, id)", () => {
+    expect(firstOfEachMessageId([undefined, "d1 m1", "d1 m2", "d1 m1", undefined, "d2 m1", "d1 m2"])).toEqual(
+      [true, true, true, false, true, true, false],
+    );
+    expect(firstOfEachMessageId([])).toEqual([]);
   });
 });

@@ -26,3 +26,18 @@ export function splitPoisoned<T>(batch: readonly T[]): T[][] | undefined {
   if (batch.length <= 1) return undefined;
   return batch.map((entry) => [entry]);
 }
+
+/**
+ * Which of a flush's messages to write, given each one's (device, message id) key or undefined
+ * for a message without an id: a key seen earlier in the same flush is the same message delivered
+ * twice, stored by its first copy (and one statement cannot claim a key twice).
+ */
+export function firstOfEachMessageId(keys: readonly (string | undefined)[]): boolean[] {
+  const seen = new Set<string>();
+  return keys.map((key) => {
+    if (key === undefined) return true;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

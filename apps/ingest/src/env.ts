@@ -51,6 +51,8 @@ export const ingestEnvSchema = z
     DEVICE_RATE_PER_SECOND: positiveInt(50, 100_000),
     DEVICE_RATE_BURST: positiveInt(200, 1_000_000),
     DEVICE_KEY_CACHE_MS: positiveInt(5000, 600_000),
+    /** How long a message id (`mid`, Idempotency-Key) is remembered: redeliveries within it are stored once. */
+    MESSAGE_ID_TTL_HOURS: positiveInt(24, 24 * 30),
     EVALUATION_INTERVAL_MS: positiveInt(1000, 600_000),
     LAST_SEEN_INTERVAL_MS: positiveInt(5000, 600_000),
     /** Where evaluation messages go: the alerter's public base URL. */

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, readBody, sendJson } from "@pulseboard/runtime/http";
 import { DatabaseUnavailableError } from "./errors";
-import type { Intake, Refusal } from "./intake";
+import { type Intake, REFUSE, type Refusal } from "./intake";
 
 export function refusalResponse(res: ServerResponse, refusal: Refusal): void {
   const [status, body, headers] = describeRefusal(refusal);
@@ -85,7 +85,15 @@ export async function handleReadings(
     }
     throw error;
   }
-  const prepared = await intake.prepare("http", key, body, receivedAt);
+  const idempotencyKey = req.headers["idempotency-key"];
+  const prepared = await intake.prepare(
+    "http",
+    key,
+    body,
+    receivedAt,
+    REFUSE,
+    typeof idempotencyKey === "string" ? idempotencyKey : undefined,
+  );
   if (prepared.kind !== "prepared") return refusalResponse(res, prepared);
   const refusal = await intake.store("http", prepared);
   if (refusal) return refusalResponse(res, refusal);

@@ -5,6 +5,8 @@ import type { Logger } from "@pulseboard/runtime/logger";
 import {
   DEVICE_KEY_PATTERN,
   type DeviceRejectionReason,
+  MESSAGE_ID_MESSAGE,
+  MESSAGE_ID_PATTERN,
   type PayloadProblem,
   parseReadingsPayload,
   type RejectionReason,
@@ -31,12 +33,14 @@ export type Refusal =
  */
 export type OverRate = { kind: "refuse" } | { kind: "wait"; maxWaiting: number; isStopping: () => boolean };
 
-const REFUSE: OverRate = { kind: "refuse" };
+export const REFUSE: OverRate = { kind: "refuse" };
 
 export interface Prepared {
   kind: "prepared";
   device: KnownDevice;
   rows: ReadingRow[];
+  /** The message id (body `mid`, or HTTP Idempotency-Key): stored once per device. */
+  mid?: string | undefined;
 }
 
 /**
@@ -88,6 +92,27 @@ export function safeDetail(text: string): string {
   return clean.length > 300 ? `${clean.slice(0, 299)}…` : clean;
 }
 
+/** HTTP's Idempotency-Key, checked as a `mid` is, and never contradicting the body's `mid`. */
+export function messageIdProblems(
+  mid: string | undefined,
+  idempotencyKey: string | undefined,
+): PayloadProblem[] {
+  if (idempotencyKey === undefined) return [];
+  if (!MESSAGE_ID_PATTERN.test(idempotencyKey)) {
+    return [
+      {
+        reason: "bad_shape",
+        path: "",
+        message: `Idempotency-Key: ${MESSAGE_ID_MESSAGE.replace(/^mid /, "")}`,
+      },
+    ];
+  }
+  if (mid !== undefined && mid !== idempotencyKey) {
+    return [{ reason: "bad_shape", path: "mid", message: "mid differs from the Idempotency-Key header" }];
+  }
+  return [];
+}
+
 export class Intake {
   /** Owner of each device seen, for routing live hints (bounded: cleared past 100k devices). */
   private readonly owners = new Map<string, string>();
@@ -122,7 +147,8 @@ export class Intake {
 
   /**
    * Checks key, rate and body. `body` is the raw bytes (MQTT payload, HTTP body). Over the rate,
-   * `overRate` says whether the message is refused or waits its turn.
+   * `overRate` says whether the message is refused or waits its turn. `idempotencyKey` is HTTP's
+   * Idempotency-Key header: the message id when the body has no `mid` (or the same one).
    */
   async prepare(
     transport: Transport,
@@ -130,6 +156,7 @@ export class Intake {
     body: Buffer | string,
     receivedAt: Date,
     overRate: OverRate = REFUSE,
+    idempotencyKey?: string,
   ): Promise<Prepared | Refusal> {
     const { resolver, limiter } = this.deps;
     let device: KnownDevice | null;
@@ -170,10 +197,11 @@ export class Intake {
       return { kind: "invalid", reason: "invalid_json", problems: [problem] };
     }
     const parsed = parseReadingsPayload(json, receivedAt);
-    if (!parsed.ok) {
-      const first = parsed.problems[0] as PayloadProblem;
+    const problems = parsed.ok ? messageIdProblems(parsed.mid, idempotencyKey) : parsed.problems;
+    if (!parsed.ok || problems.length > 0) {
+      const first = problems[0] as PayloadProblem;
       this.reject(transport, first.reason, device.deviceId, `${first.path || "body"}: ${first.message}`);
-      return { kind: "invalid", reason: first.reason, problems: parsed.problems };
+      return { kind: "invalid", reason: first.reason, problems };
     }
     const { deviceId } = device;
     if (!this.owners.has(deviceId)) {
@@ -186,13 +214,13 @@ export class Intake {
       value: r.value,
       recordedAt: r.recordedAt,
     }));
-    return { kind: "prepared", device, rows };
+    return { kind: "prepared", device, rows, mid: parsed.mid ?? idempotencyKey };
   }
 
   /** Writes the rows; resolves after commit. A refusal when the database or buffer cannot take them. */
   async store(transport: Transport, prepared: Prepared): Promise<Refusal | undefined> {
     try {
-      await this.deps.writer.append(prepared.rows);
+      await this.deps.writer.append(prepared.rows, prepared.mid);
       this.deps.metrics.accepted.inc({ transport });
       return undefined;
     } catch (error) {

@@ -32,6 +32,11 @@ export function createMetrics() {
       registers,
     }),
     rowsWritten: new Counter({ name: "ingest_rows_written_total", help: "Reading rows inserted", registers }),
+    duplicateMessages: new Counter({
+      name: "ingest_duplicate_messages_total",
+      help: "Messages whose id (mid, Idempotency-Key) was already stored: acknowledged, not stored again",
+      registers,
+    }),
     flushRows: new Histogram({
       name: "ingest_flush_rows",
       help: "Rows per flush",

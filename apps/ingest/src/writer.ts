@@ -6,8 +6,8 @@
 // into a flush and how a failed one is split are the pure decisions in batching.ts.
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database } from "@pulseboard/schema/client";
-import { insertReadings, type ReadingRow } from "@pulseboard/schema/queries/readings";
-import { batchCut, splitPoisoned } from "./batching";
+import { insertMessagesOnce, insertReadings, type ReadingRow } from "@pulseboard/schema/queries/readings";
+import { batchCut, firstOfEachMessageId, splitPoisoned } from "./batching";
 import {
   BufferFullError,
   DatabaseUnavailableError,
@@ -21,6 +21,8 @@ export type { ReadingRow };
 
 interface Entry {
   rows: ReadingRow[];
+  /** The message's id (`mid`, Idempotency-Key): stored once per device within the id's TTL. */
+  mid: string | undefined;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -33,6 +35,8 @@ export interface WriterOptions {
   intervalMs: number;
   maxInFlight: number;
   maxBufferedRows: number;
+  /** How long a message id is remembered (MESSAGE_ID_TTL_HOURS), in seconds. */
+  messageIdTtlSeconds: number;
   /** Called after each commit with the rows it stored (for last-seen, live hints, evaluation). */
   onCommitted?: (rows: ReadingRow[]) => void;
 }
@@ -59,14 +63,17 @@ export class ReadingWriter {
     return this.bufferedRows;
   }
 
-  /** Resolves after the rows are committed; rejects fast while the database is down or the buffer full. */
-  append(rows: ReadingRow[]): Promise<void> {
+  /**
+   * Resolves after the rows are committed (or, for a message id already stored, found to be);
+   * rejects fast while the database is down or the buffer full.
+   */
+  append(rows: ReadingRow[], mid?: string): Promise<void> {
     if (this.closed) return Promise.reject(new ShuttingDownError());
     if (!this.healthy) return Promise.reject(new DatabaseUnavailableError());
     if (this.bufferedRows + rows.length > this.options.maxBufferedRows)
       return Promise.reject(new BufferFullError());
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ rows, resolve, reject });
+      this.queue.push({ rows, mid, resolve, reject });
       this.bufferedRows += rows.length;
       this.options.metrics.bufferRows.set(this.bufferedRows);
       this.schedule();
@@ -133,7 +140,7 @@ export class ReadingWriter {
     const { metrics, log } = this.options;
     const started = performance.now();
     try {
-      const written = await this.insertOrSkipDeleted(rows);
+      const written = await this.insertOrSkipDeleted(batch, rows);
       metrics.flushDuration.observe((performance.now() - started) / 1000);
       metrics.flushRows.observe(rowCount);
       metrics.rowsWritten.inc(written);
@@ -160,14 +167,32 @@ export class ReadingWriter {
     }
   }
 
-  private async insertOrSkipDeleted(rows: ReadingRow[]): Promise<number> {
+  private async insertOrSkipDeleted(batch: Entry[], rows: ReadingRow[]): Promise<number> {
     try {
-      return await insertReadings(this.options.db, rows);
+      return await this.insert(batch, rows, false);
     } catch (error) {
       // A device deleted since its key was checked: drop its rows, keep the rest.
-      if (sqlState(error) === "23503") return insertReadings(this.options.db, rows, true);
+      if (sqlState(error) === "23503") return this.insert(batch, rows, true);
       throw error;
     }
+  }
+
+  /** Without message ids, the plain insert; with any, the statement that stores each id once. */
+  private async insert(batch: Entry[], rows: ReadingRow[], skipMissingDevices: boolean): Promise<number> {
+    const { db, metrics, messageIdTtlSeconds } = this.options;
+    if (batch.every((e) => e.mid === undefined)) return insertReadings(db, rows, skipMissingDevices);
+    const keep = firstOfEachMessageId(
+      batch.map((e) => (e.mid === undefined ? undefined : `${e.rows[0]?.deviceId} ${e.mid}`)),
+    );
+    const messages = batch.filter((_, i) => keep[i]);
+    const { inserted, duplicates } = await insertMessagesOnce(
+      db,
+      messages,
+      messageIdTtlSeconds,
+      skipMissingDevices,
+    );
+    metrics.duplicateMessages.inc(duplicates + batch.length - messages.length);
+    return inserted;
   }
 
   private markDown(error: unknown): void {

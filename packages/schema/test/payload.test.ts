@@ -80,6 +80,48 @@ describe("device payload: accepted shapes", () => {
   });
 });
 
+describe("device payload: the message id (mid)", () => {
+  it("is taken at the top of shapes 1, 2 and 3b, and is never a reading", () => {
+    expect(parseReadingsPayload({ temperature: 21.5, mid: "boot-7:seq-41" }, now)).toEqual({
+      ok: true,
+      readings: [{ metric: "temperature", value: 21.5, recordedAt: now }],
+      mid: "boot-7:seq-41",
+    });
+    const ts = now.getTime() - 1000;
+    expect(parseReadingsPayload({ ts, values: { t: 1 }, mid: "a" }, now)).toMatchObject({
+      ok: true,
+      mid: "a",
+    });
+    expect(parseReadingsPayload({ readings: [{ metric: "t", value: 1 }], mid: "b" }, now)).toMatchObject({
+      ok: true,
+      mid: "b",
+    });
+    // Absent: no mid key at all.
+    expect(parseReadingsPayload({ t: 1 }, now)).not.toHaveProperty("mid");
+  });
+
+  it("must be 1-64 characters of A-Z a-z 0-9 _ . : - (a string)", () => {
+    for (const mid of ["", "x".repeat(65), "has space", 42, null, "ümlaut"]) {
+      expect(rejected({ t: 1, mid }), JSON.stringify(mid)).toEqual([
+        { reason: "bad_shape", path: "mid", message: "mid must be 1-64 characters of A-Z a-z 0-9 _ . : -" },
+      ]);
+    }
+    expect(rejected({ readings: [{ metric: "t", value: 1 }], mid: 7 })[0]?.reason).toBe("bad_shape");
+    expect(parseReadingsPayload({ t: 1, mid: "x".repeat(64) }, now).ok).toBe(true);
+  });
+
+  it("belongs to the whole message: never inside a batch's elements", () => {
+    expect(rejected([{ t: 1, mid: "a" }])).toEqual([
+      {
+        reason: "bad_shape",
+        path: "[0].mid",
+        message: "mid belongs at the top of a message, not inside a batch",
+      },
+    ]);
+    expect(rejected([{ ts: now.getTime(), values: { t: 1 }, mid: "a" }])[0]?.reason).toBe("bad_shape");
+  });
+});
+
 describe("device payload: rejected whole, with reasons", () => {
   it("NaN and 1e999 (Infinity) are not finite numbers", () => {
     expect(rejected({ temperature: Number.NaN })[0]).toMatchObject({

@@ -45,3 +45,63 @@ export async function insertReadings(
         on conflict (device_id, metric, recorded_at) do nothing`;
   return result.count;
 }
+
+/** One message's readings, with its message id when it has one. */
+export interface MessageRows {
+  rows: readonly ReadingRow[];
+  mid?: string | undefined;
+}
+
+/**
+ * Stores messages, some carrying a message id, in one statement: each (device, mid) is claimed in
+ * device_message_ids by the same statement that inserts the readings, so the claim commits only
+ * with them, a message whose id is on record (younger than `ttlSeconds`) stores nothing, and
+ * concurrent workers agree (the second waits on the first's claim, then sees it). Messages without
+ * an id are stored as insertReadings stores them. (device, mid) pairs must be distinct within one
+ * call. Returns the readings inserted and the messages skipped as already stored.
+ */
+export async function insertMessagesOnce(
+  db: Database,
+  messages: readonly MessageRows[],
+  ttlSeconds: number,
+  skipMissingDevices = false,
+): Promise<{ inserted: number; duplicates: number }> {
+  const sql = db.$client;
+  const claims = messages.flatMap((m) =>
+    m.mid !== undefined && m.rows[0] ? [{ deviceId: m.rows[0].deviceId, mid: m.mid }] : [],
+  );
+  const rows = messages.flatMap((m) => m.rows.map((r) => ({ ...r, mid: m.mid ?? null })));
+  const liveDevice = skipMissingDevices
+    ? sql`exists (select 1 from devices d where d.id = r.device_id)`
+    : sql`true`;
+  const [result] = await sql<{ inserted: number; claimed: number }[]>`
+    with claimed as (
+      insert into device_message_ids as m (device_id, mid, stored_at)
+      select r.device_id, r.mid, now()
+      from unnest(${claims.map((c) => c.deviceId)}::uuid[], ${claims.map((c) => c.mid)}::text[]) as r(device_id, mid)
+      where ${liveDevice}
+      on conflict (device_id, mid) do update set stored_at = excluded.stored_at
+        where m.stored_at < now() - make_interval(secs => ${ttlSeconds})
+      returning device_id, mid
+    ), inserted as (
+      insert into sensor_readings (device_id, metric, value, recorded_at)
+      select r.device_id, r.metric, r.value, r.recorded_at
+      from unnest(${rows.map((r) => r.deviceId)}::uuid[], ${rows.map((r) => r.metric)}::text[],
+                  ${rows.map((r) => r.value)}::float8[], ${rows.map((r) => r.recordedAt.toISOString())}::text[]::timestamptz[],
+                  ${rows.map((r) => r.mid)}::text[])
+        as r(device_id, metric, value, recorded_at, mid)
+      where case when r.mid is null then ${liveDevice}
+                 else exists (select 1 from claimed c where c.device_id = r.device_id and c.mid = r.mid) end
+      on conflict (device_id, metric, recorded_at) do nothing
+      returning 1
+    )
+    select (select count(*) from inserted)::int as inserted, (select count(*) from claimed)::int as claimed`;
+  return { inserted: result?.inserted ?? 0, duplicates: claims.length - (result?.claimed ?? 0) };
+}
+
+/** Forgets message ids older than `ttlSeconds`; returns how many. */
+export async function pruneMessageIds(db: Database, ttlSeconds: number): Promise<number> {
+  const result = await db.$client`
+    delete from device_message_ids where stored_at < now() - make_interval(secs => ${ttlSeconds})`;
+  return result.count;
+}

@@ -171,6 +171,28 @@ export const deviceRejections = pgTable(
   ],
 );
 
+/**
+ * Message ids (`mid`, HTTP `Idempotency-Key`) a device's stored messages carried, so a redelivery
+ * is stored once even without its own timestamps. Written in the readings insert's own statement,
+ * so several ingest workers agree; forgotten after the ingest's MESSAGE_ID_TTL_HOURS.
+ */
+export const deviceMessageIds = pgTable(
+  "device_message_ids",
+  {
+    deviceId: uuid("device_id")
+      .notNull()
+      .references(() => devices.id, { onDelete: "cascade" }),
+    mid: text("mid").notNull(),
+    storedAt: timestamp("stored_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.deviceId, t.mid] }),
+    // The prune deletes by age across devices.
+    index("idx_device_message_id_stored_at").on(t.storedAt),
+    check("device_message_ids_mid_check", sql`${t.mid} ~ '^[A-Za-z0-9_.:-]{1,64}$'`),
+  ],
+);
+
 export const alertRules = pgTable(
   "alert_rules",
   {

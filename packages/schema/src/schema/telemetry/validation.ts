@@ -31,6 +31,14 @@ export const readingValue = z
   .min(-MAX_READING_MAGNITUDE, VALUE_RANGE_MESSAGE)
   .max(MAX_READING_MAGNITUDE, VALUE_RANGE_MESSAGE);
 
+/**
+ * A message id (`mid`, or HTTP's `Idempotency-Key`): the device's name for one message, so a
+ * redelivery of it is stored once even when its readings carry no `ts` (docs/device-protocol.md).
+ */
+export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+export const MESSAGE_ID_MESSAGE = "mid must be 1-64 characters of A-Z a-z 0-9 _ . : -";
+const messageId = z.string({ error: MESSAGE_ID_MESSAGE }).regex(MESSAGE_ID_PATTERN, MESSAGE_ID_MESSAGE);
+
 const timestampInput = z.union([z.number(), z.iso.datetime({ offset: true })], {
   error: "ts must be epoch milliseconds or an ISO-8601 date-time with offset",
 });
@@ -62,13 +70,15 @@ const valuesMap = z.unknown().transform((input, ctx): Map<string, number> => {
   return out;
 });
 
-/** Shape 2: ThingsBoard's `{"ts": ..., "values": {...}}`. */
+/** Shape 2: ThingsBoard's `{"ts": ..., "values": {...}}`, with a message id at the top only. */
 const timedValues = z.strictObject({ ts: timestampInput, values: valuesMap });
-/** Shape 3b: `{"readings": [{metric, value, ts?}]}`. */
+const timedValuesMessage = timedValues.extend({ mid: messageId.optional() });
+/** Shape 3b: `{"readings": [{metric, value, ts?}], "mid"?}`. */
 const readingsList = z.strictObject({
   readings: z.array(
     z.strictObject({ metric: metricName, value: readingValue, ts: timestampInput.optional() }),
   ),
+  mid: messageId.optional(),
 });
 
 export type RejectionReason =
@@ -93,7 +103,14 @@ export interface ParsedReading {
   recordedAt: Date;
 }
 
-export type ParseResult = { ok: true; readings: ParsedReading[] } | { ok: false; problems: PayloadProblem[] };
+export type ParseResult =
+  | {
+      ok: true;
+      readings: ParsedReading[];
+      /** The message id, when the body carries one. */
+      mid?: string;
+    }
+  | { ok: false; problems: PayloadProblem[] };
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path
@@ -104,6 +121,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 function reasonOf(issue: z.core.$ZodIssue): RejectionReason {
   const last = issue.path.at(-1);
+  if (last === "mid" && issue.path.length === 1) return "bad_shape";
   if (issue.code === "invalid_key" || issue.path.includes("metric")) return "bad_metric";
   if (last === "ts") return "bad_timestamp";
   if (issue.code === "invalid_type" && issue.expected === "number") return "bad_value";
@@ -116,14 +134,17 @@ function toDate(ts: number | string): Date {
   return typeof ts === "number" ? new Date(ts) : new Date(ts);
 }
 
-/** One element of a body: shape 1 (values now) or shape 2 (`ts` + `values`). */
+/**
+ * One element of a body: shape 1 (values now) or shape 2 (`ts` + `values`); at the top (no
+ * prefix) also shape 3b. A top-level element may carry the message id, returned.
+ */
 function parseElement(
   input: unknown,
   prefix: (string | number)[],
   receivedAt: Date,
   out: ParsedReading[],
   problems: PayloadProblem[],
-): void {
+): string | undefined {
   const collect = (error: z.ZodError) => {
     for (const issue of error.issues) {
       const path = [...prefix, ...issue.path];
@@ -140,17 +161,18 @@ function parseElement(
     });
     return;
   }
+  const top = prefix.length === 0;
   if ("values" in input || "ts" in input) {
-    const parsed = timedValues.safeParse(input);
+    const parsed = (top ? timedValuesMessage : timedValues).safeParse(input);
     if (!parsed.success) {
       collect(parsed.error);
       return;
     }
     const recordedAt = toDate(parsed.data.ts);
     for (const [metric, value] of parsed.data.values) out.push({ metric, value, recordedAt });
-    return;
+    return (parsed.data as { mid?: string }).mid;
   }
-  if (prefix.length === 0 && "readings" in input) {
+  if (top && "readings" in input) {
     const parsed = readingsList.safeParse(input);
     if (!parsed.success) {
       collect(parsed.error);
@@ -163,14 +185,28 @@ function parseElement(
         recordedAt: r.ts === undefined ? receivedAt : toDate(r.ts),
       });
     }
-    return;
+    return parsed.data.mid;
   }
-  const parsed = valuesMap.safeParse(input);
+  // Shape 1: `mid` is the message id, never a metric (a metric named so goes in shape 3b), and
+  // only at the top: a batch is one message, with one id.
+  const { mid, ...values } = input;
+  const hasMid = "mid" in input;
+  if (hasMid && !top) {
+    problems.push({
+      reason: "bad_shape",
+      path: formatPath([...prefix, "mid"]),
+      message: "mid belongs at the top of a message, not inside a batch",
+    });
+  } else if (hasMid && !messageId.safeParse(mid).success) {
+    problems.push({ reason: "bad_shape", path: "mid", message: MESSAGE_ID_MESSAGE });
+  }
+  const parsed = valuesMap.safeParse(hasMid ? values : input);
   if (!parsed.success) {
     collect(parsed.error);
     return;
   }
   for (const [metric, value] of parsed.data) out.push({ metric, value, recordedAt: receivedAt });
+  return top && typeof mid === "string" ? mid : undefined;
 }
 
 /**
@@ -180,6 +216,7 @@ function parseElement(
 export function parseReadingsPayload(input: unknown, receivedAt: Date): ParseResult {
   const readings: ParsedReading[] = [];
   const problems: PayloadProblem[] = [];
+  let mid: string | undefined;
   if (Array.isArray(input)) {
     if (input.length > MAX_READINGS_PER_MESSAGE) {
       return { ok: false, problems: [tooMany(input.length)] };
@@ -188,7 +225,7 @@ export function parseReadingsPayload(input: unknown, receivedAt: Date): ParseRes
       parseElement(element, [i], receivedAt, readings, problems);
     });
   } else {
-    parseElement(input, [], receivedAt, readings, problems);
+    mid = parseElement(input, [], receivedAt, readings, problems);
   }
   if (problems.length === 0 && readings.length === 0) {
     problems.push({ reason: "empty", path: "", message: "the message holds no readings" });
@@ -211,7 +248,8 @@ export function parseReadingsPayload(input: unknown, receivedAt: Date): ParseRes
       });
     }
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, readings };
+  if (problems.length > 0) return { ok: false, problems };
+  return mid === undefined ? { ok: true, readings } : { ok: true, readings, mid };
 }
 
 function tooMany(count: number): PayloadProblem {
