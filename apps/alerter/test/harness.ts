@@ -77,10 +77,6 @@ export async function startAlerter(
   });
   const log = createLogger({ name: "alerter", level: "debug", destination });
   const db = createDb(createPooledClient(databaseUrl, { max: 4 }));
-  const queue = createQueue(
-    { currentSigningKey: KEYS.current, nextSigningKey: KEYS.next, retryBaseMs: 2 },
-    log,
-  );
   const url = `http://127.0.0.1:${port}`;
   const config: AlerterConfig = {
     ALERTER_PUBLIC_URL: url,
@@ -91,8 +87,13 @@ export async function startAlerter(
     SWEEP_INTERVAL_MS: 3_600_000,
     WEBHOOK_MAX_ATTEMPTS: 3,
     WEBHOOK_TIMEOUT_MS: 2000,
+    QUEUE_RETRY_BASE_MS: 2,
     ...overrides,
   };
+  const queue = createQueue(
+    { currentSigningKey: KEYS.current, nextSigningKey: KEYS.next, retryBaseMs: config.QUEUE_RETRY_BASE_MS },
+    log,
+  );
   const app = buildApp({ db, log, queue, config });
   await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));
   await app.start?.();
