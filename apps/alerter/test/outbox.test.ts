@@ -110,6 +110,7 @@ describe("the outbox on the Drizzle handle", () => {
   });
 
   it("each event is recorded with its webhook delivery: pending, or skipped without a webhook", async () => {
+    const recorded = Date.now();
     const { fired } = await firedAndResolved();
     const [delivery] = await db()
       .select()
@@ -121,7 +122,8 @@ describe("the outbox on the Drizzle handle", () => {
       attempts: 0,
       claimedUntil: null,
     });
-    expect(delivery?.nextAttemptAt).toEqual(now);
+    // Due when recorded, not at the time the evaluation judged.
+    expect(Math.abs((delivery?.nextAttemptAt.getTime() ?? 0) - recorded)).toBeLessThan(5000);
 
     const bare = await setupRule(db(), { threshold: 30, windowSeconds: 60 });
     await db()

@@ -153,15 +153,15 @@ async function recordTransition(
     on conflict (alert_id, kind) do nothing
     returning id`;
   if (!event) return undefined;
-  // Its delivery to the owner's webhook, in the same transaction (the outbox); without a webhook
-  // there is nowhere to send it, recorded as such.
+  // Its delivery to the owner's webhook, in the same transaction (the outbox), due at once (the
+  // database's now, whatever time the evaluation judged); without a webhook there is nowhere to
+  // send it, recorded as such.
   await tx`
-    insert into alert_deliveries (event_id, destination, status, next_attempt_at)
+    insert into alert_deliveries (event_id, destination, status)
     select ${event.id}::uuid, 'webhook',
            case when exists (select 1 from notification_settings n
                              where n.owner_id = ${state.ownerId} and n.webhook_url is not null)
-                then 'pending' else 'skipped' end,
-           ${now.toISOString()}::timestamptz`;
+                then 'pending' else 'skipped' end`;
   const transition: AlertTransition = {
     kind,
     alertId,
