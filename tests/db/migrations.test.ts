@@ -1,6 +1,9 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createTestDatabase, useTestDatabase } from "@pulseboard/devstack/test";
 import { spawnTs } from "@pulseboard/devstack/test/process";
-import { runMigrations } from "@pulseboard/schema/migrate";
+import { MIGRATIONS_FOLDER, runMigrations } from "@pulseboard/schema/migrate";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 
@@ -70,6 +73,94 @@ describe("migrations", () => {
       where table_schema = 'public' and data_type = 'timestamp without time zone'`;
     await sql.end();
     expect(naive).toEqual([]);
+  });
+});
+
+/** The migrations folder as it was up to `tag` (the journal cut after it), in a temporary folder. */
+function migrationsUpTo(tag: string): { folder: string; remove: () => void } {
+  const folder = mkdtempSync(join(tmpdir(), "pulseboard-migrations-"));
+  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+  const journalPath = join(folder, "meta", "_journal.json");
+  const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
+  const upTo = journal.entries.findIndex((e) => e.tag === tag);
+  if (upTo < 0) throw new Error(`no migration ${tag}`);
+  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo + 1) }));
+  return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
+}
+
+describe("0007: alert deliveries", () => {
+  it("moves each event's webhook delivery state into alert_deliveries", async () => {
+    const target = await createTestDatabase({ empty: true });
+    const before = migrationsUpTo("0006_device_message_ids");
+    const sql = postgres(target.directUrl, { max: 1, onnotice: () => {} });
+    try {
+      await runMigrations(target.directUrl, before.folder);
+      const [device] = await sql<{ id: string }[]>`
+        with owner as (insert into "user" (id, name, email) values ('o1', 'owner', 'o1@example.com') returning id)
+        insert into devices (owner_id, name, device_key) select id, 'd', repeat('a', 64) from owner returning id`;
+      const [rule] = await sql<{ id: string }[]>`
+        insert into alert_rules (device_id, metric, comparator, threshold)
+        values (${device?.id ?? ""}, 'temperature', 'gt', 30) returning id`;
+      const states = [
+        ["pending", 0, null],
+        ["delivering", 2, "HTTP 500"],
+        ["delivered", 1, null],
+        ["failed", 5, "timeout"],
+        ["skipped", 1, null],
+      ] as const;
+      const updatedAt = "2026-11-30T10:00:00.000Z";
+      for (const [status, attempts, error] of states) {
+        await sql`
+          with alert as (
+            insert into alerts (rule_id, device_id, status, resolved_at)
+            values (${rule?.id ?? ""}, ${device?.id ?? ""}, 'resolved', now()) returning id
+          )
+          insert into alert_events (alert_id, owner_id, kind, at, webhook_status, webhook_attempts,
+                                    webhook_last_error, webhook_updated_at)
+          select id, 'o1', 'fired', '2026-11-30T09:00:00Z', ${status}, ${attempts}, ${error}, ${updatedAt}
+          from alert`;
+      }
+
+      await runMigrations(target.directUrl);
+      const moved = await sql<
+        {
+          status: string;
+          attempts: number;
+          last_error: string | null;
+          next_attempt_at: string;
+          claimed_until: string | null;
+          destination: string;
+        }[]
+      >`
+        select d.status, d.attempts, d.last_error, d.destination,
+               to_char(d.next_attempt_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as next_attempt_at,
+               to_char(d.claimed_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as claimed_until
+        from alert_deliveries d join alert_events e on e.id = d.event_id
+        order by d.attempts, d.status`;
+      expect(moved).toEqual(
+        [
+          { status: "pending", attempts: 0, last_error: null, claimed_until: null },
+          { status: "delivered", attempts: 1, last_error: null, claimed_until: null },
+          { status: "skipped", attempts: 1, last_error: null, claimed_until: null },
+          // A claim in progress keeps the old one-minute claim window as its lease.
+          {
+            status: "in_flight",
+            attempts: 2,
+            last_error: "HTTP 500",
+            claimed_until: "2026-11-30T10:01:00.000Z",
+          },
+          { status: "failed", attempts: 5, last_error: "timeout", claimed_until: null },
+        ].map((row) => ({ ...row, destination: "webhook", next_attempt_at: updatedAt })),
+      );
+      const [columns] = await sql<{ n: number }[]>`
+        select count(*)::int as n from information_schema.columns
+        where table_name = 'alert_events' and column_name like 'webhook_%'`;
+      expect(columns?.n).toBe(0);
+    } finally {
+      await sql.end({ timeout: 5 });
+      before.remove();
+      await target.drop();
+    }
   });
 });
 

@@ -92,6 +92,8 @@ async function main() {
       SWEEP_INTERVAL_MS: 3_600_000,
       WEBHOOK_MAX_ATTEMPTS: 3,
       WEBHOOK_TIMEOUT_MS: 2000,
+      // The queue's default backoff unit.
+      QUEUE_RETRY_BASE_MS: 1000,
     },
   });
   await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));
@@ -114,7 +116,7 @@ async function main() {
       const deadline = Date.now() + 120_000;
       for (;;) {
         const [row] = await sql<{ n: number }[]>`
-          select count(*)::int as n from alert_events where webhook_status in ('pending', 'delivering')`;
+          select count(*)::int as n from alert_deliveries where status in ('pending', 'in_flight')`;
         if (!row?.n || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 250));
       }

@@ -6,7 +6,7 @@ import * as http from "@pulseboard/runtime/http";
 import { InvalidError } from "@pulseboard/schema/errors";
 import { Receiver } from "@upstash/qstash";
 import type { AlerterApp, AlerterConfig, AlerterContext, AlerterDeps } from "./context";
-import { DELIVER_PATH } from "./deliveries";
+import { DELIVER_PATH, queueRetried } from "./deliveries";
 import { createDeliveryQueue } from "./delivery-queue";
 import { createMetrics, renderMetrics } from "./metrics";
 import { deliverRoute } from "./routes/deliver";
@@ -24,7 +24,15 @@ export function buildApp({ db, log, queue, config }: AlerterDeps): AlerterApp {
   const metrics = createMetrics();
   const httpLog = log.child({ module: "http" });
   const { ALERTER_PUBLIC_URL: url, WEBHOOK_MAX_ATTEMPTS: maxAttempts } = config;
-  const deliveries = createDeliveryQueue({ db, queue, log, publicUrl: url, maxAttempts });
+  const deliveries = createDeliveryQueue({
+    db,
+    queue,
+    log,
+    publicUrl: url,
+    maxAttempts,
+    // The local queue holds its messages in memory: a restart loses every chain it had.
+    chainsSurviveRestart: Boolean(config.QSTASH_TOKEN),
+  });
   const context: AlerterContext = { db, log, metrics, deliveries, config };
   const routes: Record<string, SignedRoute> = {
     "/v1/evaluate": evaluateRoute(context),
@@ -74,7 +82,7 @@ export function buildApp({ db, log, queue, config }: AlerterDeps): AlerterApp {
         metrics.rejectedRequests.inc({ reason: "signature" });
         return http.sendJson(res, 401, { error: "invalid or missing Upstash-Signature" });
       }
-      http.sendJson(res, 200, await route(raw));
+      http.sendJson(res, 200, await route(raw, { retried: queueRetried(req.headers["upstash-retried"]) }));
     })().catch((error: unknown) => answerError(res, error, path));
   });
 
@@ -83,7 +91,7 @@ export function buildApp({ db, log, queue, config }: AlerterDeps): AlerterApp {
     server,
     metrics,
     renderMetrics: () => renderMetrics(metrics),
-    sweep: (redeliverOlderThanSeconds) => sweep(context, redeliverOlderThanSeconds),
+    sweep: (options) => sweep(context, options),
     async start() {
       await deliveries.redeliverAtBoot();
       // Without QStash, no cron calls /v1/sweep: a local timer asks for it through the queue.

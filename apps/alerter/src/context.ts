@@ -7,7 +7,7 @@ import type { Database } from "@pulseboard/schema/client";
 import type { DeliveryQueue } from "./delivery-queue";
 import type { AlerterEnv } from "./env";
 import type { AlerterMetrics } from "./metrics";
-import type { SweepResult } from "./sweep";
+import type { SweepOptions, SweepResult } from "./sweep";
 
 export type AlerterConfig = Pick<
   AlerterEnv,
@@ -20,6 +20,7 @@ export type AlerterConfig = Pick<
   | "WEBHOOK_MAX_ATTEMPTS"
   | "WEBHOOK_TIMEOUT_MS"
   | "METRICS_PORT"
+  | "QUEUE_RETRY_BASE_MS"
 >;
 
 export interface AlerterContext {
@@ -39,6 +40,6 @@ export interface AlerterDeps {
 
 export interface AlerterApp extends WorkerApp {
   metrics: AlerterMetrics;
-  /** Evaluates every rule and re-delivers what the outbox holds (what /v1/sweep does). */
-  sweep(redeliverOlderThanSeconds?: number): Promise<SweepResult>;
+  /** Evaluates every rule and re-delivers what no queue chain owns (what /v1/sweep does). */
+  sweep(options?: SweepOptions): Promise<SweepResult>;
 }

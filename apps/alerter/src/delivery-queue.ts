@@ -1,17 +1,19 @@
-// Hands recorded events to the queue for webhook delivery (retried there), and finds what the
-// outbox still holds undelivered at boot.
+// Hands recorded deliveries to the queue (retried there), and at boot takes over those whose
+// queue chain the restart lost.
 import type { Queue } from "@pulseboard/queue";
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database } from "@pulseboard/schema/client";
-import { undeliveredEventIds } from "@pulseboard/schema/queries/alert-events";
-import { type DeliveryRound, deliveryMessage } from "./deliveries";
+import { adoptOrphanedDeliveries } from "@pulseboard/schema/queries/alert-deliveries";
+import { type DeliveryKey, type DeliveryRound, deliveryMessage, REDELIVERY_GRACE_MS } from "./deliveries";
 
 export interface DeliveryQueue {
-  /** Enqueues each event's delivery; a failure is logged (the outbox sweep will catch it). */
-  enqueue(eventIds: string[], round: DeliveryRound): Promise<void>;
+  /** Enqueues each delivery; a failure is logged (the outbox sweep will catch it). */
+  enqueue(deliveries: DeliveryKey[], round: DeliveryRound): Promise<void>;
   /**
-   * Enqueues every undelivered event (the local queue kept them in memory before a restart). The
-   * database may not be up yet: it keeps trying in the background rather than refuse to boot.
+   * Enqueues the deliveries no queue chain owns after a restart: with the local queue (its
+   * messages lived in memory) every pending one; with QStash (which kept its chains) what the
+   * sweep would take. The database may not be up yet: it keeps trying in the background rather
+   * than refuse to boot.
    */
   redeliverAtBoot(): Promise<void>;
   close(): void;
@@ -23,23 +25,28 @@ export function createDeliveryQueue({
   log,
   publicUrl,
   maxAttempts,
+  chainsSurviveRestart,
 }: {
   db: Database;
   queue: Queue;
   log: Logger;
   publicUrl: string;
   maxAttempts: number;
+  chainsSurviveRestart: boolean;
 }): DeliveryQueue {
   const webhookLog = log.child({ module: "webhook" });
   let bootRetry: NodeJS.Timeout | undefined;
 
-  async function enqueue(eventIds: string[], round: DeliveryRound): Promise<void> {
+  async function enqueue(deliveries: DeliveryKey[], round: DeliveryRound): Promise<void> {
     await Promise.all(
-      eventIds.map((eventId) =>
+      deliveries.map((delivery) =>
         queue
-          .publishJSON(deliveryMessage(publicUrl, eventId, round, maxAttempts))
+          .publishJSON(deliveryMessage(publicUrl, delivery, round, maxAttempts))
           .catch((err: unknown) =>
-            webhookLog.warn({ err, eventId }, "could not enqueue delivery; the outbox sweep will"),
+            webhookLog.warn(
+              { err, eventId: delivery.eventId, destination: delivery.destination },
+              "could not enqueue delivery; the outbox sweep will",
+            ),
           ),
       ),
     );
@@ -47,9 +54,13 @@ export function createDeliveryQueue({
 
   async function redeliverAtBoot(): Promise<void> {
     try {
-      const pending = await undeliveredEventIds(db, 0);
-      if (pending.length > 0) log.info({ events: pending.length }, "re-delivering undelivered alert events");
-      await enqueue(pending, { kind: "boot", at: new Date() });
+      const adopted = await adoptOrphanedDeliveries(db, {
+        graceMs: REDELIVERY_GRACE_MS,
+        anyPending: !chainsSurviveRestart,
+      });
+      if (adopted.length > 0)
+        log.info({ deliveries: adopted.length }, "re-delivering undelivered alert events");
+      await enqueue(adopted, { kind: "boot", at: new Date() });
     } catch (err) {
       log.warn({ err }, "could not look for undelivered alert events yet; retrying");
       bootRetry = setTimeout(() => void redeliverAtBoot(), 5000);

@@ -7,6 +7,7 @@ import type { Database } from "@pulseboard/schema/client";
 import type { AlertTransition } from "@pulseboard/schema/live";
 import { loadRuleStates, openAlert, resolveAlert } from "@pulseboard/schema/queries/alert-evaluation";
 import { decide } from "./decide";
+import type { DeliveryKey } from "./deliveries";
 import { type EvaluationFailure, halves, isDataError } from "./isolation";
 import type { AlerterMetrics } from "./metrics";
 
@@ -89,6 +90,14 @@ export function reportFailure({
       `${scope} skipped: its evaluation failed; the others went on`,
     );
   };
+}
+
+/**
+ * The deliveries the transitions' messages ask for: each event's webhook delivery (recorded with
+ * it; one without a webhook was recorded as skipped and answers not_pending).
+ */
+export function transitionDeliveries(transitions: Transition[]): DeliveryKey[] {
+  return transitions.map((t) => ({ eventId: t.eventId, destination: "webhook" }));
 }
 
 /** Counts and logs the transitions an evaluation made. */

@@ -1,14 +1,21 @@
 // The sweep (/v1/sweep, a QStash cron or the local timer): silent devices offline, every rule
-// evaluated, closed minutes rolled up alongside, and the outbox's undelivered events enqueued
-// again, so a crash between a transition's commit and its delivery loses nothing.
+// evaluated, closed minutes rolled up alongside, and the deliveries no queue chain owns any more
+// enqueued again, so a crash (before the enqueue, or mid-attempt) or a lost message loses nothing.
 import type { Queue } from "@pulseboard/queue";
 import type { Logger } from "@pulseboard/runtime/logger";
+import { adoptOrphanedDeliveries } from "@pulseboard/schema/queries/alert-deliveries";
 import { devicesWithRules } from "@pulseboard/schema/queries/alert-evaluation";
-import { undeliveredEventIds } from "@pulseboard/schema/queries/alert-events";
 import { markDevicesOfflineOrOnlineBySilence } from "@pulseboard/schema/queries/device-liveness";
 import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import type { AlerterContext } from "./context";
-import { evaluateDevices, reportFailure, reportTransitions, type Transition } from "./evaluate";
+import { REDELIVERY_GRACE_MS } from "./deliveries";
+import {
+  evaluateDevices,
+  reportFailure,
+  reportTransitions,
+  type Transition,
+  transitionDeliveries,
+} from "./evaluate";
 
 export const SWEEP_PATH = "/v1/sweep";
 
@@ -29,13 +36,20 @@ export function chunked<T>(ids: T[], size: number): T[][] {
   return chunks;
 }
 
+export interface SweepOptions {
+  /** The time deliveries are judged at (the database's clock by default; tests move it). */
+  now?: Date;
+  /** How late a pending delivery's queue message may be before it is taken as lost. */
+  graceMs?: number;
+}
+
 /**
- * One sweep. Events pending for over `redeliverOlderThanSeconds` (or stuck in delivery for a
- * minute) are enqueued again.
+ * One sweep. Deliveries no queue chain owns (`isOrphaned` in ./deliveries.ts) are enqueued again;
+ * a retry the queue has scheduled is left to it, however far off.
  */
 export async function sweep(
   { db, log, metrics, deliveries }: AlerterContext,
-  redeliverOlderThanSeconds = 120,
+  { now, graceMs = REDELIVERY_GRACE_MS }: SweepOptions = {},
 ): Promise<SweepResult> {
   // Charts read stored one-minute rollups: each sweep adds the minutes that closed since the
   // last, alongside the rule evaluation (its own connection; it does not hold the rules up).
@@ -68,13 +82,10 @@ export async function sweep(
   ended();
   await rollUp;
   reportTransitions(transitions, { metrics, log: log.child({ module: "evaluate" }) });
-  await deliveries.enqueue(
-    transitions.map((t) => t.eventId),
-    { kind: "transition" },
-  );
-  const pending = await undeliveredEventIds(db, redeliverOlderThanSeconds);
-  await deliveries.enqueue(pending, { kind: "sweep", at: new Date() });
-  return { transitions: transitions.length, redelivered: pending.length };
+  await deliveries.enqueue(transitionDeliveries(transitions), { kind: "transition" });
+  const orphaned = await adoptOrphanedDeliveries(db, { now, graceMs });
+  await deliveries.enqueue(orphaned, { kind: "sweep", at: new Date() });
+  return { transitions: transitions.length, redelivered: orphaned.length };
 }
 
 /**

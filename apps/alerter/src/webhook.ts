@@ -1,16 +1,16 @@
-// Webhook delivery of an alert event to its owner: claimed in the outbox, POSTed as JSON signed
-// with HMAC-SHA256 over `<timestamp>.<body>` with the owner's secret, the outcome recorded on the
-// event. A failed attempt throws RetryableDeliveryError so the queue retries it with backoff;
-// after the last attempt the event is marked failed and shown as such.
+// Webhook delivery of an alert event to its owner: its delivery row claimed with a lease, POSTed as
+// JSON signed with HMAC-SHA256 over `<timestamp>.<body>` with the owner's secret, the outcome
+// recorded on the row. A failed attempt throws RetryableDeliveryError so the queue retries it
+// with backoff, and the row says when that retry is due; after the last attempt it is `failed`.
 import { postSignedWebhook } from "@pulseboard/runtime/webhook";
 import type { Database } from "@pulseboard/schema/client";
 import {
-  claimEventForDelivery,
-  markEventDelivered,
-  markEventSkipped,
+  claimDelivery,
+  markDeliveryDelivered,
+  markDeliverySkipped,
   recordFailedDeliveryAttempt,
-} from "@pulseboard/schema/queries/alert-events";
-import { afterFailedAttempt, webhookPayload } from "./deliveries";
+} from "@pulseboard/schema/queries/alert-deliveries";
+import { afterFailedAttempt, leaseMs, webhookPayload } from "./deliveries";
 
 export {
   EVENT_ID_HEADER,
@@ -29,21 +29,28 @@ export class RetryableDeliveryError extends Error {
 export interface DeliveryOptions {
   maxAttempts: number;
   timeoutMs: number;
+  /** The unit of the queue's retry backoff (QStash's: 1 s). */
+  retryBaseMs: number;
+  /** How often the queue had retried the message that brought this attempt (Upstash-Retried). */
+  retried: number;
 }
 
 /**
- * Delivers one event: claims it first, so concurrent deliveries of the same event do not both
- * send; an event not there to claim is `not_pending`.
+ * One attempt at an event's webhook delivery: claims it first, so concurrent attempts do not both
+ * send; a delivery not there to claim (done, or leased by an attempt in progress) is
+ * `not_pending`.
  */
 export async function deliverEvent(
   db: Database,
   eventId: string,
   options: DeliveryOptions,
 ): Promise<Exclude<DeliveryOutcome, "retry">> {
-  const event = await claimEventForDelivery(db, eventId);
+  const destination = "webhook";
+  const event = await claimDelivery(db, eventId, destination, leaseMs(options.timeoutMs));
   if (!event) return "not_pending";
+  const claim = { eventId, destination, attempts: event.attempts } as const;
   if (!event.webhookUrl || !event.webhookSecret) {
-    await markEventSkipped(db, eventId);
+    await markDeliverySkipped(db, claim);
     return "skipped";
   }
   const result = await postSignedWebhook(
@@ -53,11 +60,16 @@ export async function deliverEvent(
     options.timeoutMs,
   );
   if (result.ok) {
-    await markEventDelivered(db, eventId);
+    await markDeliveryDelivered(db, claim);
     return "delivered";
   }
-  const next = afterFailedAttempt(event.attempts, options.maxAttempts, result.error);
-  await recordFailedDeliveryAttempt(db, eventId, result.error, next.outcome === "failed");
+  const next = afterFailedAttempt({ ...options, attempts: event.attempts, error: result.error });
+  await recordFailedDeliveryAttempt(
+    db,
+    claim,
+    result.error,
+    next.outcome === "failed" ? null : next.retryInMs,
+  );
   if (next.outcome === "failed") return "failed";
   throw new RetryableDeliveryError(next.reason);
 }

@@ -5,7 +5,7 @@ import { reapAll, spawnTs } from "@pulseboard/devstack/test/process";
 import { startTcpProxy } from "@pulseboard/devstack/test/tcp-proxy";
 import { signLikeQStash } from "@pulseboard/queue";
 import { findFreePort } from "@pulseboard/runtime/ports";
-import { alertEvents, sensorReadings } from "@pulseboard/schema";
+import { alertDeliveries, alertEvents, sensorReadings } from "@pulseboard/schema";
 import { afterAll, describe, expect, it } from "vitest";
 import { KEYS, setupRule, startWebhookReceiver } from "./harness";
 
@@ -56,7 +56,8 @@ describe("crash between commit and delivery", () => {
       alerter.signal("SIGKILL");
       await alerter.exited;
       const [event] = await database.current.db.select().from(alertEvents);
-      expect(event?.webhookStatus).toBe("pending");
+      const [delivery] = await database.current.db.select().from(alertDeliveries);
+      expect(delivery).toMatchObject({ eventId: event?.id, status: "pending", attempts: 0 });
       expect(webhook.calls).toHaveLength(0);
 
       proxy.restore();

@@ -1,6 +1,6 @@
 // Evaluation against the real readings table: windows, aggregates, transitions written once.
 import { useTestDatabase } from "@pulseboard/devstack/test";
-import { alertEvents, alerts, devices, sensorReadings } from "@pulseboard/schema";
+import { alertDeliveries, alertEvents, alerts, devices, sensorReadings } from "@pulseboard/schema";
 import { loadRuleStates } from "@pulseboard/schema/queries/alert-evaluation";
 import { markDevicesOfflineOrOnlineBySilence } from "@pulseboard/schema/queries/device-liveness";
 import { eq } from "drizzle-orm";
@@ -94,8 +94,12 @@ describe("transitions", () => {
     const events = await db()
       .select()
       .from(alertEvents)
+      .innerJoin(alertDeliveries, eq(alertDeliveries.eventId, alertEvents.id))
       .where(eq(alertEvents.alertId, alert?.id ?? ""));
-    expect(events.map((e) => [e.kind, e.value, e.webhookStatus])).toEqual([["fired", 33, "pending"]]);
+    // The owner has no webhook: its delivery is recorded as skipped, with the event.
+    expect(events.map((e) => [e.alert_events.kind, e.alert_events.value, e.alert_deliveries.status])).toEqual(
+      [["fired", 33, "skipped"]],
+    );
   });
 
   it("resolves when the window no longer breaches, once; then can fire again as a new alert", async () => {

@@ -29,17 +29,20 @@ export interface WebhookReceiver {
   calls: WebhookCall[];
   /** Status codes to answer with, in order; 200 once they run out. */
   answers: number[];
+  /** Milliseconds to wait before answering, in order; none once they run out (a slow receiver). */
+  delays: number[];
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
-  const receiver: WebhookReceiver = { url: "", calls: [], answers: [], close: async () => {} };
+  const receiver: WebhookReceiver = { url: "", calls: [], answers: [], delays: [], close: async () => {} };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       receiver.calls.push({ body: Buffer.concat(chunks).toString(), headers: req.headers });
-      res.writeHead(receiver.answers.shift() ?? 200).end();
+      const status = receiver.answers.shift() ?? 200;
+      setTimeout(() => res.writeHead(status).end(), receiver.delays.shift() ?? 0);
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -58,7 +61,7 @@ export interface RunningAlerter {
   call(
     path: string,
     body: unknown,
-    options?: { key?: string; url?: string; now?: Date; raw?: string },
+    options?: { key?: string; url?: string; now?: Date; raw?: string; headers?: Record<string, string> },
   ): Promise<Response>;
   close(): Promise<void>;
 }
@@ -77,10 +80,6 @@ export async function startAlerter(
   });
   const log = createLogger({ name: "alerter", level: "debug", destination });
   const db = createDb(createPooledClient(databaseUrl, { max: 4 }));
-  const queue = createQueue(
-    { currentSigningKey: KEYS.current, nextSigningKey: KEYS.next, retryBaseMs: 2 },
-    log,
-  );
   const url = `http://127.0.0.1:${port}`;
   const config: AlerterConfig = {
     ALERTER_PUBLIC_URL: url,
@@ -91,8 +90,13 @@ export async function startAlerter(
     SWEEP_INTERVAL_MS: 3_600_000,
     WEBHOOK_MAX_ATTEMPTS: 3,
     WEBHOOK_TIMEOUT_MS: 2000,
+    QUEUE_RETRY_BASE_MS: 2,
     ...overrides,
   };
+  const queue = createQueue(
+    { currentSigningKey: KEYS.current, nextSigningKey: KEYS.next, retryBaseMs: config.QUEUE_RETRY_BASE_MS },
+    log,
+  );
   const app = buildApp({ db, log, queue, config });
   await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));
   await app.start?.();
@@ -111,7 +115,7 @@ export async function startAlerter(
       });
       return fetch(`${url}${path}`, {
         method: "POST",
-        headers: { "content-type": "application/json", "upstash-signature": signature },
+        headers: { "content-type": "application/json", "upstash-signature": signature, ...options.headers },
         body: raw,
       });
     },

@@ -1,7 +1,7 @@
 // The alerter's signed endpoints over real HTTP, with the real local queue and webhook receiver.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { signLikeQStash } from "@pulseboard/queue";
-import { alertEvents, alerts, sensorReadings } from "@pulseboard/schema";
+import { alertDeliveries, alertEvents, alerts, sensorReadings } from "@pulseboard/schema";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../src/webhook";
@@ -38,6 +38,16 @@ async function firingCount(ruleId: string) {
   return (await db().select().from(alerts).where(eq(alerts.ruleId, ruleId))).filter(
     (a) => a.status === "firing",
   ).length;
+}
+
+/** The webhook delivery of an event, by its id or its alert's (an alert's only event). */
+async function deliveryOf(where: { eventId: string } | { alertId: string }) {
+  const [row] = await db()
+    .select({ delivery: alertDeliveries })
+    .from(alertDeliveries)
+    .innerJoin(alertEvents, eq(alertEvents.id, alertDeliveries.eventId))
+    .where("eventId" in where ? eq(alertEvents.id, where.eventId) : eq(alertEvents.alertId, where.alertId));
+  return row?.delivery;
 }
 
 async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 5000) {
@@ -226,11 +236,11 @@ describe("webhook delivery", () => {
       device: { id: deviceId },
       rule: { metric: "temperature" },
     });
-    const [event] = await db()
-      .select()
-      .from(alertEvents)
-      .where(eq(alertEvents.id, String(call?.headers["x-pulseboard-event-id"])));
-    expect(event).toMatchObject({ webhookStatus: "delivered", webhookAttempts: 1 });
+    expect(await deliveryOf({ eventId: String(call?.headers["x-pulseboard-event-id"]) })).toMatchObject({
+      status: "delivered",
+      attempts: 1,
+      claimedUntil: null,
+    });
   });
 
   it("retries a failing webhook with backoff, then gives up and records it as failed", async () => {
@@ -241,34 +251,19 @@ describe("webhook delivery", () => {
     await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
     await until(() => webhook.calls.length >= before + 3);
     const eventId = String(webhook.calls.at(-1)?.headers["x-pulseboard-event-id"]);
-    await until(
-      async () =>
-        (await db().select().from(alertEvents).where(eq(alertEvents.id, eventId)))[0]?.webhookStatus ===
-        "delivered",
-    );
+    await until(async () => (await deliveryOf({ eventId }))?.status === "delivered");
 
     const failing = await setupRule(db(), {}, webhook.url);
     webhook.answers.push(500, 500, 500, 500);
     await breach(failing.deviceId);
     await alerter.call("/v1/evaluate", { deviceIds: [failing.deviceId] });
     const [alert] = await db().select().from(alerts).where(eq(alerts.ruleId, failing.ruleId));
-    await until(
-      async () =>
-        (
-          await db()
-            .select()
-            .from(alertEvents)
-            .where(eq(alertEvents.alertId, alert?.id ?? ""))
-        )[0]?.webhookStatus === "failed",
-    );
-    const [event] = await db()
-      .select()
-      .from(alertEvents)
-      .where(eq(alertEvents.alertId, alert?.id ?? ""));
-    expect(event).toMatchObject({
-      webhookStatus: "failed",
-      webhookAttempts: 3,
-      webhookLastError: "HTTP 500",
+    await until(async () => (await deliveryOf({ alertId: alert?.id ?? "" }))?.status === "failed");
+    expect(await deliveryOf({ alertId: alert?.id ?? "" })).toMatchObject({
+      status: "failed",
+      attempts: 3,
+      lastError: "HTTP 500",
+      claimedUntil: null,
     });
     webhook.answers.length = 0;
   });
@@ -278,15 +273,7 @@ describe("webhook delivery", () => {
     await breach(deviceId);
     await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
     const [alert] = await db().select().from(alerts).where(eq(alerts.ruleId, ruleId));
-    await until(
-      async () =>
-        (
-          await db()
-            .select()
-            .from(alertEvents)
-            .where(eq(alertEvents.alertId, alert?.id ?? ""))
-        )[0]?.webhookStatus === "skipped",
-    );
+    await until(async () => (await deliveryOf({ alertId: alert?.id ?? "" }))?.status === "skipped");
   });
 });
 
@@ -321,20 +308,13 @@ describe("sweep", () => {
     await breach(deviceId);
     await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
     const [alert] = await db().select().from(alerts).where(eq(alerts.ruleId, ruleId));
-    const status = async () =>
-      (
-        await db()
-          .select()
-          .from(alertEvents)
-          .where(eq(alertEvents.alertId, alert?.id ?? ""))
-      )[0]?.webhookStatus;
-    await until(async () => (await status()) === "skipped");
-    // As if the process had died before the delivery: pending, for a while, with a webhook now set.
+    await until(async () => (await deliveryOf({ alertId: alert?.id ?? "" }))?.status === "skipped");
+    // As if the process had died before the delivery: pending, due for a while, with a webhook now set.
     const [event] = await db()
-      .update(alertEvents)
-      .set({ webhookStatus: "pending", webhookUpdatedAt: new Date(Date.now() - 10 * 60_000) })
-      .where(eq(alertEvents.alertId, alert?.id ?? ""))
-      .returning();
+      .update(alertDeliveries)
+      .set({ status: "pending", nextAttemptAt: new Date(Date.now() - 10 * 60_000) })
+      .where(eq(alertDeliveries.id, (await deliveryOf({ alertId: alert?.id ?? "" }))?.id ?? ""))
+      .returning({ id: alertDeliveries.eventId });
     await database.current.sql`
       insert into notification_settings (owner_id, webhook_url, webhook_secret)
       select owner_id, ${webhook.url}, 'whsec_late' from alert_events where id = ${event?.id ?? ""}`;

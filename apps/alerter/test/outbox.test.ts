@@ -1,16 +1,18 @@
 // The alerter's outbox queries on the one database handle (Drizzle's client, whose timestamp
-// parsing and serializing pass text through): times written, claimed and filtered on are exact.
+// parsing and serializing pass text through): times written, claimed and filtered on are exact;
+// a delivery's claim, lease and adoption by the sweep.
 import { useTestDatabase } from "@pulseboard/devstack/test";
-import { alertEvents, alerts, sensorReadings } from "@pulseboard/schema";
-import { loadRuleStates, openAlert, resolveAlert } from "@pulseboard/schema/queries/alert-evaluation";
+import { alertDeliveries, alertEvents, alerts, sensorReadings } from "@pulseboard/schema";
 import {
-  alertEventsSince,
-  claimEventForDelivery,
-  undeliveredEventIds,
-} from "@pulseboard/schema/queries/alert-events";
-import { eq } from "drizzle-orm";
+  adoptOrphanedDeliveries,
+  claimDelivery,
+  recordFailedDeliveryAttempt,
+} from "@pulseboard/schema/queries/alert-deliveries";
+import { loadRuleStates, openAlert, resolveAlert } from "@pulseboard/schema/queries/alert-evaluation";
+import { alertEventsSince } from "@pulseboard/schema/queries/alert-events";
+import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { webhookPayload } from "../src/deliveries";
+import { isOrphaned, webhookPayload } from "../src/deliveries";
 import { setupRule } from "./harness";
 
 const database = useTestDatabase();
@@ -63,7 +65,7 @@ describe("the outbox on the Drizzle handle", () => {
 
   it("a claimed event carries its times as Dates, and the payload tells them to the millisecond", async () => {
     const { fired, resolved, ruleId, deviceId } = await firedAndResolved();
-    const claimed = await claimEventForDelivery(db(), fired.eventId);
+    const claimed = await claimDelivery(db(), fired.eventId, "webhook", 60_000);
     expect(claimed).toMatchObject({
       id: fired.eventId,
       kind: "fired",
@@ -92,8 +94,8 @@ describe("the outbox on the Drizzle handle", () => {
       },
     });
     // Claimed once: a concurrent delivery finds nothing to claim.
-    expect(await claimEventForDelivery(db(), fired.eventId)).toBeUndefined();
-    expect((await claimEventForDelivery(db(), resolved.eventId))?.at).toEqual(later);
+    expect(await claimDelivery(db(), fired.eventId, "webhook", 60_000)).toBeUndefined();
+    expect((await claimDelivery(db(), resolved.eventId, "webhook", 60_000))?.at).toEqual(later);
   });
 
   it("the live catch-up reads an owner's events from a moment on, to the millisecond", async () => {
@@ -107,16 +109,110 @@ describe("the outbox on the Drizzle handle", () => {
     expect(await alertEventsSince(db(), [], now)).toEqual([]);
   });
 
-  it("undelivered events: pending longer than asked, or stuck in delivery over a minute", async () => {
-    const { fired, resolved } = await firedAndResolved();
+  it("each event is recorded with its webhook delivery: pending, or skipped without a webhook", async () => {
+    const recorded = Date.now();
+    const { fired } = await firedAndResolved();
+    const [delivery] = await db()
+      .select()
+      .from(alertDeliveries)
+      .where(eq(alertDeliveries.eventId, fired.eventId));
+    expect(delivery).toMatchObject({
+      destination: "webhook",
+      status: "pending",
+      attempts: 0,
+      claimedUntil: null,
+    });
+    // Due when recorded, not at the time the evaluation judged.
+    expect(Math.abs((delivery?.nextAttemptAt.getTime() ?? 0) - recorded)).toBeLessThan(5000);
+
+    const bare = await setupRule(db(), { threshold: 30, windowSeconds: 60 });
     await db()
-      .update(alertEvents)
-      .set({ webhookStatus: "delivering", webhookUpdatedAt: new Date(Date.now() - 61_000) })
-      .where(eq(alertEvents.id, fired.eventId));
-    const undelivered = await undeliveredEventIds(db(), 0);
-    expect(undelivered).toEqual(expect.arrayContaining([fired.eventId, resolved.eventId]));
-    const older = await undeliveredEventIds(db(), 3600);
-    expect(older).toContain(fired.eventId);
-    expect(older).not.toContain(resolved.eventId);
+      .insert(sensorReadings)
+      .values({
+        deviceId: bare.deviceId,
+        metric: "temperature",
+        value: 40,
+        recordedAt: new Date(now.getTime() - 5000),
+      });
+    const [state] = await loadRuleStates(db(), [bare.deviceId], now);
+    const opened = state && (await openAlert(db(), state, now));
+    const [skipped] = await db()
+      .select()
+      .from(alertDeliveries)
+      .where(eq(alertDeliveries.eventId, opened?.eventId ?? ""));
+    expect(skipped?.status).toBe("skipped");
+    expect(await claimDelivery(db(), opened?.eventId ?? "", "webhook", 60_000)).toBeUndefined();
+  });
+
+  it("a claim is leased: not claimed again within its lease, claimed again (and counted) after it", async () => {
+    const { fired } = await firedAndResolved();
+    expect((await claimDelivery(db(), fired.eventId, "webhook", 300))?.attempts).toBe(1);
+    expect(await claimDelivery(db(), fired.eventId, "webhook", 300)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 400));
+    const again = await claimDelivery(db(), fired.eventId, "webhook", 60_000);
+    expect(again?.attempts).toBe(2);
+    // The crashed first attempt's late outcome does not overwrite the second's claim.
+    await recordFailedDeliveryAttempt(
+      db(),
+      { eventId: fired.eventId, destination: "webhook", attempts: 1 },
+      "x",
+      0,
+    );
+    const [row] = await db().select().from(alertDeliveries).where(eq(alertDeliveries.eventId, fired.eventId));
+    expect(row).toMatchObject({ status: "in_flight", attempts: 2, lastError: null });
+  });
+
+  it("concurrent claims of one delivery: exactly one wins", async () => {
+    const { fired } = await firedAndResolved();
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, () => claimDelivery(db(), fired.eventId, "webhook", 60_000)),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("the sweep adopts exactly the deliveries isOrphaned names, once", async () => {
+    const rule = await firedAndResolved();
+    const more = await firedAndResolved();
+    const ids = [rule.fired.eventId, rule.resolved.eventId, more.fired.eventId, more.resolved.eventId];
+    const at = new Date(Date.now() + 3_600_000);
+    const minutes = (m: number) => new Date(at.getTime() + m * 60_000);
+    // A retry scheduled in a minute; one due 3 minutes ago (lost); an attempt within its lease;
+    // one whose lease ended (crashed).
+    const states = [
+      { status: "pending", nextAttemptAt: minutes(1), claimedUntil: null },
+      { status: "pending", nextAttemptAt: minutes(-3), claimedUntil: null },
+      { status: "in_flight", nextAttemptAt: minutes(-60), claimedUntil: minutes(0.5) },
+      { status: "in_flight", nextAttemptAt: minutes(-60), claimedUntil: minutes(-0.5) },
+    ] as const;
+    for (const [i, state] of states.entries())
+      await db()
+        .update(alertDeliveries)
+        .set(state)
+        .where(eq(alertDeliveries.eventId, ids[i] ?? ""));
+    const expected = ids.filter((_, i) => isOrphaned(states[i] as (typeof states)[number], at, 120_000));
+    expect(expected).toEqual([ids[1], ids[3]]);
+    const [first, second] = await Promise.all([
+      adoptOrphanedDeliveries(db(), { now: at, graceMs: 120_000 }),
+      adoptOrphanedDeliveries(db(), { now: at, graceMs: 120_000 }),
+    ]);
+    const adopted = [...(first ?? []), ...(second ?? [])].filter((d) => ids.includes(d.eventId));
+    expect(adopted.map((d) => d.eventId).sort()).toEqual([...expected].sort());
+    expect(adopted.every((d) => d.destination === "webhook")).toBe(true);
+    // Adopted: pending, due now, owned by the chain the sweep enqueues; not taken again.
+    const rows = await db().select().from(alertDeliveries).where(inArray(alertDeliveries.eventId, expected));
+    expect(rows.map((r) => [r.status, r.claimedUntil, r.nextAttemptAt])).toEqual([
+      ["pending", null, at],
+      ["pending", null, at],
+    ]);
+    const again = await adoptOrphanedDeliveries(db(), { now: at, graceMs: 120_000 });
+    expect(again.filter((d) => ids.includes(d.eventId))).toEqual([]);
+    // At boot with the local queue, every pending one (their chains were in its memory).
+    const boot = await adoptOrphanedDeliveries(db(), { now: at, graceMs: 120_000, anyPending: true });
+    expect(
+      boot
+        .filter((d) => ids.includes(d.eventId))
+        .map((d) => d.eventId)
+        .sort(),
+    ).toEqual([ids[0], ids[1], ids[3]].sort());
   });
 });

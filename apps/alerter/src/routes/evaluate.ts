@@ -2,7 +2,7 @@
 // evaluates those devices' rules now; 200 {"transitions": [{kind, alertId, ruleId}]}.
 import { z } from "zod";
 import type { AlerterContext } from "../context";
-import { evaluateDevices, reportFailure, reportTransitions } from "../evaluate";
+import { evaluateDevices, reportFailure, reportTransitions, transitionDeliveries } from "../evaluate";
 import { type SignedRoute, signedRoute } from "./route";
 
 export const evaluateBody = z.strictObject({ deviceIds: z.array(z.uuid()).min(1).max(1000) });
@@ -16,10 +16,7 @@ export function evaluateRoute({ db, log, metrics, deliveries }: AlerterContext):
     ended();
     metrics.evaluations.inc({ trigger: "evaluate" });
     reportTransitions(transitions, { metrics, log: evalLog });
-    await deliveries.enqueue(
-      transitions.map((t) => t.eventId),
-      { kind: "transition" },
-    );
+    await deliveries.enqueue(transitionDeliveries(transitions), { kind: "transition" });
     return { transitions: transitions.map((t) => ({ kind: t.kind, alertId: t.alertId, ruleId: t.ruleId })) };
   });
 }

@@ -3,7 +3,13 @@
 import { InvalidError } from "@pulseboard/schema/errors";
 import { z } from "zod";
 
-export type SignedRoute = (raw: string) => Promise<unknown>;
+/** What the queue tells about the message besides its body (not covered by the signature). */
+export interface MessageMeta {
+  /** Upstash-Retried: how often the queue had retried this message before this call. */
+  retried: number;
+}
+
+export type SignedRoute = (raw: string, meta: MessageMeta) => Promise<unknown>;
 
 /** The body's JSON (an empty body is `{}`); not JSON is an InvalidError. */
 export function parseJson(raw: string): unknown {
@@ -18,10 +24,13 @@ export function parseJson(raw: string): unknown {
  * Parses the raw body and checks it against `schema` (a mismatch is an InvalidError), then
  * handles it.
  */
-export function signedRoute<T>(schema: z.ZodType<T>, handle: (body: T) => Promise<unknown>): SignedRoute {
-  return async (raw) => {
+export function signedRoute<T>(
+  schema: z.ZodType<T>,
+  handle: (body: T, meta: MessageMeta) => Promise<unknown>,
+): SignedRoute {
+  return async (raw, meta) => {
     const parsed = schema.safeParse(parseJson(raw));
     if (!parsed.success) throw new InvalidError(z.prettifyError(parsed.error));
-    return handle(parsed.data);
+    return handle(parsed.data, meta);
   };
 }

@@ -136,7 +136,10 @@ export function resolveAlert(
   });
 }
 
-/** The transition's outbox event (once per alert and kind) and its NOTIFY, in the caller's transaction. */
+/**
+ * The transition's outbox event (once per alert and kind), its delivery and its NOTIFY, in the
+ * caller's transaction.
+ */
 async function recordTransition(
   tx: postgres.TransactionSql,
   state: RuleState,
@@ -150,6 +153,15 @@ async function recordTransition(
     on conflict (alert_id, kind) do nothing
     returning id`;
   if (!event) return undefined;
+  // Its delivery to the owner's webhook, in the same transaction (the outbox), due at once (the
+  // database's now, whatever time the evaluation judged); without a webhook there is nowhere to
+  // send it, recorded as such.
+  await tx`
+    insert into alert_deliveries (event_id, destination, status)
+    select ${event.id}::uuid, 'webhook',
+           case when exists (select 1 from notification_settings n
+                             where n.owner_id = ${state.ownerId} and n.webhook_url is not null)
+                then 'pending' else 'skipped' end`;
   const transition: AlertTransition = {
     kind,
     alertId,

@@ -4,6 +4,7 @@ export * from "./tables";
 export * from "./validation";
 
 import type {
+  alertDeliveries,
   alertEvents,
   alertRules,
   alerts,
@@ -21,4 +22,5 @@ export type NewSensorReading = typeof sensorReadings.$inferInsert;
 export type AlertRule = typeof alertRules.$inferSelect;
 export type Alert = typeof alerts.$inferSelect;
 export type AlertEvent = typeof alertEvents.$inferSelect;
+export type AlertDelivery = typeof alertDeliveries.$inferSelect;
 export type NotificationSettings = typeof notificationSettings.$inferSelect;

@@ -1,6 +1,7 @@
 import { relations } from "drizzle-orm";
 import { user } from "../auth/tables";
 import {
+  alertDeliveries,
   alertEvents,
   alertRules,
   alerts,
@@ -36,9 +37,14 @@ export const alertsRelations = relations(alerts, ({ one, many }) => ({
   events: many(alertEvents),
 }));
 
-export const alertEventsRelations = relations(alertEvents, ({ one }) => ({
+export const alertEventsRelations = relations(alertEvents, ({ one, many }) => ({
   alert: one(alerts, { fields: [alertEvents.alertId], references: [alerts.id] }),
   owner: one(user, { fields: [alertEvents.ownerId], references: [user.id] }),
+  deliveries: many(alertDeliveries),
+}));
+
+export const alertDeliveriesRelations = relations(alertDeliveries, ({ one }) => ({
+  event: one(alertEvents, { fields: [alertDeliveries.eventId], references: [alertEvents.id] }),
 }));
 
 export const notificationSettingsRelations = relations(notificationSettings, ({ one }) => ({

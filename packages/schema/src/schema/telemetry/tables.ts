@@ -21,7 +21,14 @@ export const AGGREGATES = ["avg", "min", "max", "last", "count"] as const;
 export const ALERT_STATUSES = ["firing", "resolved"] as const;
 export const NO_DATA_POLICIES = ["keep", "resolve", "fire"] as const;
 export const ALERT_EVENT_KINDS = ["fired", "resolved"] as const;
-export const WEBHOOK_STATUSES = ["pending", "delivering", "delivered", "failed", "skipped"] as const;
+/**
+ * A delivery's state: `pending` (waiting for its queue message: the transition's, the queue's
+ * retry, a sweep's), `in_flight` (claimed by an attempt until its lease ends), then `delivered`,
+ * `failed` (its attempts used up) or `skipped` (nowhere to send it).
+ */
+export const DELIVERY_STATUSES = ["pending", "in_flight", "delivered", "failed", "skipped"] as const;
+/** Where an event is delivered: the owner's webhook (e-mail and chat destinations come later). */
+export const DELIVERY_DESTINATIONS = ["webhook"] as const;
 /**
  * Why the ingest refused a known device's message: the body's problems (the payload contract in
  * validation.ts), the device's rate, and topics a device connected with its key may not use.
@@ -251,7 +258,7 @@ export const alerts = pgTable(
 );
 
 // Outbox of alert transitions: written in the transition's transaction, once per (alert, kind),
-// then delivered live (pg_notify) and to the owner's webhook, with the delivery state kept here.
+// then delivered live (pg_notify) and to the owner's destinations (alert_deliveries).
 export const alertEvents = pgTable(
   "alert_events",
   {
@@ -265,23 +272,51 @@ export const alertEvents = pgTable(
     kind: text("kind", { enum: ALERT_EVENT_KINDS }).notNull(),
     value: numeric("value", { mode: "number" }),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
-    webhookStatus: text("webhook_status", { enum: WEBHOOK_STATUSES }).notNull().default("pending"),
-    webhookAttempts: integer("webhook_attempts").notNull().default(0),
-    webhookLastError: text("webhook_last_error"),
-    webhookUpdatedAt: timestamp("webhook_updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("uniq_alert_event_kind").on(t.alertId, t.kind),
     index("idx_alert_event_owner_time").on(t.ownerId, t.at),
-    // The outbox sweep's work list: only what is not delivered yet.
-    index("idx_alert_event_undelivered")
-      .on(t.webhookUpdatedAt)
-      .where(sql`${t.webhookStatus} in ('pending','delivering')`),
     check("alert_events_kind_check", sql`${t.kind} in ('fired','resolved')`),
+  ],
+);
+
+// One event's delivery to one destination, written with the event (the outbox). Its queue message
+// chain (the transition's, then the queue's retries) owns it: an attempt leases it while it runs
+// (`claimed_until`), a failed one says when the chain's next retry is due (`next_attempt_at`).
+// The sweep takes only what no live chain owns (docs/alerting.md, "Delivery").
+export const alertDeliveries = pgTable(
+  "alert_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => alertEvents.id, { onDelete: "cascade" }),
+    destination: text("destination", { enum: DELIVERY_DESTINATIONS }).notNull(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
+    /** Attempts claimed so far (a crashed one included). */
+    attempts: integer("attempts").notNull().default(0),
+    /** When the owning chain's next attempt is due (pending); the sweep waits a grace past it. */
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    /** An attempt's lease (in_flight): past it, the attempt is taken as crashed. */
+    claimedUntil: timestamp("claimed_until", { withTimezone: true }),
+    /** What the last failed attempt got (an HTTP status, "timeout"): nothing of the destination's. */
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("uniq_alert_delivery_destination").on(t.eventId, t.destination),
+    // The sweep's work list: only what is not finished.
+    index("idx_alert_delivery_unfinished")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending','in_flight')`),
+    check("alert_deliveries_destination_check", sql`${t.destination} in ('webhook')`),
     check(
-      "alert_events_webhook_status_check",
-      sql`${t.webhookStatus} in ('pending','delivering','delivered','failed','skipped')`,
+      "alert_deliveries_status_check",
+      sql`${t.status} in ('pending','in_flight','delivered','failed','skipped')`,
     ),
+    // Only an attempt in flight holds a lease.
+    check("alert_deliveries_lease_check", sql`(${t.status} = 'in_flight') = (${t.claimedUntil} is not null)`),
   ],
 );
 
