@@ -92,6 +92,7 @@ async function main() {
       SWEEP_INTERVAL_MS: 3_600_000,
       WEBHOOK_MAX_ATTEMPTS: 3,
       WEBHOOK_TIMEOUT_MS: 2000,
+      WEBHOOK_ALLOW_PRIVATE: true,
     },
   });
   await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));

@@ -19,6 +19,7 @@ export type AlerterConfig = Pick<
   | "SWEEP_INTERVAL_MS"
   | "WEBHOOK_MAX_ATTEMPTS"
   | "WEBHOOK_TIMEOUT_MS"
+  | "WEBHOOK_ALLOW_PRIVATE"
 >;
 
 export interface AlerterContext {

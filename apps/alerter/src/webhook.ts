@@ -2,6 +2,7 @@
 // with HMAC-SHA256 over `<timestamp>.<body>` with the owner's secret, the outcome recorded on the
 // event. A failed attempt throws RetryableDeliveryError so the queue retries it with backoff;
 // after the last attempt the event is marked failed and shown as such.
+import type { Logger } from "@pulseboard/runtime/logger";
 import { postSignedWebhook } from "@pulseboard/runtime/webhook";
 import type { Database } from "@pulseboard/schema/client";
 import {
@@ -29,6 +30,10 @@ export class RetryableDeliveryError extends Error {
 export interface DeliveryOptions {
   maxAttempts: number;
   timeoutMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE. */
+  allowPrivate: boolean;
+  /** Where a failed attempt's detail goes (the event's last error, which the owner sees, is generic). */
+  log: Logger;
 }
 
 /**
@@ -50,12 +55,16 @@ export async function deliverEvent(
     event.webhookUrl,
     event.webhookSecret,
     { id: event.id, body: JSON.stringify(webhookPayload(event)) },
-    options.timeoutMs,
+    { timeoutMs: options.timeoutMs, allowPrivate: options.allowPrivate },
   );
   if (result.ok) {
     await markEventDelivered(db, eventId);
     return "delivered";
   }
+  options.log.warn(
+    { eventId, deviceId: event.device.id, origin: result.origin, reason: result.detail },
+    "webhook attempt failed",
+  );
   const next = afterFailedAttempt(event.attempts, options.maxAttempts, result.error);
   await recordFailedDeliveryAttempt(db, eventId, result.error, next.outcome === "failed");
   if (next.outcome === "failed") return "failed";

@@ -91,6 +91,8 @@ export async function startAlerter(
     SWEEP_INTERVAL_MS: 3_600_000,
     WEBHOOK_MAX_ATTEMPTS: 3,
     WEBHOOK_TIMEOUT_MS: 2000,
+    // The test receivers listen on loopback.
+    WEBHOOK_ALLOW_PRIVATE: true,
     ...overrides,
   };
   const app = buildApp({ db, log, queue, config });

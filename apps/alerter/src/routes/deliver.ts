@@ -15,6 +15,8 @@ export function deliverRoute({ db, log, metrics, config }: AlerterContext): Sign
       const outcome = await deliverEvent(db, eventId, {
         maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
         timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        log: webhookLog,
       });
       if (outcome !== "not_pending") metrics.webhookDeliveries.inc({ outcome });
       if (outcome === "failed") webhookLog.warn({ eventId }, "webhook delivery given up");

@@ -11,8 +11,10 @@ import {
 } from "@pulseboard/schema/queries/notifications";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { env } from "@/env";
 import { db } from "@/lib/db";
 import { type ActionState, runAction } from "@/lib/errors";
+import { log } from "@/lib/log";
 import { requireSession } from "@/lib/session";
 
 // Each action runs its work through runAction: a domain error from a query function becomes
@@ -58,7 +60,18 @@ export async function sendTestAction(_prev: ActionState, _form: FormData): Promi
       at: new Date().toISOString(),
       message: "A test event from Pulseboard: your webhook is reachable and the signature verifies.",
     });
-    const result = await postSignedWebhook(settings.webhookUrl, settings.webhookSecret, { id, body }, 5000);
+    const result = await postSignedWebhook(
+      settings.webhookUrl,
+      settings.webhookSecret,
+      { id, body },
+      { timeoutMs: 5000, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE },
+    );
+    if (!result.ok) {
+      log.warn(
+        { ownerId: session.user.id, origin: result.origin, reason: result.detail },
+        "webhook test failed",
+      );
+    }
     return result.ok
       ? { ok: true, message: `Delivered: the receiver answered HTTP ${result.status}.` }
       : { ok: false, message: `Not delivered: ${result.error}.` };
