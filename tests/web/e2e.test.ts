@@ -39,6 +39,8 @@ beforeAll(async () => {
     DATABASE_URL_DIRECT: database.current.directUrl,
     QSTASH_CURRENT_SIGNING_KEY: KEYS.current,
     QSTASH_NEXT_SIGNING_KEY: KEYS.next,
+    // The webhook receiver listens on loopback.
+    WEBHOOK_ALLOW_PRIVATE: "1",
   };
   alerter = spawnTs("apps/alerter", "src/server.ts", { ...common, ALERTER_PORT: String(alerterPort) });
   ingest = spawnTs("apps/ingest", "src/server.ts", {
@@ -53,6 +55,7 @@ beforeAll(async () => {
     startWeb(database.current, {
       PUBLIC_MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`,
       PUBLIC_INGEST_URL: `http://127.0.0.1:${ingestPort}`,
+      WEBHOOK_ALLOW_PRIVATE: "1",
     }),
     alerter.waitFor(/alerter HTTP listening/, 30_000),
     ingest.waitFor(/ingest HTTP listening/, 30_000),

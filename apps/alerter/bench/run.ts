@@ -94,6 +94,7 @@ async function main() {
       WEBHOOK_TIMEOUT_MS: 2000,
       // The queue's default backoff unit.
       QUEUE_RETRY_BASE_MS: 1000,
+      WEBHOOK_ALLOW_PRIVATE: true,
     },
   });
   await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));

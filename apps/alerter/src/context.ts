@@ -21,6 +21,7 @@ export type AlerterConfig = Pick<
   | "WEBHOOK_TIMEOUT_MS"
   | "METRICS_PORT"
   | "QUEUE_RETRY_BASE_MS"
+  | "WEBHOOK_ALLOW_PRIVATE"
 >;
 
 export interface AlerterContext {

@@ -1,4 +1,5 @@
 import {
+  booleanFlag,
   databaseEnv,
   loadEnv,
   logLevel,
@@ -37,6 +38,11 @@ export const alerterEnvSchema = z
     SWEEP_CRON: z.string().default("* * * * *"),
     WEBHOOK_MAX_ATTEMPTS: positiveInt(5, 20),
     WEBHOOK_TIMEOUT_MS: positiveInt(10_000, 60_000),
+    /**
+     * `1`: webhooks may go to loopback, private and link-local addresses (a self-hoster's LAN
+     * receiver). Off, only global unicast addresses are reached (SSRF guard).
+     */
+    WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
     /** Local queue: the unit of QStash's retry backoff (tests shorten it). */
     QUEUE_RETRY_BASE_MS: positiveInt(1000, 60_000),
   })

@@ -2,6 +2,8 @@
 // JSON signed with HMAC-SHA256 over `<timestamp>.<body>` with the owner's secret, the outcome
 // recorded on the row. A failed attempt throws RetryableDeliveryError so the queue retries it
 // with backoff, and the row says when that retry is due; after the last attempt it is `failed`.
+// The row's last error (which the owner sees) is generic; the detail goes to the log.
+import type { Logger } from "@pulseboard/runtime/logger";
 import { postSignedWebhook } from "@pulseboard/runtime/webhook";
 import type { Database } from "@pulseboard/schema/client";
 import {
@@ -33,6 +35,10 @@ export interface DeliveryOptions {
   retryBaseMs: number;
   /** How often the queue had retried the message that brought this attempt (Upstash-Retried). */
   retried: number;
+  /** WEBHOOK_ALLOW_PRIVATE. */
+  allowPrivate: boolean;
+  /** Where a failed attempt's detail goes (the delivery's last error, which the owner sees, is generic). */
+  log: Logger;
 }
 
 /**
@@ -57,12 +63,16 @@ export async function deliverEvent(
     event.webhookUrl,
     event.webhookSecret,
     { id: event.id, body: JSON.stringify(webhookPayload(event)) },
-    options.timeoutMs,
+    { timeoutMs: options.timeoutMs, allowPrivate: options.allowPrivate },
   );
   if (result.ok) {
     await markDeliveryDelivered(db, claim);
     return "delivered";
   }
+  options.log.warn(
+    { eventId, deviceId: event.device.id, origin: result.origin, reason: result.detail },
+    "webhook attempt failed",
+  );
   const next = afterFailedAttempt({ ...options, attempts: event.attempts, error: result.error });
   await recordFailedDeliveryAttempt(
     db,

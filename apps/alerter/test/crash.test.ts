@@ -29,6 +29,8 @@ describe("crash between commit and delivery", () => {
       QSTASH_CURRENT_SIGNING_KEY: KEYS.current,
       QSTASH_NEXT_SIGNING_KEY: KEYS.next,
       QUEUE_RETRY_BASE_MS: "60000",
+      // The test receiver listens on loopback.
+      WEBHOOK_ALLOW_PRIVATE: "1",
     };
     try {
       const { deviceId } = await setupRule(database.current.db, {}, webhook.url);

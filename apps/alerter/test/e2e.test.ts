@@ -42,6 +42,8 @@ describe("ingest -> alerter -> webhook", () => {
       ...common,
       ALERTER_PORT: String(alerterPort),
       QUEUE_RETRY_BASE_MS: "20",
+      // The test receiver listens on loopback.
+      WEBHOOK_ALLOW_PRIVATE: "1",
     });
     const ingest = spawnTs("apps/ingest", "src/server.ts", {
       ...common,

@@ -91,6 +91,8 @@ export async function startAlerter(
     WEBHOOK_MAX_ATTEMPTS: 3,
     WEBHOOK_TIMEOUT_MS: 2000,
     QUEUE_RETRY_BASE_MS: 2,
+    // The test receivers listen on loopback.
+    WEBHOOK_ALLOW_PRIVATE: true,
     ...overrides,
   };
   const queue = createQueue(

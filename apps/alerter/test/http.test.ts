@@ -277,6 +277,72 @@ describe("webhook delivery", () => {
   });
 });
 
+describe("webhook address guard (issue 12, SSRF)", () => {
+  const spellings = (port: number) => [
+    `http://127.0.0.1:${port}/hooks/secret-path?token=t0k3n`,
+    `http://localhost:${port}/hooks/secret-path?token=t0k3n`,
+    `http://[::ffff:127.0.0.1]:${port}/hooks/secret-path?token=t0k3n`,
+    `http://2130706433:${port}/hooks/secret-path?token=t0k3n`,
+  ];
+
+  async function webhookDeliveryOf(ruleId: string) {
+    const [alert] = await db().select().from(alerts).where(eq(alerts.ruleId, ruleId));
+    return deliveryOf({ alertId: alert?.id ?? "" });
+  }
+
+  it("without WEBHOOK_ALLOW_PRIVATE, loopback in any spelling gets nothing; the owner reads a generic error", async () => {
+    const strict = await startAlerter(database.current.url, { WEBHOOK_ALLOW_PRIVATE: false });
+    const internal = await startWebhookReceiver();
+    try {
+      for (const url of spellings(Number(new URL(internal.url).port))) {
+        const { deviceId, ruleId } = await setupRule(db(), {}, url);
+        await breach(deviceId);
+        await strict.call("/v1/evaluate", { deviceIds: [deviceId] });
+        await until(async () => (await webhookDeliveryOf(ruleId))?.status === "failed");
+        expect({ url, delivery: await webhookDeliveryOf(ruleId) }).toMatchObject({
+          url,
+          delivery: { attempts: 3, lastError: "the address is not allowed" },
+        });
+      }
+      expect(internal.calls).toEqual([]);
+      // The reason is in the server log, with the URL's origin only (its path may hold secrets).
+      const failures = strict.logs.filter((l) => l.msg === "webhook attempt failed");
+      expect(failures.length).toBeGreaterThanOrEqual(12);
+      expect(failures[0]).toMatchObject({ origin: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+      expect(failures.map((l) => l.reason)).toContain("localhost names loopback");
+      expect(JSON.stringify(strict.logs)).not.toMatch(/secret-path|t0k3n/);
+    } finally {
+      await strict.close();
+      await internal.close();
+    }
+  });
+
+  it("with WEBHOOK_ALLOW_PRIVATE (a LAN receiver), the same spellings are delivered", async () => {
+    const before = webhook.calls.length;
+    for (const url of spellings(Number(new URL(webhook.url).port))) {
+      const { deviceId, ruleId } = await setupRule(db(), {}, url);
+      await breach(deviceId);
+      await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
+      await until(async () => (await webhookDeliveryOf(ruleId))?.status === "delivered");
+    }
+    expect(webhook.calls.length - before).toBe(4);
+  });
+
+  it("a receiver that does not answer is reported in generic words, the socket error logged", async () => {
+    const gone = await startWebhookReceiver();
+    await gone.close();
+    const { deviceId, ruleId } = await setupRule(db(), {}, gone.url);
+    await breach(deviceId);
+    await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
+    await until(async () => (await webhookDeliveryOf(ruleId))?.status === "failed");
+    const delivery = await webhookDeliveryOf(ruleId);
+    expect(delivery).toMatchObject({ lastError: "the receiver did not answer" });
+    const eventId = delivery?.eventId;
+    const logged = alerter.logs.find((l) => l.msg === "webhook attempt failed" && l.eventId === eventId);
+    expect(logged?.reason).toMatch(/ECONNREFUSED/);
+  });
+});
+
 describe("sweep", () => {
   it("without QStash, a local timer asks for it through the signed queue", async () => {
     const timed = await startAlerter(database.current.url, { SWEEP_INTERVAL_MS: 100 });

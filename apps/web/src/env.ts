@@ -1,4 +1,4 @@
-import { databaseEnv, loadEnv, logLevel, nodeEnv, positiveInt } from "@pulseboard/runtime/env";
+import { booleanFlag, databaseEnv, loadEnv, logLevel, nodeEnv, positiveInt } from "@pulseboard/runtime/env";
 import { z } from "zod";
 import { parseTrustedProxies } from "./lib/client-address";
 
@@ -61,10 +61,12 @@ export const webEnvSchema = z
      * Whether the provisioning dialog's MQTT line passes the key as username (checked at CONNECT
      * by the built-in broker). `0` for a broker that refuses usernames it does not know.
      */
-    MQTT_KEY_AS_USERNAME: z
-      .enum(["0", "1", "false", "true"])
-      .default("1")
-      .transform((v) => v === "1" || v === "true"),
+    MQTT_KEY_AS_USERNAME: booleanFlag(true),
+    /**
+     * `1`: webhooks may go to loopback, private and link-local addresses (a self-hoster's LAN
+     * receiver). Off, only global unicast addresses are reached (SSRF guard).
+     */
+    WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
     /** SSE comment sent this often so proxies keep /api/live open. */
     LIVE_HEARTBEAT_SECONDS: positiveInt(15, 300),
     /** How often the LISTEN connection proves it still delivers (a NOTIFY round trip). */

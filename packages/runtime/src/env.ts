@@ -111,6 +111,17 @@ export function positiveInt(fallback: number, max: number) {
   );
 }
 
+/** An on/off variable: `1`/`true` or `0`/`false`; unset or empty is `fallback`. */
+export function booleanFlag(fallback: boolean) {
+  return z.preprocess(
+    (v) => (present(v) ? v : undefined),
+    z
+      .enum(["0", "1", "false", "true"], { error: "must be 1, 0, true or false" })
+      .optional()
+      .transform((v) => (v === undefined ? fallback : v === "1" || v === "true")),
+  );
+}
+
 export const nodeEnv = z.enum(["development", "production", "test"]).default("development");
 export const logLevel = z
   .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])

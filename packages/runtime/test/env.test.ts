@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { databaseEnv, directUrl, EnvError, parseEnv, port } from "../src/env";
+import { booleanFlag, databaseEnv, directUrl, EnvError, parseEnv, port } from "../src/env";
 
 const schema = z.object({ ...databaseEnv, PORT: port(3001) });
 
@@ -34,6 +34,17 @@ describe("environment validation", () => {
     );
     expect(() => parseEnv("x", schema, { DATABASE_URL: "postgres://h/db", DB_POOL_MAX: "0" })).toThrow(
       /DB_POOL_MAX must be at least 1/,
+    );
+  });
+
+  it("reads on/off flags, with their default when unset or empty", () => {
+    const flags = z.object({ OFF: booleanFlag(false), ON: booleanFlag(true) });
+    expect(parseEnv("x", flags, {})).toEqual({ OFF: false, ON: true });
+    expect(parseEnv("x", flags, { OFF: "", ON: "" })).toEqual({ OFF: false, ON: true });
+    expect(parseEnv("x", flags, { OFF: "1", ON: "0" })).toEqual({ OFF: true, ON: false });
+    expect(parseEnv("x", flags, { OFF: "true", ON: "false" })).toEqual({ OFF: true, ON: false });
+    expect(() => parseEnv("x", flags, { OFF: "yes" })).toThrow(
+      "x: invalid environment: OFF must be 1, 0, true or false",
     );
   });
 });

@@ -23,6 +23,8 @@ export function deliverRoute({ db, log, metrics, config }: AlerterContext): Sign
         timeoutMs: config.WEBHOOK_TIMEOUT_MS,
         retryBaseMs: queueRetryBaseMs(config),
         retried,
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        log: webhookLog,
       });
       if (outcome !== "not_pending") metrics.webhookDeliveries.inc({ outcome });
       if (outcome === "failed") webhookLog.warn({ eventId }, "webhook delivery given up");

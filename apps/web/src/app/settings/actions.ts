@@ -1,35 +1,24 @@
 "use server";
 
-import { randomUUID } from "node:crypto";
-import { postSignedWebhook } from "@pulseboard/runtime/webhook";
 import { preferencesBody } from "@pulseboard/schema/fitness";
 import { savePreferences } from "@pulseboard/schema/queries/fitness-preferences";
-import {
-  getNotificationSettings,
-  rotateWebhookSecret,
-  saveWebhookUrl,
-} from "@pulseboard/schema/queries/notifications";
+import { rotateWebhookSecret, saveWebhookUrl } from "@pulseboard/schema/queries/notifications";
 import { revalidatePath } from "next/cache";
-import { z } from "zod";
+import { env } from "@/env";
 import { db } from "@/lib/db";
 import { type ActionState, runAction } from "@/lib/errors";
+import { log } from "@/lib/log";
 import { requireSession } from "@/lib/session";
+import { sendTestWebhook, webhookUrlField } from "@/lib/webhook-settings";
 
 // Each action runs its work through runAction: a domain error from a query function becomes
 // `{ok: false, message}` by the same mapping the API uses (lib/errors.ts).
 export type { ActionState };
 
-const webhookUrl = z
-  .string()
-  .trim()
-  .max(2000, "The URL is too long.")
-  .refine((v) => v === "" || /^https?:\/\//i.test(v), "Use an http:// or https:// URL.")
-  .refine((v) => v === "" || URL.canParse(v), "That is not a valid URL.");
-
 export async function saveWebhookAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   return runAction(async () => {
     const session = await requireSession();
-    const parsed = webhookUrl.safeParse(form.get("webhookUrl") ?? "");
+    const parsed = webhookUrlField(env.WEBHOOK_ALLOW_PRIVATE).safeParse(form.get("webhookUrl") ?? "");
     if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Invalid URL." };
     await saveWebhookUrl(db, session.user.id, parsed.data === "" ? null : parsed.data);
     revalidatePath("/settings");
@@ -49,19 +38,7 @@ export async function rotateSecretAction(_prev: ActionState, _form: FormData): P
 export async function sendTestAction(_prev: ActionState, _form: FormData): Promise<ActionState> {
   return runAction(async () => {
     const session = await requireSession();
-    const settings = await getNotificationSettings(db, session.user.id);
-    if (!settings?.webhookUrl) return { ok: false, message: "Save a webhook URL first." };
-    const id = randomUUID();
-    const body = JSON.stringify({
-      id,
-      type: "test",
-      at: new Date().toISOString(),
-      message: "A test event from Pulseboard: your webhook is reachable and the signature verifies.",
-    });
-    const result = await postSignedWebhook(settings.webhookUrl, settings.webhookSecret, { id, body }, 5000);
-    return result.ok
-      ? { ok: true, message: `Delivered: the receiver answered HTTP ${result.status}.` }
-      : { ok: false, message: `Not delivered: ${result.error}.` };
+    return sendTestWebhook(db, session.user.id, { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, log });
   });
 }
 

@@ -329,4 +329,12 @@ export const notificationSettings = pgTable("notification_settings", {
   webhookUrl: text("webhook_url"),
   webhookSecret: text("webhook_secret").notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * When the owner last pressed "send test" (at most the limit's count, within its window): the
+   * rate limit, kept here so that every web instance counts the same presses.
+   */
+  webhookTestSends: timestamp("webhook_test_sends", { withTimezone: true })
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "notification_settings" ADD COLUMN "webhook_test_sends" timestamp with time zone[] DEFAULT '{}' NOT NULL;
