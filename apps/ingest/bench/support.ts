@@ -10,6 +10,7 @@ import { type BenchDatabase, benchDatabase, onCleanup, progress, sleep } from "@
 import {
   forgetMqttSessions,
   MOSQUITTO_BINARY,
+  shippedMosquittoSettings,
   startPrivateMosquitto,
   waitForBroker,
 } from "@pulseboard/devstack/mosquitto";
@@ -260,10 +261,14 @@ export async function startExternalBroker(): Promise<ExternalBroker | undefined>
   const given = process.env.MQTT_BENCH_BROKER_URL;
   if (!given && !MOSQUITTO_BINARY) return undefined;
   if (given) await waitForBroker(given);
-  const broker = given ? undefined : await startPrivateMosquitto();
+  // Configured as the shipped docker/mosquitto/mosquitto.conf queues: what is measured is what
+  // a deployment of it gets (MQTT_BENCH_BROKER_URL measures any other broker, e.g. a default one).
+  const broker = given ? undefined : await startPrivateMosquitto(shippedMosquittoSettings());
   if (broker) onCleanup("mosquitto", () => broker.stop());
   const brokerUrl = given ?? broker?.url ?? "";
-  const description = given ? "MQTT_BENCH_BROKER_URL" : (broker?.description ?? "");
+  const description = given
+    ? `MQTT_BENCH_BROKER_URL (its own configuration)`
+    : `${broker?.description ?? ""}, the queue settings of docker/mosquitto/mosquitto.conf`;
   const pid = broker?.pid;
   return {
     url: brokerUrl,

@@ -1,9 +1,10 @@
 // A private Mosquitto for tests and benchmarks: a real external broker on a free port, with a
 // config of its own (this machine's Mosquitto on 1883 is left alone), and the session clean-up
 // an ingest's persistent shared-subscription sessions need afterwards.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import mqtt from "mqtt";
+import { REPO_ROOT } from "./paths";
 import { type SpawnedProcess, spawnProcess } from "./test/process";
 
 export const MOSQUITTO_BINARY = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"].find((p) => existsSync(p));
@@ -29,6 +30,26 @@ export async function waitForBroker(url: string, timeoutMs = 5000): Promise<void
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+export interface MosquittoQueueSettings {
+  maxInflightMessages: number;
+  /** 0: no limit. */
+  maxQueuedMessages: number;
+}
+
+/** The queue settings docker/mosquitto/mosquitto.conf ships, for a private broker configured alike. */
+export function shippedMosquittoSettings(): MosquittoQueueSettings {
+  const conf = readFileSync(`${REPO_ROOT}docker/mosquitto/mosquitto.conf`, "utf8");
+  const setting = (name: string) => {
+    const value = new RegExp(`^${name} (\\d+)$`, "m").exec(conf)?.[1];
+    if (value === undefined) throw new Error(`docker/mosquitto/mosquitto.conf sets no ${name}`);
+    return Number(value);
+  };
+  return {
+    maxInflightMessages: setting("max_inflight_messages"),
+    maxQueuedMessages: setting("max_queued_messages"),
+  };
 }
 
 export async function startPrivateMosquitto(
