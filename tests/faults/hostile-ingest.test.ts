@@ -312,7 +312,25 @@ describe.skipIf(!embeddedRun)("faults: hostile inputs to the ingest", () => {
         );
         expect(await closed(c)).toBe(true);
         expect(acknowledged).toBe(false);
-        expect(await rejected(reason)).toBeGreaterThanOrEqual(count + 1);
+        expect(await rejected(reason)).toBe(count + 1);
+        expect(await snapshot()).toEqual(before);
+      },
+    );
+
+    const usernames = [
+      ["a made-up key", "dk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
+      ["a key with a NUL byte", "dk_\u0000AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
+      ["a unicode key", "dk_Ä€ÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄÄ"],
+      ["10,000 characters", "dk_".padEnd(10_000, "A")],
+    ];
+    it.each(usernames)(
+      "connecting with %s as username: CONNACK 5 (not authorized), nothing changed",
+      async (_, username) => {
+        const before = await snapshot();
+        const error = (await connect(ingest.mqttUrl, { username }).catch((e: unknown) => e)) as {
+          code?: number;
+        };
+        expect(error.code).toBe(5);
         expect(await snapshot()).toEqual(before);
       },
     );

@@ -249,10 +249,10 @@ describe.skipIf(!embeddedRun)("faults: kills and restarts (private PostgreSQL)",
       await pg.stop();
       const stoppedAt = Date.now();
       // Acknowledgements of commits made just before the stop may still be on their way.
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 1000));
       const ackedInOutage = stream.acked.size;
       const httpAcceptedInOutage = http.accepted.size;
-      await new Promise((r) => setTimeout(r, 2500));
+      await new Promise((r) => setTimeout(r, 2000));
       const ackedDuringOutage = stream.acked.size - ackedInOutage;
       const httpAcceptedDuringOutage = http.accepted.size - httpAcceptedInOutage;
       const heldPubacks = stream.sent.size - stream.acked.size;
