@@ -111,7 +111,7 @@ export async function startBuiltInBroker({
       metrics.rejected.inc({ transport: "mqtt", reason: "too_large" });
       return callback(new RefusedError(`payload over ${maxBodyBytes} bytes`));
     }
-    const receivedAt = new Date();
+    const receivedAt = intake.receiveTime(key);
     const done = (refusal: Awaited<ReturnType<Intake["storeDurably"]>>) => {
       if (!refusal) return callback(null);
       switch (refusal.kind) {

@@ -94,7 +94,14 @@ export async function startExternalSubscribers(
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
         const work = key
           ? intake
-              .storeDurably("mqtt", key, payload, new Date(), () => stopping, maxDelayedPerDevice)
+              .storeDurably(
+                "mqtt",
+                key,
+                payload,
+                intake.receiveTime(key),
+                () => stopping,
+                maxDelayedPerDevice,
+              )
               .then(
                 // Committed, or refused for good (dropped and counted): acknowledge. Shutting
                 // down with it uncommitted: no acknowledgement, so the broker redelivers it.

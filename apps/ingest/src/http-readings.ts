@@ -45,7 +45,7 @@ export async function handleReadings(
   intake: Intake,
   maxBodyBytes: number,
 ): Promise<void> {
-  const receivedAt = new Date();
+  const arrivedAt = Date.now();
   const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
   if (!match?.[1]) {
     req.resume();
@@ -90,7 +90,7 @@ export async function handleReadings(
     "http",
     key,
     body,
-    receivedAt,
+    intake.receiveTime(key, arrivedAt),
     REFUSE,
     typeof idempotencyKey === "string" ? idempotencyKey : undefined,
   );

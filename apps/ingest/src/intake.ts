@@ -15,6 +15,7 @@ import type { DeviceKeyResolver, KnownDevice } from "./device-keys";
 import { BufferFullError, DatabaseUnavailableError, ShuttingDownError } from "./errors";
 import type { IngestMetrics } from "./metrics";
 import type { RateLimiter } from "./rate-limit";
+import { ReceiveClock } from "./receive-clock";
 import type { RejectionStore } from "./rejection-store";
 import type { ReadingRow, ReadingWriter } from "./writer";
 
@@ -117,7 +118,14 @@ export class Intake {
   /** Owner of each device seen, for routing live hints (bounded: cleared past 100k devices). */
   private readonly owners = new Map<string, string>();
 
+  private readonly clock = new ReceiveClock();
+
   constructor(private readonly deps: IntakeDeps) {}
+
+  /** The time a message from `key` arrived: distinct per device (see receive-clock.ts). */
+  receiveTime(key: string, now = Date.now()): Date {
+    return this.clock.next(key, now);
+  }
 
   /** The device a key belongs to (cached); rejects while the database is unavailable. */
   resolveKey(key: string): Promise<KnownDevice | null> {

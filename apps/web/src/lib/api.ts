@@ -3,6 +3,7 @@ import { isDomainError } from "@pulseboard/schema/errors";
 import type { z } from "zod";
 import { httpError } from "./errors";
 import { log } from "./log";
+import { holdsNul, NUL_MESSAGE } from "./nul";
 import { isUuid } from "./params";
 import { requestSession } from "./session";
 
@@ -58,11 +59,14 @@ export async function readJson(request: Request): Promise<unknown> {
   if (text !== "" && !isJsonContentType(request.headers.get("content-type"))) {
     throw new ApiError(415, "request body must be sent as Content-Type: application/json");
   }
+  let body: unknown;
   try {
-    return text === "" ? {} : JSON.parse(text);
+    body = text === "" ? {} : JSON.parse(text);
   } catch {
     throw new ApiError(400, "request body must be JSON");
   }
+  if (holdsNul(body)) throw new ApiError(400, NUL_MESSAGE);
+  return body;
 }
 
 /** The largest JSON body the API reads. */
@@ -92,7 +96,9 @@ async function readBodyText(request: Request, limit: number): Promise<string> {
 }
 
 export function searchParams(request: Request): Record<string, string> {
-  return Object.fromEntries(new URL(request.url).searchParams);
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  if (holdsNul(params)) throw new ApiError(400, NUL_MESSAGE);
+  return params;
 }
 
 type Session = NonNullable<Awaited<ReturnType<typeof requestSession>>>;
