@@ -24,18 +24,23 @@ async function brokerPorts(): Promise<NodeJS.ProcessEnv> {
   return { MQTT_PORT: String(await findFreePort()), MQTT_WS_PORT: String(await findFreePort()) };
 }
 
+/** What a worker needs to boot against this file's database on `port`. */
+async function workerEnv(portVariable: string, port: number): Promise<NodeJS.ProcessEnv> {
+  return {
+    ...baseEnv(),
+    ...(await brokerPorts()),
+    HOST: "127.0.0.1",
+    [portVariable]: String(port),
+    DATABASE_URL: database.current.url,
+    QSTASH_CURRENT_SIGNING_KEY: "test-current-signing-key",
+    QSTASH_NEXT_SIGNING_KEY: "test-next-signing-key",
+  };
+}
+
 describe.each(workers)("$name worker", ({ name, dir, portVariable }) => {
   it("boots, answers /healthz and /readyz, and stops cleanly on SIGTERM", async () => {
     const port = await findFreePort();
-    const proc = spawnTs(dir, "src/server.ts", {
-      ...baseEnv(),
-      ...(await brokerPorts()),
-      HOST: "127.0.0.1",
-      [portVariable]: String(port),
-      DATABASE_URL: database.current.url,
-      QSTASH_CURRENT_SIGNING_KEY: "test-current-signing-key",
-      QSTASH_NEXT_SIGNING_KEY: "test-next-signing-key",
-    });
+    const proc = spawnTs(dir, "src/server.ts", await workerEnv(portVariable, port));
     await proc.waitFor(/listening/);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
@@ -57,15 +62,7 @@ describe.each(workers)("$name worker", ({ name, dir, portVariable }) => {
 
   it("with METRICS_PORT, serves /metrics there only, not on its public port", async () => {
     const [port, metricsPort] = [await findFreePort(), await findFreePort()];
-    const env = {
-      ...baseEnv(),
-      ...(await brokerPorts()),
-      HOST: "127.0.0.1",
-      [portVariable]: String(port),
-      DATABASE_URL: database.current.url,
-      QSTASH_CURRENT_SIGNING_KEY: "test-current-signing-key",
-      QSTASH_NEXT_SIGNING_KEY: "test-next-signing-key",
-    };
+    const env = await workerEnv(portVariable, port);
     const split = spawnTs(dir, "src/server.ts", { ...env, METRICS_PORT: String(metricsPort) });
     await split.waitFor(/metrics listening/);
     expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);

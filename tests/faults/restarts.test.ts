@@ -11,7 +11,7 @@ import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEYS, setupRule, startWebhookReceiver } from "../../apps/alerter/test/harness";
 import { externalBrokerAvailable, startExternalBroker } from "../../apps/ingest/test/broker-fixture";
-import { provisionDevice, SIGNING_KEYS, startIngest } from "../../apps/ingest/test/harness";
+import { ingestProcessEnv, provisionDevice, startIngest } from "../../apps/ingest/test/harness";
 import {
   embeddedRun,
   figures,
@@ -34,21 +34,7 @@ describe.skipIf(!embeddedRun)("faults: kills and restarts (private PostgreSQL)",
     await pg?.close();
   });
 
-  async function ingestEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
-    return {
-      PATH: process.env.PATH,
-      HOST: "127.0.0.1",
-      DATABASE_URL: pg.url,
-      INGEST_PORT: String(await findFreePort()),
-      MQTT_PORT: String(await findFreePort()),
-      MQTT_WS_PORT: String(await findFreePort()),
-      QSTASH_CURRENT_SIGNING_KEY: SIGNING_KEYS.current,
-      QSTASH_NEXT_SIGNING_KEY: SIGNING_KEYS.next,
-      DEVICE_RATE_PER_SECOND: "100000",
-      DEVICE_RATE_BURST: "100000",
-      ...extra,
-    };
-  }
+  const ingestEnv = (extra: NodeJS.ProcessEnv = {}) => ingestProcessEnv(pg.url, extra);
 
   // Three devices stream at once, one per kind of message: with its own `ts`, with a `mid`, and
   // neither (stamped with the receive time, so a resent one that was in fact committed is stored

@@ -2,28 +2,14 @@
 // exits 0. (SIGKILL mid-stream, and the database restarted, are in tests/faults/restarts.test.ts.)
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll, spawnTs } from "@pulseboard/devstack/test/process";
-import { findFreePort } from "@pulseboard/runtime/ports";
 import mqtt from "mqtt";
 import { afterAll, describe, expect, it } from "vitest";
-import { provisionDevice, SIGNING_KEYS } from "./harness";
+import { ingestProcessEnv, provisionDevice } from "./harness";
 
 const database = useTestDatabase();
 afterAll(reapAll);
 
-async function ingestEnv(): Promise<NodeJS.ProcessEnv> {
-  return {
-    PATH: process.env.PATH,
-    HOST: "127.0.0.1",
-    DATABASE_URL: database.current.url,
-    INGEST_PORT: String(await findFreePort()),
-    MQTT_PORT: String(await findFreePort()),
-    MQTT_WS_PORT: String(await findFreePort()),
-    QSTASH_CURRENT_SIGNING_KEY: SIGNING_KEYS.current,
-    QSTASH_NEXT_SIGNING_KEY: SIGNING_KEYS.next,
-    DEVICE_RATE_PER_SECOND: "100000",
-    DEVICE_RATE_BURST: "100000",
-  };
-}
+const ingestEnv = () => ingestProcessEnv(database.current.url);
 
 describe("graceful shutdown", () => {
   it("SIGTERM mid-stream: stops intake, writes and acknowledges what it took, exits 0", async () => {

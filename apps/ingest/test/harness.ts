@@ -111,6 +111,26 @@ export async function startIngest(
 }
 
 /** A user with a device; returns the device's id and its key (shown once, as provisioning would). */
+/** The environment of an ingest process (src/server.ts) on free ports against `databaseUrl`. */
+export async function ingestProcessEnv(
+  databaseUrl: string,
+  extra: NodeJS.ProcessEnv = {},
+): Promise<NodeJS.ProcessEnv> {
+  return {
+    PATH: process.env.PATH,
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    INGEST_PORT: String(await findFreePort()),
+    MQTT_PORT: String(await findFreePort()),
+    MQTT_WS_PORT: String(await findFreePort()),
+    QSTASH_CURRENT_SIGNING_KEY: SIGNING_KEYS.current,
+    QSTASH_NEXT_SIGNING_KEY: SIGNING_KEYS.next,
+    DEVICE_RATE_PER_SECOND: "100000",
+    DEVICE_RATE_BURST: "100000",
+    ...extra,
+  };
+}
+
 export async function provisionDevice(
   db: Database,
   name = "sensor",

@@ -2,6 +2,19 @@ import { booleanFlag, databaseEnv, loadEnv, logLevel, nodeEnv, positiveInt } fro
 import { z } from "zod";
 import { parseTrustedProxies } from "./lib/client-address";
 
+/** A comma-separated variable as its trimmed, non-empty entries (unset: none), then `items`. */
+const commaList = <T extends z.ZodType>(items: T) =>
+  z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : [],
+    items,
+  );
+
 const DEV_AUTH_SECRET = "pulseboard-development-secret-not-for-production";
 
 export const webEnvSchema = z
@@ -14,14 +27,7 @@ export const webEnvSchema = z
      * forwarded client address believed (X-Forwarded-For's appended hop, or CLIENT_IP_HEADER).
      * Unset: the connection's own address is the client's.
      */
-    TRUSTED_PROXIES: z.preprocess(
-      (v) =>
-        typeof v === "string"
-          ? v
-              .split(",")
-              .map((o) => o.trim())
-              .filter(Boolean)
-          : [],
+    TRUSTED_PROXIES: commaList(
       z.array(z.string()).superRefine((entries, ctx) => {
         try {
           parseTrustedProxies(entries);
@@ -81,14 +87,7 @@ export const webEnvSchema = z
      * names and this machine's addresses on the embedded defaults; production lists its extra
      * domains here, or nothing.
      */
-    TRUSTED_ORIGINS: z.preprocess(
-      (v) =>
-        typeof v === "string"
-          ? v
-              .split(",")
-              .map((o) => o.trim())
-              .filter(Boolean)
-          : [],
+    TRUSTED_ORIGINS: commaList(
       z.array(
         z.url({ error: "must be comma-separated origins, e.g. https://a.example.com,https://b.example.com" }),
       ),
