@@ -29,8 +29,11 @@ export function checkPortFree(claim: PortClaim): Promise<void> {
   });
 }
 
-/** A port the OS says is free right now (for tests and scratch servers). */
-export function findFreePort(host = "127.0.0.1"): Promise<number> {
+/** Ports findFreePort handed out lately: nothing holds them until their user binds them. */
+const handedOut = new Set<number>();
+const HANDED_OUT_REMEMBERED = 4096;
+
+function probeFreePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);
@@ -40,4 +43,20 @@ export function findFreePort(host = "127.0.0.1"): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A port the OS says is free right now (for tests and scratch servers), and not one this process
+ * was given lately: a caller taking several ports before binding any (a worker's HTTP, MQTT and
+ * metrics ports) would otherwise be handed the same one twice.
+ */
+export async function findFreePort(host = "127.0.0.1"): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const port = await probeFreePort(host);
+    if (!handedOut.has(port) || attempt >= 20) {
+      handedOut.add(port);
+      if (handedOut.size > HANDED_OUT_REMEMBERED) handedOut.delete(handedOut.values().next().value as number);
+      return port;
+    }
+  }
 }
