@@ -129,6 +129,20 @@ export async function startAlerter(
   };
 }
 
+/**
+ * True once every message the alerter's local queue enqueued so far has been answered (delivered,
+ * refused or given up), from its debug log: nothing it sent earlier can still arrive.
+ */
+export function queueSettled(logs: Record<string, unknown>[]): boolean {
+  const open = new Set<unknown>();
+  for (const l of logs) {
+    if (l.module !== "queue" || l.messageId === undefined) continue;
+    if (l.msg === "message enqueued") open.add(l.messageId);
+    else if (l.msg !== "delivery failed; will retry") open.delete(l.messageId);
+  }
+  return open.size === 0;
+}
+
 export interface RuleSetup {
   comparator?: (typeof COMPARATORS)[number];
   threshold?: number;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../src/webhook";
 import {
   KEYS,
+  queueSettled,
   type RunningAlerter,
   setupRule,
   startAlerter,
@@ -375,6 +376,9 @@ describe("sweep", () => {
     await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
     const [alert] = await db().select().from(alerts).where(eq(alerts.ruleId, ruleId));
     await until(async () => (await deliveryOf({ alertId: alert?.id ?? "" }))?.status === "skipped");
+    // The transition's queue message (answered not_pending: the row was recorded skipped) must have
+    // come and gone, or it could claim the row made pending below before the sweep does.
+    await until(() => queueSettled(alerter.logs));
     // As if the process had died before the delivery: pending, due for a while, with a webhook now set.
     const [event] = await db()
       .update(alertDeliveries)
