@@ -114,15 +114,7 @@ describe.each(workers)("$name worker", ({ name, dir, portVariable }) => {
     const port = await findFreePort();
     await new Promise<void>((r) => blocker.listen(port, "127.0.0.1", r));
     try {
-      const proc = spawnTs(dir, "src/server.ts", {
-        ...baseEnv(),
-        ...(await brokerPorts()),
-        HOST: "127.0.0.1",
-        [portVariable]: String(port),
-        DATABASE_URL: database.current.url,
-        QSTASH_CURRENT_SIGNING_KEY: "test-current-signing-key",
-        QSTASH_NEXT_SIGNING_KEY: "test-next-signing-key",
-      });
+      const proc = spawnTs(dir, "src/server.ts", await workerEnv(portVariable, port));
       const { code } = await proc.exited;
       expect(code).toBe(1);
       expect(proc.stderr().trim().split("\n")).toEqual([
