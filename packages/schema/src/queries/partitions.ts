@@ -1,0 +1,175 @@
+// Partition DDL for the time-partitioned tables (names and bounds: ../partitions.ts).
+//
+// Creating: each partition is made as a standalone table, then ATTACHed, in one short transaction
+// under a lock_timeout. ATTACH takes SHARE UPDATE EXCLUSIVE on the parent, which inserts and
+// reads do not wait for; if the lock is not granted in time (a long maintenance command holds
+// it), the attempt gives up and the next one retries, so ingest is never queued behind it.
+// Dropping: DETACH … CONCURRENTLY (never an ACCESS EXCLUSIVE lock on the parent), then DROP of
+// the now standalone table; DETACH CONCURRENTLY cannot run inside a transaction block, so it
+// takes the direct endpoint.
+
+import type { Database, SqlClient } from "../client";
+import {
+  type PartitionSpec,
+  type PartitionUnit,
+  parsePartitionName,
+  partitionsCovering,
+} from "../partitions";
+
+/** The time-partitioned tables, their partition key and unit. */
+export const PARTITIONED_TABLES = {
+  sensor_readings: { column: "recorded_at", unit: "day" },
+} as const satisfies Record<string, { column: string; unit: PartitionUnit }>;
+
+export type PartitionedTable = keyof typeof PARTITIONED_TABLES;
+
+export interface AttachedPartition {
+  name: string;
+  /** A DETACH … CONCURRENTLY was interrupted: the partition must be finalized before anything else. */
+  detachPending: boolean;
+}
+
+/** The partitions attached to `table` (ours or not), by name. */
+export async function listPartitions(sql: SqlClient, table: PartitionedTable): Promise<AttachedPartition[]> {
+  return sql<AttachedPartition[]>`
+    select c.relname as name, i.inhdetachpending as "detachPending"
+    from pg_inherits i
+    join pg_class c on c.oid = i.inhrelid
+    where i.inhparent = to_regclass(${table})
+    order by c.relname`;
+}
+
+export interface EnsureResult {
+  /** Partitions made by this call. */
+  created: string[];
+  /** Partitions that could not be made now (lock not granted in time): the next call retries. */
+  deferred: string[];
+}
+
+export interface EnsureOptions {
+  /** How long an ATTACH may wait for its lock before giving up for now. */
+  lockTimeoutMs?: number;
+}
+
+const isLockTimeout = (error: unknown) => (error as { code?: string }).code === "55P03";
+
+/**
+ * Makes sure `table` has a partition for every day (or month) holding an instant of [from, to].
+ * Safe to run from several processes at once: each partition is made under an advisory lock of
+ * its name, by whichever gets there first.
+ */
+export async function ensurePartitions(
+  db: Database,
+  table: PartitionedTable,
+  from: Date,
+  to: Date,
+  { lockTimeoutMs = 2_000 }: EnsureOptions = {},
+): Promise<EnsureResult> {
+  const sql = db.$client;
+  const { unit } = PARTITIONED_TABLES[table];
+  const wanted = partitionsCovering(table, unit, from, to);
+  const attached = new Set((await listPartitions(sql, table)).map((p) => p.name));
+  const result: EnsureResult = { created: [], deferred: [] };
+  for (const spec of wanted) {
+    if (attached.has(spec.name)) continue;
+    try {
+      if (await createPartition(sql, table, spec, lockTimeoutMs)) result.created.push(spec.name);
+    } catch (error) {
+      if (!isLockTimeout(error)) throw error;
+      result.deferred.push(spec.name);
+    }
+  }
+  return result;
+}
+
+/** One partition, made and attached in one transaction; false when another process made it first. */
+async function createPartition(
+  sql: SqlClient,
+  table: PartitionedTable,
+  spec: PartitionSpec,
+  lockTimeoutMs: number,
+): Promise<boolean> {
+  const { column } = PARTITIONED_TABLES[table];
+  const from = spec.from.toISOString();
+  const to = spec.to.toISOString();
+  return sql.begin(async (tx) => {
+    await tx`select set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`;
+    await tx`select pg_advisory_xact_lock(hashtext(${spec.name}))`;
+    const [existing] = await tx<{ attached: boolean }[]>`
+      select exists (select 1 from pg_inherits i where i.inhrelid = c.oid) as attached
+      from pg_class c where c.oid = to_regclass(${spec.name})`;
+    if (existing?.attached) return false;
+    const name = tx(spec.name);
+    // A table of this name left unattached (by hand, or a DETACH) is not ours to reuse.
+    if (existing)
+      throw new Error(`${spec.name} exists but is not a partition of ${table}; rename or drop it`);
+    // The bounds as a CHECK lets ATTACH skip its validation scan; it is dropped once attached.
+    await tx`create table ${name} (like ${tx(table)} including defaults including constraints)`;
+    await tx`alter table ${name} add constraint ${tx(`${spec.name}_bounds`)}
+      check (${tx(column)} >= ${from}::timestamptz and ${tx(column)} < ${to}::timestamptz)`;
+    await tx.unsafe(
+      `alter table ${quoteIdent(table)} attach partition ${quoteIdent(spec.name)}
+       for values from ('${from}') to ('${to}')`,
+    );
+    await tx`alter table ${name} drop constraint ${tx(`${spec.name}_bounds`)}`;
+    return true;
+  });
+}
+
+export interface DropResult {
+  /** Partitions detached and dropped. */
+  dropped: string[];
+  /** Partitions left for the next run (lock not granted in time). */
+  deferred: string[];
+}
+
+/**
+ * Detaches (concurrently) and drops every partition of `table` that ends at or before `before`.
+ * `direct` is a direct-endpoint client: DETACH … CONCURRENTLY cannot run in a transaction block.
+ * A partition whose earlier DETACH was interrupted is finalized first.
+ */
+export async function dropPartitionsBefore(
+  direct: SqlClient,
+  table: PartitionedTable,
+  before: Date,
+  { lockTimeoutMs = 2_000 }: EnsureOptions = {},
+): Promise<DropResult> {
+  const { unit } = PARTITIONED_TABLES[table];
+  const result: DropResult = { dropped: [], deferred: [] };
+  const partitions = await listPartitions(direct, table);
+  const expired = partitions
+    .map((p) => ({ ...p, spec: parsePartitionName(table, unit, p.name) }))
+    .filter((p) => p.spec !== null && p.spec.to.getTime() <= before.getTime())
+    .sort((a, b) => a.name.localeCompare(b.name));
+  if (expired.length === 0) return result;
+  await direct.reserve().then(async (session) => {
+    try {
+      await session.unsafe(`set lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
+      for (const partition of expired) {
+        const parent = quoteIdent(table);
+        const child = quoteIdent(partition.name);
+        try {
+          await session.unsafe(
+            partition.detachPending
+              ? `alter table ${parent} detach partition ${child} finalize`
+              : `alter table ${parent} detach partition ${child} concurrently`,
+          );
+          await session.unsafe(`drop table ${child}`);
+          result.dropped.push(partition.name);
+        } catch (error) {
+          if (!isLockTimeout(error)) throw error;
+          result.deferred.push(partition.name);
+        }
+      }
+    } finally {
+      await session.unsafe("reset lock_timeout").catch(() => {});
+      session.release();
+    }
+  });
+  return result;
+}
+
+/** A SQL identifier, quoted (names here are ours, but DDL text is built, so quote anyway). */
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
