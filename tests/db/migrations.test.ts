@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, useTestDatabase } from "@pulseboard/devstack/test";
 import { spawnTs } from "@pulseboard/devstack/test/process";
+import { createDb } from "@pulseboard/schema/client";
 import { MIGRATIONS_FOLDER, runMigrations } from "@pulseboard/schema/migrate";
+import { moveLegacyBatch } from "@pulseboard/schema/queries/legacy-readings";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 
@@ -45,7 +47,6 @@ describe("migrations", () => {
       "account",
       "verification",
       "devices",
-      "sensor_readings",
       "alert_rules",
       "alerts",
       "workout_plans",
@@ -58,6 +59,13 @@ describe("migrations", () => {
         table,
       ).toBe(true);
     }
+    // Readings: partitioned by day (migration 0009), keyed by device, metric and time, and read
+    // through the view that also shows a pre-partitioning table's rows until they are moved.
+    expect(first).toContain(
+      "sensor_readings:sensor_readings_pkey:PRIMARY KEY (device_id, metric, recorded_at)",
+    );
+    expect(first.some((row) => row.startsWith("sensor_readings_all.recorded_at:"))).toBe(true);
+    expect(first.some((row) => row.startsWith("sensor_readings_legacy."))).toBe(false);
     expect(first).toContain(
       "uniq_alert_firing_per_rule:CREATE UNIQUE INDEX uniq_alert_firing_per_rule ON public.alerts USING btree (rule_id) WHERE (status = 'firing'::text)",
     );
@@ -156,6 +164,80 @@ describe("0007: alert deliveries", () => {
         select count(*)::int as n from information_schema.columns
         where table_name = 'alert_events' and column_name like 'webhook_%'`;
       expect(columns?.n).toBe(0);
+    } finally {
+      await sql.end({ timeout: 5 });
+      before.remove();
+      await target.drop();
+    }
+  });
+});
+
+describe("0009: readings partitioned by day", () => {
+  it("keeps an existing table's readings readable, and db:move-readings moves them all, resumably", async () => {
+    const target = await createTestDatabase({ empty: true });
+    const before = migrationsUpTo("0008_webhook_test_rate_limit");
+    const sql = postgres(target.directUrl, { max: 1, onnotice: () => {} });
+    const readings = async (from: string) =>
+      (
+        await sql<{ row: string }[]>`
+          select device_id || ' ' || metric || ' ' || value || ' ' || recorded_at || ' ' || received_at as row
+          from ${sql(from)} order by 1`
+      ).map((r) => r.row);
+    try {
+      await runMigrations(target.directUrl, before.folder);
+      const [device] = await sql<{ id: string }[]>`
+        with owner as (insert into "user" (id, name, email) values ('o1', 'owner', 'o1@example.com') returning id)
+        insert into devices (owner_id, name, device_key) select id, 'd', repeat('b', 64) from owner returning id`;
+      // 3 metrics × 40 instants across March and this week, with received_at of their own.
+      await sql`
+        insert into sensor_readings (device_id, metric, value, recorded_at, received_at)
+        select ${device?.id ?? ""}, m, g * 1.5, t, t + interval '3 seconds'
+        from unnest(array['a', 'b', 'c']) m,
+             generate_series(1, 40) g,
+             lateral (select case when g % 2 = 0 then timestamptz '2026-03-08T00:00:00Z' + g * interval '7 hours'
+                                  else now() - g * interval '3 hours' end as t) s`;
+      const original = await readings("sensor_readings");
+      expect(original).toHaveLength(120);
+
+      await runMigrations(target.directUrl);
+      // Not moved by the migration: the old table is there, and the view shows its rows.
+      expect(await readings("sensor_readings_legacy")).toEqual(original);
+      expect(await readings("sensor_readings_all")).toEqual(original);
+      // New readings go to the day partitions, and the view shows both.
+      await sql`insert into sensor_readings (device_id, metric, value, recorded_at) values (${device?.id ?? ""}, 'a', 1, now())`;
+      expect(await readings("sensor_readings_all")).toHaveLength(121);
+
+      // An interrupted run (here: one batch), then the command, in small batches.
+      const db = createDb(sql);
+      expect(await moveLegacyBatch(db, 25)).toEqual({ moved: 25, duplicates: 0 });
+      expect(await readings("sensor_readings_all")).toHaveLength(121);
+      const env = {
+        PATH: process.env.PATH,
+        DATABASE_URL: target.directUrl,
+        DATABASE_URL_DIRECT: target.directUrl,
+      };
+      const proc = spawnTs("", "packages/devstack/src/move-readings-cli.ts", env, ["--batch", "10"]);
+      const { code } = await proc.exited;
+      expect(code, proc.output()).toBe(0);
+      expect(proc.output()).toMatch(/moved 95 readings in [\d.]+ s; the old table is gone/);
+
+      const after = await readings("sensor_readings_all");
+      expect(after.filter((row) => original.includes(row))).toEqual(original);
+      expect(after).toHaveLength(121);
+      const [state] = await sql<{ legacy: string | null; view: string }[]>`
+        select to_regclass('sensor_readings_legacy')::text as legacy, pg_get_viewdef('sensor_readings_all') as view`;
+      expect(state?.legacy).toBeNull();
+      expect(state?.view).not.toMatch(/legacy/);
+      // March's days got partitions of their own.
+      const [march] = await sql<{ n: number }[]>`
+        select count(*)::int as n from pg_inherits where inhparent = 'sensor_readings'::regclass
+          and inhrelid::regclass::text like 'sensor_readings_202603%'`;
+      expect(march?.n).toBeGreaterThan(5);
+
+      // Run again: nothing to do, said plainly.
+      const again = spawnTs("", "packages/devstack/src/move-readings-cli.ts", env);
+      expect((await again.exited).code, again.output()).toBe(0);
+      expect(again.output()).toMatch(/nothing to move/);
     } finally {
       await sql.end({ timeout: 5 });
       before.remove();

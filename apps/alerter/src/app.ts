@@ -8,6 +8,7 @@ import { Receiver } from "@upstash/qstash";
 import type { AlerterApp, AlerterConfig, AlerterContext, AlerterDeps } from "./context";
 import { DELIVER_PATH, queueRetried } from "./deliveries";
 import { createDeliveryQueue } from "./delivery-queue";
+import { Maintenance } from "./maintenance";
 import { createMetrics, renderMetrics } from "./metrics";
 import { deliverRoute } from "./routes/deliver";
 import { evaluateRoute } from "./routes/evaluate";
@@ -20,7 +21,7 @@ export type { AlerterApp, AlerterConfig, AlerterDeps };
 
 const MAX_BODY_BYTES = 256 * 1024;
 
-export function buildApp({ db, log, queue, config }: AlerterDeps): AlerterApp {
+export function buildApp({ db, log, queue, config, direct }: AlerterDeps): AlerterApp {
   const metrics = createMetrics();
   const httpLog = log.child({ module: "http" });
   const { ALERTER_PUBLIC_URL: url, WEBHOOK_MAX_ATTEMPTS: maxAttempts } = config;
@@ -33,7 +34,13 @@ export function buildApp({ db, log, queue, config }: AlerterDeps): AlerterApp {
     // The local queue holds its messages in memory: a restart loses every chain it had.
     chainsSurviveRestart: Boolean(config.QSTASH_TOKEN),
   });
-  const context: AlerterContext = { db, log, metrics, deliveries, config };
+  const maintenance = new Maintenance({
+    db,
+    direct,
+    log: log.child({ module: "maintenance" }),
+    rawRetentionDays: config.RAW_RETENTION_DAYS,
+  });
+  const context: AlerterContext = { db, log, metrics, deliveries, config, maintenance };
   const routes: Record<string, SignedRoute> = {
     "/v1/evaluate": evaluateRoute(context),
     [SWEEP_PATH]: sweepRoute(context),
@@ -92,6 +99,7 @@ export function buildApp({ db, log, queue, config }: AlerterDeps): AlerterApp {
     metrics,
     renderMetrics: () => renderMetrics(metrics),
     sweep: (options) => sweep(context, options),
+    maintain: (now) => maintenance.run(now),
     async start() {
       await deliveries.redeliverAtBoot();
       // Without QStash, no cron calls /v1/sweep: a local timer asks for it through the queue.
@@ -104,6 +112,7 @@ export function buildApp({ db, log, queue, config }: AlerterDeps): AlerterApp {
       stopSweepTimer?.();
       deliveries.close();
       await http.closeServer(server);
+      await maintenance.idle();
     },
   };
 }

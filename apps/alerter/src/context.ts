@@ -3,9 +3,10 @@
 import type { Queue } from "@pulseboard/queue";
 import type { WorkerApp } from "@pulseboard/runtime/http";
 import type { Logger } from "@pulseboard/runtime/logger";
-import type { Database } from "@pulseboard/schema/client";
+import type { Database, SqlClient } from "@pulseboard/schema/client";
 import type { DeliveryQueue } from "./delivery-queue";
 import type { AlerterEnv } from "./env";
+import type { Maintenance, MaintenanceResult } from "./maintenance";
 import type { AlerterMetrics } from "./metrics";
 import type { SweepOptions, SweepResult } from "./sweep";
 
@@ -22,6 +23,7 @@ export type AlerterConfig = Pick<
   | "METRICS_PORT"
   | "QUEUE_RETRY_BASE_MS"
   | "WEBHOOK_ALLOW_PRIVATE"
+  | "RAW_RETENTION_DAYS"
 >;
 
 export interface AlerterContext {
@@ -30,6 +32,7 @@ export interface AlerterContext {
   metrics: AlerterMetrics;
   deliveries: DeliveryQueue;
   config: AlerterConfig;
+  maintenance: Maintenance;
 }
 
 export interface AlerterDeps {
@@ -37,10 +40,17 @@ export interface AlerterDeps {
   log: Logger;
   queue: Queue;
   config: AlerterConfig;
+  /**
+   * The direct endpoint, for dropping partitions past retention (DETACH … CONCURRENTLY cannot run
+   * in a transaction, so not through a transaction pooler). Without it, nothing is dropped.
+   */
+  direct?: SqlClient;
 }
 
 export interface AlerterApp extends WorkerApp {
   metrics: AlerterMetrics;
   /** Evaluates every rule and re-delivers what no queue chain owns (what /v1/sweep does). */
   sweep(options?: SweepOptions): Promise<SweepResult>;
+  /** One partition maintenance run now (what the sweep starts every few minutes). */
+  maintain(now?: Date): Promise<MaintenanceResult | undefined>;
 }

@@ -8,6 +8,7 @@ import {
   optionalText,
   port,
   positiveInt,
+  retentionEnv,
 } from "@pulseboard/runtime/env";
 import { z } from "zod";
 
@@ -21,6 +22,7 @@ export const alerterEnvSchema = z
     ALERTER_PORT: port(3002),
     ...metricsEnv,
     ...databaseEnv,
+    ...retentionEnv,
     /**
      * The alerter's public base URL, as QStash calls it: signatures are verified against
      * `<ALERTER_PUBLIC_URL>/v1/...`, never against a URL rebuilt from request headers.

@@ -1,7 +1,7 @@
 import { createQueue } from "@pulseboard/queue";
 import { runWorker } from "@pulseboard/runtime/http";
 import { createLogger } from "@pulseboard/runtime/logger";
-import { createDb, createPooledClient } from "@pulseboard/schema/client";
+import { createDb, createDirectClient, createPooledClient } from "@pulseboard/schema/client";
 import { buildApp } from "./app";
 import { loadAlerterEnv } from "./env";
 
@@ -21,7 +21,11 @@ const queue = createQueue(
   },
   log,
 );
-const app = buildApp({ db, log, queue, config: env });
+// One session on the direct endpoint, for partition DDL that cannot run in a transaction.
+const direct = createDirectClient(env.DATABASE_URL_DIRECT ?? env.DATABASE_URL, {
+  applicationName: "pulseboard-alerter",
+});
+const app = buildApp({ db, log, queue, config: env, direct });
 
 await runWorker({
   log,
@@ -33,5 +37,6 @@ await runWorker({
   release: async () => {
     await queue.close();
     await db.$client.end({ timeout: 5 });
+    await direct.end({ timeout: 5 });
   },
 });

@@ -48,9 +48,11 @@ export interface SweepOptions {
  * a retry the queue has scheduled is left to it, however far off.
  */
 export async function sweep(
-  { db, log, metrics, deliveries }: AlerterContext,
+  { db, log, metrics, deliveries, maintenance }: AlerterContext,
   { now, graceMs = REDELIVERY_GRACE_MS }: SweepOptions = {},
 ): Promise<SweepResult> {
+  // Partitions made ahead and dropped past retention, every few minutes, in the background.
+  maintenance.kick();
   // Charts read stored one-minute rollups: each sweep adds the minutes that closed since the
   // last, alongside the rule evaluation (its own connection; it does not hold the rules up).
   // A failure is logged; the next sweep takes what this one left.

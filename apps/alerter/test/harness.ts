@@ -13,7 +13,7 @@ import {
   notificationSettings,
   user,
 } from "@pulseboard/schema";
-import { createDb, createPooledClient, type Database } from "@pulseboard/schema/client";
+import { createDb, createPooledClient, type Database, type SqlClient } from "@pulseboard/schema/client";
 import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "@pulseboard/schema/telemetry";
 import { type AlerterApp, type AlerterConfig, buildApp } from "../src/app";
 
@@ -69,6 +69,8 @@ export interface RunningAlerter {
 export async function startAlerter(
   databaseUrl: string,
   overrides: Partial<AlerterConfig> = {},
+  /** A direct client for dropping partitions past retention; none by default (fixtures stay). */
+  { direct }: { direct?: SqlClient } = {},
 ): Promise<RunningAlerter> {
   const port = await findFreePort();
   const logs: Record<string, unknown>[] = [];
@@ -93,13 +95,14 @@ export async function startAlerter(
     QUEUE_RETRY_BASE_MS: 2,
     // The test receivers listen on loopback.
     WEBHOOK_ALLOW_PRIVATE: true,
+    RAW_RETENTION_DAYS: 30,
     ...overrides,
   };
   const queue = createQueue(
     { currentSigningKey: KEYS.current, nextSigningKey: KEYS.next, retryBaseMs: config.QUEUE_RETRY_BASE_MS },
     log,
   );
-  const app = buildApp({ db, log, queue, config });
+  const app = buildApp({ db, log, queue, config, ...(direct ? { direct } : {}) });
   await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));
   await app.start?.();
   return {

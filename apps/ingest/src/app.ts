@@ -20,6 +20,7 @@ import { type ExternalSubscribers, startExternalSubscribers } from "./external";
 import { handleReadings } from "./http-readings";
 import { Intake, RejectionLog } from "./intake";
 import { createMetrics } from "./metrics";
+import { PartitionKeeper } from "./partitions";
 import { RateLimiter } from "./rate-limit";
 import { RejectionStore } from "./rejection-store";
 import { ReadingWriter } from "./writer";
@@ -48,6 +49,7 @@ export type IngestConfig = Pick<
   | "ALERTER_URL"
   | "METRICS_PORT"
   | "MESSAGE_ID_TTL_HOURS"
+  | "RAW_RETENTION_DAYS"
 >;
 
 export interface IngestDeps {
@@ -86,6 +88,7 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
     lastSeenIntervalMs: config.LAST_SEEN_INTERVAL_MS,
     ownerOf: (deviceId) => intake.ownerOf(deviceId),
   });
+  const partitions = new PartitionKeeper(db, log.child({ module: "partitions" }), config.RAW_RETENTION_DAYS);
   const writer = new ReadingWriter({
     db,
     log: log.child({ module: "writer" }),
@@ -96,12 +99,21 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
     maxBufferedRows: config.BUFFER_MAX_ROWS,
     messageIdTtlSeconds: config.MESSAGE_ID_TTL_HOURS * 3600,
     onCommitted: (rows) => afterCommit.committed(rows),
+    onMissingPartition: (rows) => partitions.forRows(rows),
   });
   const resolver = new DeviceKeyResolver(db, { ttlMs: config.DEVICE_KEY_CACHE_MS });
   const limiter = new RateLimiter(config.DEVICE_RATE_PER_SECOND, config.DEVICE_RATE_BURST);
   const rejections = new RejectionLog(log.child({ module: "rejections" }));
   const rejectionStore = new RejectionStore({ db, log: log.child({ module: "rejections" }) });
-  const intake = new Intake({ resolver, writer, metrics, limiter, rejections, store: rejectionStore });
+  const intake = new Intake({
+    resolver,
+    writer,
+    metrics,
+    limiter,
+    rejections,
+    store: rejectionStore,
+    rawRetentionDays: config.RAW_RETENTION_DAYS,
+  });
   const housekeeping = setInterval(() => {
     rejections.flush();
     void rejectionStore.flush();
@@ -155,6 +167,7 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
     metrics,
     rejectionStore,
     async start() {
+      await partitions.start();
       if (config.MQTT_URL) {
         subscribers = await startExternalSubscribers({
           url: config.MQTT_URL,
@@ -194,6 +207,7 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
       await afterCommit.close();
       clearInterval(housekeeping);
       clearInterval(messageIdPrune);
+      partitions.stop();
       rejections.flush();
       // Counts not written within a few seconds (database down) are lost with the process.
       await Promise.race([rejectionStore.close(), new Promise((r) => setTimeout(r, 3000).unref())]);

@@ -7,6 +7,7 @@ import {
   optionalText,
   port,
   positiveInt,
+  retentionEnv,
 } from "@pulseboard/runtime/env";
 import { z } from "zod";
 
@@ -18,6 +19,7 @@ export const ingestEnvSchema = z
     INGEST_PORT: port(3001),
     ...metricsEnv,
     ...databaseEnv,
+    RAW_RETENTION_DAYS: retentionEnv.RAW_RETENTION_DAYS,
     /** An external broker; unset, the ingest hosts its own (Aedes). */
     MQTT_URL: z.preprocess(
       (v) => (v === "" ? undefined : v),

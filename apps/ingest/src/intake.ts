@@ -2,6 +2,7 @@
 // (the zod contracts from packages/schema), then the batch writer. Transports only translate the
 // outcome: HTTP into a status code, MQTT into an acknowledgement or its absence.
 import type { Logger } from "@pulseboard/runtime/logger";
+import { retentionStart } from "@pulseboard/schema/partitions";
 import {
   DEVICE_KEY_PATTERN,
   type DeviceRejectionReason,
@@ -82,6 +83,8 @@ export interface IntakeDeps {
   rejections: RejectionLog;
   /** Known devices' refusals, for their owners (written per interval). */
   store?: RejectionStore;
+  /** Raw retention (RAW_RETENTION_DAYS): older readings are refused as too_old. */
+  rawRetentionDays: number;
 }
 
 /** Anything in a problem's text that looks like a device key (a body can hold anything). */
@@ -204,7 +207,10 @@ export class Intake {
       this.reject(transport, "invalid_json", device.deviceId, problem.message);
       return { kind: "invalid", reason: "invalid_json", problems: [problem] };
     }
-    const parsed = parseReadingsPayload(json, receivedAt);
+    const days = this.deps.rawRetentionDays;
+    const parsed = parseReadingsPayload(json, receivedAt, {
+      oldest: { from: retentionStart(receivedAt, days), days },
+    });
     const problems = parsed.ok ? messageIdProblems(parsed.mid, idempotencyKey) : parsed.problems;
     if (!parsed.ok || problems.length > 0) {
       const first = problems[0] as PayloadProblem;

@@ -51,7 +51,7 @@ export function createMetrics() {
     }),
     flushFailures: new Counter({
       name: "ingest_flush_failures_total",
-      help: "Failed flushes, by kind (unavailable, statement)",
+      help: "Failed flushes, by kind (unavailable, statement, no_partition)",
       labelNames: ["kind"],
       registers,
     }),

@@ -39,6 +39,12 @@ export interface WriterOptions {
   messageIdTtlSeconds: number;
   /** Called after each commit with the rows it stored (for last-seen, live hints, evaluation). */
   onCommitted?: (rows: ReadingRow[]) => void;
+  /**
+   * A flush found no partition for a reading's day: make the days these rows need (throws when it
+   * cannot). The flush is then tried once more; if it still fails, its messages are refused as
+   * unavailable (not acknowledged: the sender retries), and the writer stays up.
+   */
+  onMissingPartition?: (rows: readonly ReadingRow[]) => Promise<void>;
 }
 
 export class ReadingWriter {
@@ -140,13 +146,18 @@ export class ReadingWriter {
     const { metrics, log } = this.options;
     const started = performance.now();
     try {
-      const written = await this.insertOrSkipDeleted(batch, rows);
+      const written = await this.insertMakingPartitions(batch, rows);
       metrics.flushDuration.observe((performance.now() - started) / 1000);
       metrics.flushRows.observe(rowCount);
       metrics.rowsWritten.inc(written);
       for (const entry of batch) entry.resolve();
       this.options.onCommitted?.(rows);
     } catch (error) {
+      if (error instanceof DatabaseUnavailableError) {
+        // No partition could be made for its days: this batch waits, the writer stays up.
+        for (const entry of batch) entry.reject(error);
+        return;
+      }
       if (isUnavailable(error)) {
         metrics.flushFailures.inc({ kind: "unavailable" });
         this.markDown(error);
@@ -164,6 +175,26 @@ export class ReadingWriter {
       // One message poisoned the statement: write each alone so the others still land.
       log.warn({ err: error, messages: batch.length }, "batch failed; writing its messages one by one");
       for (const single of alone) await this.write(single, single[0]?.rows.length ?? 0);
+    }
+  }
+
+  private async insertMakingPartitions(batch: Entry[], rows: ReadingRow[]): Promise<number> {
+    try {
+      return await this.insertOrSkipDeleted(batch, rows);
+    } catch (error) {
+      if (!isMissingPartition(error) || !this.options.onMissingPartition) throw error;
+      try {
+        await this.options.onMissingPartition(rows);
+        return await this.insertOrSkipDeleted(batch, rows);
+      } catch (again) {
+        if (!isMissingPartition(again) && !isUnavailable(again)) throw again;
+        this.options.metrics.flushFailures.inc({ kind: "no_partition" });
+        this.options.log.error(
+          { err: again, rows: rows.length },
+          "no partition for these readings' days; refused for now",
+        );
+        throw new DatabaseUnavailableError({ cause: again });
+      }
     }
   }
 
@@ -220,6 +251,11 @@ export class ReadingWriter {
       }
     }, delayMs);
   }
+}
+
+/** 23514 with no partition: a reading whose day has no partition (a CHECK violation is also 23514). */
+function isMissingPartition(error: unknown): boolean {
+  return sqlState(error) === "23514" && /no partition of relation/.test((error as Error).message ?? "");
 }
 
 /** The waiting messages' row counts, oldest first, read only as far as the batch cut looks. */

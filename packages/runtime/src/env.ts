@@ -131,6 +131,24 @@ export const logLevel = z
  * The two database endpoints: DATABASE_URL (pooled) is required; DATABASE_URL_DIRECT (LISTEN,
  * migrations) falls back to it when unset, as in local development.
  */
+/**
+ * How long each tier of readings is kept (docs/storage.md). Raw readings: at least 30 days, since
+ * a rule's window reaches 30 days back; readings older than this are refused at ingest and their
+ * day partitions dropped once rolled up. Minute roll-ups: dropped by the month after this.
+ */
+export const retentionEnv = {
+  RAW_RETENTION_DAYS: z.preprocess(
+    (v) => (present(v) ? v : undefined),
+    z.coerce
+      .number()
+      .int("must be a whole number")
+      .min(30, "must be at least 30 (alert rules look back up to 30 days)")
+      .max(36_500, "must be at most 36500")
+      .default(30),
+  ),
+  MINUTE_RETENTION_DAYS: positiveInt(400, 36_500),
+};
+
 export const databaseEnv = {
   DATABASE_URL: postgresUrl("the pooled PostgreSQL endpoint, e.g. PgBouncer or Neon -pooler"),
   DATABASE_URL_DIRECT: z.preprocess(

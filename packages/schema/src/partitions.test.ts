@@ -4,6 +4,7 @@ import {
   parsePartitionName,
   partitionFor,
   partitionsCovering,
+  rawDropBefore,
   retentionStart,
   unitStart,
 } from "./partitions";
@@ -59,5 +60,13 @@ describe("partitions", () => {
       keepFrom,
     );
     expect(expired.map((p) => p.name)).toEqual(["r_20261101", "r_20261102"]);
+  });
+
+  it("drop raw days only as far as the roll-up has got", () => {
+    const now = at("2026-12-03T15:00:00Z");
+    expect(rawDropBefore(now, null, 30)).toBeNull();
+    expect(rawDropBefore(now, at("2026-12-03T14:58:00Z"), 30)).toEqual(at("2026-11-03T00:00:00Z"));
+    // A roll-up stuck since November 20th holds back the days it has not rolled up.
+    expect(rawDropBefore(now, at("2026-11-20T08:00:00Z"), 30)).toEqual(at("2026-10-21T00:00:00Z"));
   });
 });

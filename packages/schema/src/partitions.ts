@@ -104,3 +104,14 @@ export function expiredPartitions(
     .filter((spec): spec is PartitionSpec => spec !== null && spec.to.getTime() <= keepFrom.getTime())
     .sort((a, b) => a.from.getTime() - b.from.getTime());
 }
+
+/**
+ * Raw partitions may go when they end before `before`: retention's start as of the roll-up's
+ * cutoff (not now), so a day is dropped only after every reading that could still arrive for it
+ * (the ingest accepts a day until it falls out of retention) has been rolled up. No cutoff yet
+ * (nothing ever rolled up): nothing goes.
+ */
+export function rawDropBefore(now: Date, rolledUpTo: Date | null, days: number): Date | null {
+  if (!rolledUpTo) return null;
+  return retentionStart(new Date(Math.min(now.getTime(), rolledUpTo.getTime())), days);
+}

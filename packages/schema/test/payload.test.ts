@@ -73,6 +73,18 @@ describe("device payload: accepted shapes", () => {
     expect(parseReadingsPayload({ ts: now.getTime() + 5 * 60_000, values: { t: 1 } }, now).ok).toBe(true);
   });
 
+  it("refuses a reading recorded before raw retention's start as too_old, and takes one at it", () => {
+    const oldest = { from: new Date("2026-10-23T00:00:00Z"), days: 30 };
+    const at = (ts: string) => parseReadingsPayload({ ts, values: { t: 1 } }, now, { oldest });
+    expect(at("2026-10-23T00:00:00Z").ok).toBe(true);
+    expect(at("2026-10-22T23:59:59.999Z")).toEqual({
+      ok: false,
+      problems: [
+        { reason: "too_old", path: "t", message: "ts is before 2026-10-23: readings are kept 30 days" },
+      ],
+    });
+  });
+
   it(`accepts exactly ${MAX_READINGS_PER_MESSAGE} readings`, () => {
     const readings = Array.from({ length: MAX_READINGS_PER_MESSAGE }, (_, i) => ({ metric: "t", value: i }));
     const result = parseReadingsPayload({ readings }, now);

@@ -2,7 +2,9 @@
 // cluster under /tmp with fsync off, unless DATABASE_URL is set) and a migrated template database
 // that each test file clones into a fresh database of its own (see ./database.ts).
 import { rmSync } from "node:fs";
+import { createDb } from "@pulseboard/schema/client";
 import { runMigrations } from "@pulseboard/schema/migrate";
+import { ensurePartitions } from "@pulseboard/schema/queries/partitions";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { type RunPostgres, startRunPostgres } from "../bench";
@@ -30,6 +32,7 @@ export default async function setup(project: TestProject) {
   await admin.unsafe(`drop database if exists "${template}" with (force)`);
   await admin.unsafe(`create database "${template}"`);
   await runMigrations(withDatabase(adminUrl, template));
+  await createTestPartitions(withDatabase(adminUrl, template));
 
   project.provide("pg", { adminUrl, pooledUrl, template, mode });
   // Built on first use by ./web.ts, removed at the end of the run.
@@ -43,4 +46,33 @@ export default async function setup(project: TestProject) {
     rmSync(`${WEB_DIR}/${webDistDir}.lock`, { recursive: true, force: true });
     await server.stop();
   };
+}
+
+/**
+ * Readings are partitioned by day and a reading needs its day's partition. The ingest and the
+ * alerter make them as time goes on; tests write readings straight to the database, so the
+ * template has partitions for the days tests use: fixtures at fixed dates (December 2025 to
+ * March 2026) and the days around now. A test writing elsewhere ensures its own.
+ */
+export const TEST_READING_DAYS: readonly (readonly [string, string])[] = [
+  ["2025-12-01T00:00:00Z", "2026-03-31T00:00:00Z"],
+];
+
+async function createTestPartitions(url: string) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const db = createDb(sql);
+    for (const [from, to] of TEST_READING_DAYS) {
+      await ensurePartitions(db, "sensor_readings", new Date(from), new Date(to));
+    }
+    const day = 86_400_000;
+    await ensurePartitions(
+      db,
+      "sensor_readings",
+      new Date(Date.now() - 40 * day),
+      new Date(Date.now() + 7 * day),
+    );
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
 }

@@ -21,8 +21,16 @@ export interface SpawnedProcess {
 const live = new Set<SpawnedProcess>();
 
 /** Runs `node --import tsx <script>` in `cwd` (relative to the repository root). */
-export function spawnTs(cwd: string, script: string, env: NodeJS.ProcessEnv): SpawnedProcess {
-  return spawnProcess(process.execPath, ["--import", "tsx", script], { cwd: `${REPO_ROOT}${cwd}`, env });
+export function spawnTs(
+  cwd: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+): SpawnedProcess {
+  return spawnProcess(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: `${REPO_ROOT}${cwd}`,
+    env,
+  });
 }
 
 export function spawnProcess(

@@ -59,7 +59,7 @@ export async function loadRuleStates(db: Database, deviceIds: string[], now: Dat
       -- one pass over the window's index range (values as float8: cheaper than numeric).
       select case
                when r.aggregate = 'last' then (
-                 select s.value::float8 from sensor_readings s
+                 select s.value::float8 from sensor_readings_all s
                  where s.device_id = r.device_id and s.metric = r.metric
                    and s.recorded_at >= ${at}::timestamptz - make_interval(secs => r.window_seconds)
                    and s.recorded_at <= ${at}::timestamptz
@@ -72,7 +72,7 @@ export async function loadRuleStates(db: Database, deviceIds: string[], now: Dat
                           else count(*)::float8
                         end
                  from (
-                   select s.value::float8 as v from sensor_readings s
+                   select s.value::float8 as v from sensor_readings_all s
                    where s.device_id = r.device_id and s.metric = r.metric
                      -- The window includes its start: [now - window, now].
                      and s.recorded_at >= ${at}::timestamptz - make_interval(secs => r.window_seconds)

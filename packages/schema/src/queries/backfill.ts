@@ -4,13 +4,14 @@
 // one unnest-array insert (on `db.$client`). Scoped by owner in the query, like every device query.
 import type { Database } from "../client";
 import type { RuleState } from "./alert-evaluation";
+import { ensurePartitions } from "./partitions";
 
 // Done already, or set up by the owner: the device has a rule, or readings from before it was
 // provisioned (a backfill writes those; a live device hardly ever does). Over the device's time
 // index and its rules.
 const BACKFILLED = (device: string) => `(
   exists (select 1 from alert_rules r where r.device_id = ${device}.id)
-  or exists (select 1 from sensor_readings s where s.device_id = ${device}.id and s.recorded_at < ${device}.created_at))`;
+  or exists (select 1 from sensor_readings_all s where s.device_id = ${device}.id and s.recorded_at < ${device}.created_at))`;
 
 export interface BackfillState {
   /** The database's clock, epoch ms. */
@@ -36,7 +37,7 @@ export async function backfillState(
            ${sql.unsafe(BACKFILLED("d"))} as backfilled
     from devices d
     left join lateral (
-      select s.recorded_at, s.received_at from sensor_readings s
+      select s.recorded_at, s.received_at from sensor_readings_all s
       where s.device_id = d.id order by s.recorded_at limit 1
     ) e on true
     where d.id = ${deviceId} and d.owner_id = ${ownerId}`;
@@ -92,6 +93,14 @@ export async function backfillDeviceHistory(db: Database, backfill: DeviceBackfi
     if (v.length !== count) throw new RangeError("every metric needs a value at every time");
     return v;
   });
+  // The days it covers need their partitions first (their DDL stays out of this transaction).
+  if (count > 0) {
+    const [first, last] = readings.times.reduce(
+      ([lo, hi], t) => [Math.min(lo, t), Math.max(hi, t)],
+      [Infinity, -Infinity],
+    );
+    await ensurePartitions(db, "sensor_readings", new Date(first), new Date(last));
+  }
   return sql.begin(async (tx) => {
     const [start] = await tx<{ receivedAtMs: number }[]>`
       select ceil(extract(epoch from now()) * 1000)::float8 as "receivedAtMs"

@@ -1,6 +1,7 @@
 // Heart rate beside a workout: the workout's device readings summarised in PostgreSQL, and the
 // demo's stored samples. Raw SQL on the pooled client (`db.$client`): timestamps go as ISO text.
 import type { Database } from "../client";
+import { ensurePartitions } from "./partitions";
 
 /** A reading stands for the time until the next one, but never for more than this. */
 export const HEART_RATE_SAMPLE_CAP_SECONDS = 30;
@@ -33,7 +34,7 @@ export async function heartRateSummary(
       select r.value::float8 as bpm,
              least(extract(epoch from coalesce(lead(r.recorded_at) over (order by r.recorded_at), ${to.toISOString()}::timestamptz) - r.recorded_at),
                    ${HEART_RATE_SAMPLE_CAP_SECONDS})::float8 as seconds
-      from sensor_readings r
+      from sensor_readings_all r
       join devices d on d.id = r.device_id and d.owner_id = ${ownerId}
       where r.device_id = ${deviceId} and r.metric = ${metric}
         and r.recorded_at >= ${from.toISOString()}::timestamptz and r.recorded_at < ${to.toISOString()}::timestamptz
@@ -68,6 +69,14 @@ export async function storeSamples(
 ): Promise<number> {
   const { deviceId, metric, at, values } = samples;
   if (at.length !== values.length) throw new RangeError("one instant per value");
+  if (at.length === 0) return 0;
+  const instants = at.map((t) => new Date(t).getTime());
+  if (instants.some(Number.isNaN)) throw new RangeError("every instant must be ISO-8601");
+  const [first, last] = instants.reduce(
+    ([lo, hi], t) => [Math.min(lo, t), Math.max(hi, t)],
+    [Infinity, -Infinity],
+  );
+  await ensurePartitions(db, "sensor_readings", new Date(first), new Date(last));
   const result = await db.$client`
     insert into sensor_readings (device_id, metric, value, recorded_at)
     select ${deviceId}::uuid, ${metric}, v, t::timestamptz

@@ -20,11 +20,11 @@ export async function latestValues(db: Database, ownerId: string, deviceId?: str
       where owner_id = ${ownerId} ${deviceId ? sql`and id = ${deviceId}` : sql``}
     ),
     pairs(device_id, metric) as (
-      select o.id, (select r.metric from sensor_readings r where r.device_id = o.id order by r.metric limit 1)
+      select o.id, (select r.metric from sensor_readings_all r where r.device_id = o.id order by r.metric limit 1)
       from owned o
       union all
       select p.device_id,
-             (select r.metric from sensor_readings r
+             (select r.metric from sensor_readings_all r
               where r.device_id = p.device_id and r.metric > p.metric order by r.metric limit 1)
       from pairs p
       where p.metric is not null
@@ -32,7 +32,7 @@ export async function latestValues(db: Database, ownerId: string, deviceId?: str
     select p.device_id, p.metric, l.value, to_char(l.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as recorded_at
     from pairs p
     cross join lateral (
-      select r.value::float8 as value, r.recorded_at from sensor_readings r
+      select r.value::float8 as value, r.recorded_at from sensor_readings_all r
       where r.device_id = p.device_id and r.metric = p.metric
       order by r.recorded_at desc limit 1
     ) l

@@ -99,19 +99,24 @@ async function createPartition(
       select exists (select 1 from pg_inherits i where i.inhrelid = c.oid) as attached
       from pg_class c where c.oid = to_regclass(${spec.name})`;
     if (existing?.attached) return false;
-    const name = tx(spec.name);
     // A table of this name left unattached (by hand, or a DETACH) is not ours to reuse.
     if (existing)
       throw new Error(`${spec.name} exists but is not a partition of ${table}; rename or drop it`);
+    // DDL takes no parameters: the text is built from our own names and ISO instants, quoted.
+    const [parent, child, bounds] = [
+      quoteIdent(table),
+      quoteIdent(spec.name),
+      quoteIdent(`${spec.name}_bounds`),
+    ];
+    const range = `from ('${from}') to ('${to}')`;
     // The bounds as a CHECK lets ATTACH skip its validation scan; it is dropped once attached.
-    await tx`create table ${name} (like ${tx(table)} including defaults including constraints)`;
-    await tx`alter table ${name} add constraint ${tx(`${spec.name}_bounds`)}
-      check (${tx(column)} >= ${from}::timestamptz and ${tx(column)} < ${to}::timestamptz)`;
+    await tx.unsafe(`create table ${child} (like ${parent} including defaults including constraints)`);
     await tx.unsafe(
-      `alter table ${quoteIdent(table)} attach partition ${quoteIdent(spec.name)}
-       for values from ('${from}') to ('${to}')`,
+      `alter table ${child} add constraint ${bounds}
+       check (${quoteIdent(column)} >= '${from}' and ${quoteIdent(column)} < '${to}')`,
     );
-    await tx`alter table ${name} drop constraint ${tx(`${spec.name}_bounds`)}`;
+    await tx.unsafe(`alter table ${parent} attach partition ${child} for values ${range}`);
+    await tx.unsafe(`alter table ${child} drop constraint ${bounds}`);
     return true;
   });
 }
@@ -172,4 +177,13 @@ export async function dropPartitionsBefore(
 /** A SQL identifier, quoted (names here are ours, but DDL text is built, so quote anyway). */
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** How far a roll-up has got (its watermark's cutoff), or null when it never ran. */
+export async function rolledUpTo(db: Database, rollup: string): Promise<Date | null> {
+  const [row] = await db.$client<{ cutoff: string | null }[]>`
+    select case when isfinite(cutoff)
+                then to_char(cutoff at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') end as cutoff
+    from rollup_watermarks where name = ${rollup}`;
+  return row?.cutoff ? new Date(row.cutoff) : null;
 }

@@ -273,6 +273,8 @@ export async function rollUpClosedMinutes(db: Database, options: RollUpOptions =
         from sensor_readings s
         where s.received_at > ${previous}::text::timestamptz - interval '1 minute'
           and s.received_at <= ${mark.cutoff}::text::timestamptz
+          -- A deleted device's readings wait for the background purge: none is rolled up.
+          and exists (select 1 from devices d where d.id = s.device_id)
           and ${tx.unsafe(ROLLABLE)} > ${previous}::text::timestamptz
           and ${tx.unsafe(ROLLABLE)} <= ${mark.cutoff}::text::timestamptz
         group by 1, 2, 3

@@ -40,6 +40,7 @@ export const DEVICE_REJECTION_REASONS = [
   "bad_value",
   "bad_timestamp",
   "future_timestamp",
+  "too_old",
   "empty",
   "too_many",
   "rate_limited",

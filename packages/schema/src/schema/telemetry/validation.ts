@@ -87,6 +87,7 @@ export type RejectionReason =
   | "bad_value"
   | "bad_timestamp"
   | "future_timestamp"
+  | "too_old"
   | "empty"
   | "too_many";
 
@@ -209,11 +210,23 @@ function parseElement(
   return top && typeof mid === "string" ? mid : undefined;
 }
 
+export interface ParseOptions {
+  /**
+   * Raw retention: readings recorded before `from` (retentionStart of `days`) would be dropped
+   * with their day's partition, so they are refused as `too_old` instead of stored.
+   */
+  oldest?: { from: Date; days: number };
+}
+
 /**
  * Parses a readings message in any of the protocol's shapes into flat readings. A message is
  * valid as a whole or rejected as a whole: any problem rejects every reading in it.
  */
-export function parseReadingsPayload(input: unknown, receivedAt: Date): ParseResult {
+export function parseReadingsPayload(
+  input: unknown,
+  receivedAt: Date,
+  options: ParseOptions = {},
+): ParseResult {
   const readings: ParsedReading[] = [];
   const problems: PayloadProblem[] = [];
   let mid: string | undefined;
@@ -245,6 +258,12 @@ export function parseReadingsPayload(input: unknown, receivedAt: Date): ParseRes
         reason: "future_timestamp",
         path: r.metric,
         message: "ts is more than 5 minutes in the future",
+      });
+    } else if (options.oldest && t < options.oldest.from.getTime()) {
+      problems.push({
+        reason: "too_old",
+        path: r.metric,
+        message: `ts is before ${options.oldest.from.toISOString().slice(0, 10)}: readings are kept ${options.oldest.days} days`,
       });
     }
   }

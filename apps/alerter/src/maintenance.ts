@@ -1,0 +1,90 @@
+// Partition upkeep, started by the sweep (at most every MAINTENANCE_INTERVAL_MS, never holding a
+// sweep up): reading partitions made ahead (the ingest makes them too: either alone is enough),
+// and raw readings past RAW_RETENTION_DAYS dropped a whole day at a time once rolled up
+// (DETACH … CONCURRENTLY on the direct endpoint, then DROP: no lock that stops ingest or reads).
+import type { Logger } from "@pulseboard/runtime/logger";
+import type { Database, SqlClient } from "@pulseboard/schema/client";
+import { rawDropBefore, unitStart } from "@pulseboard/schema/partitions";
+import { dropPartitionsBefore, ensurePartitions, rolledUpTo } from "@pulseboard/schema/queries/partitions";
+import { ROLLUP_1M } from "@pulseboard/schema/queries/rollups";
+
+export const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
+/** Days of reading partitions made ahead of today. */
+const DAYS_AHEAD = 3;
+const DAY_MS = 86_400_000;
+
+export interface MaintenanceResult {
+  created: string[];
+  dropped: string[];
+  /** Left for the next run: a lock was not granted in time. */
+  deferred: string[];
+}
+
+export interface MaintenanceOptions {
+  db: Database;
+  /** The direct endpoint (DETACH … CONCURRENTLY cannot run in a transaction); without it nothing is dropped. */
+  direct: SqlClient | undefined;
+  log: Logger;
+  rawRetentionDays: number;
+}
+
+export class Maintenance {
+  private running: Promise<MaintenanceResult | undefined> | undefined;
+  private lastStarted = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: MaintenanceOptions) {}
+
+  /** Starts a run in the background when none ran for MAINTENANCE_INTERVAL_MS. */
+  kick(): void {
+    if (this.running || performance.now() - this.lastStarted < MAINTENANCE_INTERVAL_MS) return;
+    void this.run();
+  }
+
+  /** One run now (or the one under way); logs and swallows failures: the next run retries. */
+  run(now = new Date()): Promise<MaintenanceResult | undefined> {
+    this.running ??= (async () => {
+      this.lastStarted = performance.now();
+      try {
+        return await this.maintain(now);
+      } catch (err) {
+        this.options.log.error({ err }, "partition maintenance failed; the next sweep retries");
+        return undefined;
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Waits for a run under way (shutdown). */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
+  private async maintain(now: Date): Promise<MaintenanceResult> {
+    const { db, direct, log, rawRetentionDays } = this.options;
+    const today = unitStart("day", now);
+    const made = await ensurePartitions(
+      db,
+      "sensor_readings",
+      today,
+      new Date(today.getTime() + DAYS_AHEAD * DAY_MS),
+    );
+    const result: MaintenanceResult = { created: made.created, dropped: [], deferred: made.deferred };
+    const before = direct ? rawDropBefore(now, await rolledUpTo(db, ROLLUP_1M), rawRetentionDays) : null;
+    if (direct && before) {
+      const started = performance.now();
+      const gone = await dropPartitionsBefore(direct, "sensor_readings", before);
+      result.dropped.push(...gone.dropped);
+      result.deferred.push(...gone.deferred);
+      if (gone.dropped.length > 0) {
+        const ms = Math.round(performance.now() - started);
+        log.info({ dropped: gone.dropped, ms }, "raw readings past retention dropped");
+      }
+    }
+    if (result.created.length > 0) log.info({ created: result.created }, "reading partitions made ahead");
+    if (result.deferred.length > 0)
+      log.warn({ deferred: result.deferred }, "partition work deferred: lock busy");
+    return result;
+  }
+}
