@@ -23,6 +23,10 @@ const REASONS: Record<string, { label: string; hint: string }> = {
     label: "Future timestamp",
     hint: "ts more than 5 minutes ahead of the server's clock: check the device's clock",
   },
+  too_old: {
+    label: "Too old",
+    hint: "recorded before the raw retention start (30 days by default): older readings are not stored",
+  },
   empty: { label: "Empty message", hint: "the message held no readings" },
   too_many: { label: "Too many readings", hint: "at most 1000 readings per message" },
   rate_limited: {

@@ -52,10 +52,11 @@ export default async function setup(project: TestProject) {
  * Readings are partitioned by day and a reading needs its day's partition. The ingest and the
  * alerter make them as time goes on; tests write readings straight to the database, so the
  * template has partitions for the days tests use: fixtures at fixed dates (December 2025 to
- * March 2026) and the days around now. A test writing elsewhere ensures its own.
+ * March 2026, October to December 2026) and the days around now. A test writing elsewhere ensures its own.
  */
 export const TEST_READING_DAYS: readonly (readonly [string, string])[] = [
   ["2025-12-01T00:00:00Z", "2026-03-31T00:00:00Z"],
+  ["2026-10-01T00:00:00Z", "2026-12-31T00:00:00Z"],
 ];
 
 async function createTestPartitions(url: string) {
