@@ -1,7 +1,9 @@
 // The JSON API over real HTTP against the production server: every route's happy path, validation errors,
 // 401 without a session, 404 for another owner's ids, and the device key shown exactly once.
+// Charts are read through the test replica (a streaming standby in CI, else the database itself).
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll } from "@pulseboard/devstack/test/process";
+import { useTestReplica } from "@pulseboard/devstack/test/replica";
 import {
   clientAddress,
   type RunningWeb,
@@ -14,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, insertReadings } from "./helpers";
 
 const database = useTestDatabase();
+const replica = useTestReplica(database);
 let web: RunningWeb;
 let alice: TestUser;
 let bob: TestUser;
@@ -25,7 +28,7 @@ const call = <T = any>(user: TestUser | null, method: string, path: string, body
   api<T>(web.url, user, method, path, body);
 
 beforeAll(async () => {
-  web = await startWeb(database.current);
+  web = await startWeb(database.current, { DATABASE_URL_REPLICA: replica.current.url });
   alice = await signUp(web.url, "Alice");
   bob = await signUp(web.url, "Bob");
 }, 300_000);
@@ -142,6 +145,7 @@ describe("readings", () => {
   beforeAll(async () => {
     // 2 hours, one reading every 10 s: 720 readings, values 0..719.
     await insertReadings(database.current, aliceDevice.id, "temperature", from, 720, 10, (i) => i);
+    await replica.current.waitForReplay();
   });
 
   it("returns min/avg/max/count per bucket, equal to a direct SQL computation", async () => {

@@ -23,6 +23,18 @@ export const webEnvSchema = z
     LOG_LEVEL: logLevel,
     ...databaseEnv,
     /**
+     * A read replica (a Neon read replica's URL, a streaming standby) for chart and history reads
+     * of readings; writes, auth and owner checks stay on DATABASE_URL. Unset: those reads use
+     * DATABASE_URL too.
+     */
+    DATABASE_URL_REPLICA: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// URL (a read replica of DATABASE_URL)")
+        .optional(),
+    ),
+    /**
      * Our reverse proxies' addresses or CIDR ranges, comma-separated: only from these is a
      * forwarded client address believed (X-Forwarded-For's appended hop, or CLIENT_IP_HEADER).
      * Unset: the connection's own address is the client's.

@@ -2,7 +2,7 @@ import { getDevice } from "@pulseboard/schema/queries/devices";
 import { chooseBucketSeconds, rollupReadings } from "@pulseboard/schema/queries/rollups";
 import { readingsQuery } from "@pulseboard/schema/telemetry";
 import { idParam, json, notFound, parse, searchParams, withSession } from "@/lib/api";
-import { db } from "@/lib/db";
+import { db, replicaDb } from "@/lib/db";
 
 export const GET = withSession<{ id: string }>(async (request, session, params) => {
   const id = idParam(params.id, "device");
@@ -10,7 +10,7 @@ export const GET = withSession<{ id: string }>(async (request, session, params) 
   const device = await getDevice(db, session.user.id, id);
   if (!device) throw notFound("device not found");
   const bucketSeconds = chooseBucketSeconds(query.from, query.to, query.bucket);
-  const points = await rollupReadings(db, {
+  const points = await rollupReadings(replicaDb, {
     ownerId: session.user.id,
     deviceId: id,
     metric: query.metric,
