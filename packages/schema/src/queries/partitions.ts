@@ -105,8 +105,11 @@ async function createPartition(
       throw new Error(`${spec.name} exists but is not a partition of ${table}; rename or drop it`);
     // The bounds as a CHECK lets ATTACH skip its validation scan; it is dropped once attached.
     await tx`create table ${name} (like ${tx(table)} including defaults including constraints)`;
-    await tx`alter table ${name} add constraint ${tx(`${spec.name}_bounds`)}
-      check (${tx(column)} >= ${from}::timestamptz and ${tx(column)} < ${to}::timestamptz)`;
+    // DDL takes no parameters: the bounds go in as literals (ISO strings made from Dates).
+    await tx.unsafe(
+      `alter table ${quoteIdent(spec.name)} add constraint ${quoteIdent(`${spec.name}_bounds`)}
+       check (${quoteIdent(column)} >= '${from}'::timestamptz and ${quoteIdent(column)} < '${to}'::timestamptz)`,
+    );
     await tx.unsafe(
       `alter table ${quoteIdent(table)} attach partition ${quoteIdent(spec.name)}
        for values from ('${from}') to ('${to}')`,
