@@ -69,7 +69,7 @@ export async function sweep(
     } catch (err) {
       rollupLog.error({ err }, "roll-up failed; the rules were evaluated anyway");
     }
-    // After the roll-up, on the same connection: deleted devices' rows, a bounded share per sweep.
+    // After the roll-up, alongside the rules too: a bounded share of deleted devices' rows.
     await purgeDeletedDevicesStep({ db, log, metrics });
   })();
   const ended = metrics.evaluationDuration.startTimer({ trigger: "sweep" });

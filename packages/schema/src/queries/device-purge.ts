@@ -1,4 +1,4 @@
-// The background purge of deleted devices' rows (docs/architecture.md, "Deleting a device").
+// The background purge of deleted devices' rows (docs/architecture.md, "Deleting a device or a user").
 //
 // Readings and roll-ups have no foreign key to devices (a partition's DDL would lock `devices`,
 // and every inserted row would pay a lookup), so deleting a device cascades only through its
