@@ -96,6 +96,7 @@ const ISO_OR_INFINITY = (column: string) =>
   `case when isfinite(${column}) then to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') else '-infinity' end`;
 
 const QUERY_CANCELED = "57014";
+const RECOVERY_CONFLICT = "40001";
 
 /** Runs a chart's statements in one read-only snapshot under its statement timeout. */
 async function chartTransaction<T>(
@@ -111,7 +112,16 @@ async function chartTransaction<T>(
       return work(tx as unknown as SqlClient);
     })) as T;
   } catch (error) {
-    if ((error as { code?: string }).code !== QUERY_CANCELED) throw error;
+    const code = (error as { code?: string }).code;
+    // A read-only transaction fails serialization only on a standby, cancelled by a conflict with
+    // the replay of the primary's changes: the same read a moment later succeeds.
+    if (code === RECOVERY_CONFLICT) {
+      throw new UnavailableError("the chart's read conflicted with the read replica's replay; try again", {
+        retryAfterSeconds: 1,
+        cause: error,
+      });
+    }
+    if (code !== QUERY_CANCELED) throw error;
     const seconds = Math.max(1, Math.ceil((statementTimeoutMs ?? 1000) / 1000));
     throw new UnavailableError(
       `the chart took longer than ${statementTimeoutMs ?? "allowed"} ms to compute; try again in ${seconds} s`,

@@ -330,10 +330,16 @@ export const readingsQuery = z
     since: instant.optional(),
   })
   .refine((q) => q.from < q.to, { message: "from must be before to", path: ["from"] })
-  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_CHART_RANGE_DAYS * 86_400_000, {
-    message: `the range is at most ${MAX_CHART_RANGE_DAYS} days`,
-    path: ["to"],
-  })
+  // (zod runs an object's refinements even when a field failed: check the types first.)
+  .refine(
+    (q) =>
+      !(q.from instanceof Date && q.to instanceof Date) ||
+      q.to.getTime() - q.from.getTime() <= MAX_CHART_RANGE_DAYS * 86_400_000,
+    {
+      message: `the range is at most ${MAX_CHART_RANGE_DAYS} days`,
+      path: ["to"],
+    },
+  )
   .refine((q) => q.since === undefined || q.since < q.to, {
     message: "since must be before to",
     path: ["since"],
