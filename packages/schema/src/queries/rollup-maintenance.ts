@@ -54,7 +54,7 @@ export async function maintainMinuteRollups(
     now = new Date(),
     retentionDays = DEFAULT_MINUTE_RETENTION_DAYS,
     lockTimeoutMs = 2_000,
-    legacyRowsPerRun = 50_000,
+    legacyRowsPerRun = 200_000,
     vacuumAfterInserts = 10_000,
   }: MinuteMaintenanceOptions = {},
 ): Promise<MinuteMaintenanceResult> {

@@ -451,13 +451,13 @@ export async function rollUpClosedDays(
     readings: 0,
     rows: 0,
   };
-  const [started] = await sql<{ started: boolean }[]>`
-    select exists (select 1 from rollup_watermarks where name = ${ROLLUP_1H} and isfinite(cutoff)) as started`;
-  const oldest = started?.started ? null : await oldestMinute(sql);
+  const [state] = await sql<{ started: boolean; legacy: boolean }[]>`
+    select exists (select 1 from rollup_watermarks where name = ${ROLLUP_1H} and isfinite(cutoff)) as started,
+           to_regclass(${LEGACY_MINUTE_ROLLUPS}) is not null as legacy`;
+  // (The old table is only ever dropped, never made again: checked once, outside the transaction.)
+  if (state?.legacy) return { ...none, waitingForLegacy: true };
+  const oldest = state?.started ? null : await oldestMinute(sql);
   return sql.begin(async (tx) => {
-    const [legacy] = await tx<{ present: boolean }[]>`
-      select to_regclass(${LEGACY_MINUTE_ROLLUPS}) is not null as present`;
-    if (legacy?.present) return { ...none, waitingForLegacy: true };
     const lock = () => tx<{ previous: string; cutoff: string; advanced: boolean }[]>`
       select ${tx.unsafe(ISO_OR_INFINITY("w.cutoff"))} as previous,
              ${tx.unsafe(ISO_OR_INFINITY("c.cutoff"))} as cutoff,
