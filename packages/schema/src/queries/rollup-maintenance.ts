@@ -6,7 +6,7 @@
 //   Charts read both tiers with index-only scans, which skip the table only for pages the
 //   visibility map marks all-visible; autovacuum's insert trigger (20% of a table's rows) would
 //   leave a closed month's last rows unmarked for good, and a large table's newest ones for days;
-// - the pre-partitioning minute table (migration 0010) moved into the partitions in batches,
+// - the pre-partitioning minute table (migration 0011) moved into the partitions in batches,
 //   then dropped, so the hourly roll-up can start.
 import type { Database, SqlClient } from "../client";
 import { expiredPartitions, retentionStart, unitStart } from "../partitions";
@@ -178,7 +178,8 @@ export async function legacyMinuteRollupsPresent(sql: SqlClient): Promise<boolea
  * Moves up to `limit` rows of the pre-partitioning minute table, in its physical order, in one
  * transaction (deleted there, inserted into the partitions, rolled_at kept): a crash loses
  * nothing, and every snapshot sees each row once through reading_rollups_1m_all. The months they
- * cover get their partitions first (DDL outside the transaction). Returns the rows moved.
+ * cover get their partitions first (DDL outside the transaction). Rows of deleted devices are
+ * dropped instead. Returns the rows taken out of the old table.
  */
 export async function moveLegacyMinuteBatch(db: Database, limit: number): Promise<number> {
   const sql = db.$client;
@@ -194,11 +195,13 @@ export async function moveLegacyMinuteBatch(db: Database, limit: number): Promis
       delete from ${sql(LEGACY_MINUTE_ROLLUPS)} where ctid = any(${batch.ctid}::tid[])
       returning device_id, metric, bucket_start, min, max, sum, count, rolled_at
     ), inserted as (
+      -- A deleted device's rows are dropped, not moved (its purge may have passed the partitions).
       insert into reading_rollups_1m (device_id, metric, bucket_start, min, max, sum, count, rolled_at)
-      select device_id, metric, bucket_start, min, max, sum, count, rolled_at from moved
+      select device_id, metric, bucket_start, min, max, sum, count, rolled_at from moved m
+      where exists (select 1 from devices d where d.id = m.device_id)
       returning 1
     )
-    select count(*)::int as moved from inserted`;
+    select (select count(*) from moved)::int as moved`;
   return row?.moved ?? 0;
 }
 

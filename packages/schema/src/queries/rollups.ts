@@ -78,7 +78,7 @@ export interface ChartOptions {
 export const ROLLUP_1M = "reading_rollups_1m";
 /** The watermark row of the hourly rollups. */
 export const ROLLUP_1H = "reading_rollups_1h";
-/** The minute rollups' table from before partitioning (migration 0010), until its rows are moved. */
+/** The minute rollups' table from before partitioning (migration 0011), until its rows are moved. */
 export const LEGACY_MINUTE_ROLLUPS = "reading_rollups_1m_legacy";
 
 // A reading's rollable time, for `sensor_readings_all s` (see the top of this file). Kept in step

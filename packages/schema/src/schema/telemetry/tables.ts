@@ -133,7 +133,7 @@ export const devicePurges = pgTable("device_purges", {
 // minute's figures are the combination of all its rows. Numeric like the readings, so combined
 // figures equal a direct computation over the raw rows exactly.
 //
-// Partitioned by UTC month of bucket_start (migration 0010, hand-written: drizzle cannot declare
+// Partitioned by UTC month of bucket_start (migration 0011, hand-written: drizzle cannot declare
 // partitioning, nor an index's INCLUDE columns; docs/rollup-tiers.md). Partitions are made ahead
 // and dropped past MINUTE_RETENTION_DAYS once the hourly tier holds them
 // (queries/rollup-maintenance.ts). No foreign key to devices, for the readings' reason: partition
@@ -150,7 +150,7 @@ export const readingRollups1m = pgTable(
     sum: numeric("sum", { mode: "number" }).notNull(),
     count: integer("count").notNull(),
     /**
-     * The minute roll-up's cutoff when this row was written (before migration 0010: that run's
+     * The minute roll-up's cutoff when this row was written (before migration 0011: that run's
      * start). The hourly roll-up's watermark is on this column (queries/rollups.ts).
      */
     rolledAt: timestamp("rolled_at", { withTimezone: true }).notNull().defaultNow(),
