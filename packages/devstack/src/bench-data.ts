@@ -113,8 +113,12 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** The bench server: DATABASE_URL's (admin over DATABASE_URL_DIRECT), else the kept embedded one. */
-export async function startBenchServer(): Promise<BenchServer> {
+/**
+ * The bench server: DATABASE_URL's (admin over DATABASE_URL_DIRECT), else the kept embedded one,
+ * with `settings` (ALTER SYSTEM, then a restart, when they differ; an external server's are left
+ * as they are, and printed).
+ */
+export async function startBenchServer(settings: Record<string, string> = {}): Promise<BenchServer> {
   const external = process.env.DATABASE_URL;
   if (external) {
     const admin = process.env.DATABASE_URL_DIRECT || external;
@@ -133,6 +137,26 @@ export async function startBenchServer(): Promise<BenchServer> {
   const dataDir = join(root, "data");
   const port = await findFreePort();
   let running: RunningPostgres = await startEmbeddedPostgres({ dataDir, port, durable: true });
+  if (Object.keys(settings).length > 0) {
+    const admin = postgres(running.url, { max: 1, onnotice: () => {} });
+    let changed = false;
+    try {
+      for (const [name, value] of Object.entries(settings)) {
+        const [row] = await admin<
+          { setting: string }[]
+        >`select setting from pg_settings where name = ${name}`;
+        if (row?.setting === value) continue;
+        await admin.unsafe(`alter system set ${name} = '${value}'`);
+        changed = true;
+      }
+    } finally {
+      await admin.end({ timeout: 5 });
+    }
+    if (changed) {
+      await running.stop();
+      running = await startEmbeddedPostgres({ dataDir, port, durable: true });
+    }
+  }
   const stopOnExit = onCleanup("bench PostgreSQL", () => running.stop());
   return {
     adminUrl: running.url,
@@ -157,7 +181,7 @@ async function serverSettings(url: string): Promise<string> {
     const rows = await sql<{ name: string; setting: string; unit: string | null }[]>`
       select name, setting, unit from pg_settings
       where name in ('server_version', 'fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers',
-                     'max_wal_size', 'checkpoint_timeout')
+                     'max_wal_size', 'checkpoint_timeout', 'track_commit_timestamp')
       order by name`;
     const show = (r: { name: string; setting: string; unit: string | null }) => {
       if (r.unit === "8kB") return `${r.name} ${fmtInt((Number(r.setting) * 8) / 1024)} MB`;
