@@ -5,6 +5,7 @@ import {
   alertRules,
   alerts,
   deviceKeyDigest,
+  devicePurges,
   devices,
   exercises,
   generateDeviceKey,
@@ -15,6 +16,7 @@ import {
   workoutLogs,
   workoutPlans,
 } from "@pulseboard/schema";
+import { purgeDeletedDevices } from "@pulseboard/schema/queries/device-purge";
 import { count, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -229,7 +231,7 @@ describe("alert rules and alerts", () => {
     ).toEqual({ code: CHECK_VIOLATION, constraint: "alerts_resolved_at_check" });
   });
 
-  it("deleting a device removes its readings, rules and alerts", async () => {
+  it("deleting a device removes its rules and alerts, and queues its readings for the purge", async () => {
     const device = await makeDevice(ownerId);
     const rule = await makeRule(device.id);
     await db().insert(alerts).values({ ruleId: rule.id, deviceId: device.id });
@@ -238,10 +240,18 @@ describe("alert rules and alerts", () => {
       .values({ deviceId: device.id, metric: "t", value: 1, recordedAt: new Date() });
     await db().delete(devices).where(eq(devices.id, device.id));
     const left = await db().execute<{ n: number }>(sql`
-      select (select count(*) from sensor_readings where device_id = ${device.id})
-           + (select count(*) from alert_rules where device_id = ${device.id})
+      select (select count(*) from alert_rules where device_id = ${device.id})
            + (select count(*) from alerts where device_id = ${device.id}) as n`);
     expect(Number(left[0]?.n)).toBe(0);
+    // Readings have no foreign key (a cascade through millions would hold the deletion): the
+    // trigger queues the device, the background purge deletes them (tests/db/device-purge.test.ts).
+    expect(await db().select({ id: devicePurges.deviceId }).from(devicePurges)).toContainEqual({
+      id: device.id,
+    });
+    await purgeDeletedDevices(db(), { graceSeconds: 0 });
+    expect(await db().select().from(sensorReadings).where(eq(sensorReadings.deviceId, device.id))).toEqual(
+      [],
+    );
   });
 });
 
@@ -331,6 +341,8 @@ describe("deleting a user", () => {
     const catalogBefore = await db().select({ n: count() }).from(exercises);
 
     await db().delete(user).where(eq(user.id, doomed));
+    // The device's readings go with the background purge (tests/db/device-purge.test.ts).
+    await purgeDeletedDevices(db(), { graceSeconds: 0 });
 
     const remaining = await db().execute<Record<string, string>>(sql`
       select

@@ -1,6 +1,14 @@
 // Device queries: the key is returned once and stored as a digest; every query is owner-scoped.
 import { useTestDatabase } from "@pulseboard/devstack/test";
-import { DEVICE_KEY_PATTERN, deviceKeyDigest, devices, sensorReadings, user } from "@pulseboard/schema";
+import {
+  DEVICE_KEY_PATTERN,
+  deviceKeyDigest,
+  devicePurges,
+  devices,
+  sensorReadings,
+  user,
+} from "@pulseboard/schema";
+import { purgeDeletedDevices } from "@pulseboard/schema/queries/device-purge";
 import { createDevice, deleteDevice, getDevice, listDevices } from "@pulseboard/schema/queries/devices";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -42,13 +50,18 @@ describe("device queries", () => {
     expect(await getDevice(db(), alice, mine.id)).toBeDefined();
   });
 
-  it("deleting one's device removes it and its readings", async () => {
+  it("deleting one's device removes it, and its readings once purged", async () => {
     const device = await createDevice(db(), alice, "short-lived");
     await db()
       .insert(sensorReadings)
       .values({ deviceId: device.id, metric: "t", value: 1, recordedAt: new Date() });
     expect(await deleteDevice(db(), alice, device.id)).toBe(true);
     expect(await getDevice(db(), alice, device.id)).toBeUndefined();
+    // Its readings are queued for the background purge (tests/db/device-purge.test.ts).
+    expect(await db().select().from(devicePurges)).toEqual([
+      { deviceId: device.id, deletedAt: expect.any(Date) },
+    ]);
+    expect(await purgeDeletedDevices(db(), { graceSeconds: 0 })).toMatchObject({ finished: [device.id] });
     expect(await db().select().from(sensorReadings).where(eq(sensorReadings.deviceId, device.id))).toEqual(
       [],
     );

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export function createMetrics() {
   const registry = new Registry();
@@ -34,6 +34,26 @@ export function createMetrics() {
       name: "alerter_webhook_deliveries_total",
       help: "Webhook delivery attempts, by outcome (delivered, retry, failed, skipped)",
       labelNames: ["outcome"],
+      registers,
+    }),
+    purgedRows: new Counter({
+      name: "alerter_purged_rows_total",
+      help: "Rows of deleted devices (readings, roll-ups) purged in the background",
+      registers,
+    }),
+    purgedDevices: new Counter({
+      name: "alerter_purged_devices_total",
+      help: "Deleted devices whose rows are all purged",
+      registers,
+    }),
+    purgeFailures: new Counter({
+      name: "alerter_purge_failures_total",
+      help: "Deleted devices whose purge failed in a sweep (the others went on; retried next sweep)",
+      registers,
+    }),
+    purgeQueue: new Gauge({
+      name: "alerter_purge_queue_devices",
+      help: "Deleted devices whose rows are still to be purged, as of the last sweep",
       registers,
     }),
     rejectedRequests: new Counter({

@@ -1,6 +1,7 @@
 // The sweep (/v1/sweep, a QStash cron or the local timer): silent devices offline, every rule
-// evaluated, closed minutes rolled up alongside, and the deliveries no queue chain owns any more
-// enqueued again, so a crash (before the enqueue, or mid-attempt) or a lost message loses nothing.
+// evaluated, closed minutes rolled up alongside (then a bounded share of deleted devices' rows
+// purged), and the deliveries no queue chain owns any more enqueued again, so a crash (before the
+// enqueue, or mid-attempt) or a lost message loses nothing.
 import type { Queue } from "@pulseboard/queue";
 import type { Logger } from "@pulseboard/runtime/logger";
 import { adoptOrphanedDeliveries } from "@pulseboard/schema/queries/alert-deliveries";
@@ -16,6 +17,7 @@ import {
   type Transition,
   transitionDeliveries,
 } from "./evaluate";
+import { purgeDeletedDevicesStep } from "./purge";
 
 export const SWEEP_PATH = "/v1/sweep";
 
@@ -69,6 +71,8 @@ export async function sweep(
     } catch (err) {
       rollupLog.error({ err }, "roll-up failed; the rules were evaluated anyway");
     }
+    // After the roll-up, alongside the rules too: a bounded share of deleted devices' rows.
+    await purgeDeletedDevicesStep({ db, log, metrics });
   })();
   const ended = metrics.evaluationDuration.startTimer({ trigger: "sweep" });
   await markDevicesOfflineOrOnlineBySilence(db, new Date());

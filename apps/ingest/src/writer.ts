@@ -199,29 +199,26 @@ export class ReadingWriter {
   }
 
   private async insertOrSkipDeleted(batch: Entry[], rows: ReadingRow[]): Promise<number> {
+    // The statements store nothing for a device that no longer exists (deleted since its key was
+    // checked, or known from a cached key). One deleted while the statement ran can still fail
+    // its message-id claim's foreign key: once more, and that device is skipped.
     try {
-      return await this.insert(batch, rows, false);
+      return await this.insert(batch, rows);
     } catch (error) {
-      // A device deleted since its key was checked: drop its rows, keep the rest.
-      if (sqlState(error) === "23503") return this.insert(batch, rows, true);
+      if (sqlState(error) === "23503") return this.insert(batch, rows);
       throw error;
     }
   }
 
   /** Without message ids, the plain insert; with any, the statement that stores each id once. */
-  private async insert(batch: Entry[], rows: ReadingRow[], skipMissingDevices: boolean): Promise<number> {
+  private async insert(batch: Entry[], rows: ReadingRow[]): Promise<number> {
     const { db, metrics, messageIdTtlSeconds } = this.options;
-    if (batch.every((e) => e.mid === undefined)) return insertReadings(db, rows, skipMissingDevices);
+    if (batch.every((e) => e.mid === undefined)) return insertReadings(db, rows);
     const keep = firstOfEachMessageId(
       batch.map((e) => (e.mid === undefined ? undefined : `${e.rows[0]?.deviceId} ${e.mid}`)),
     );
     const messages = batch.filter((_, i) => keep[i]);
-    const { inserted, duplicates } = await insertMessagesOnce(
-      db,
-      messages,
-      messageIdTtlSeconds,
-      skipMissingDevices,
-    );
+    const { inserted, duplicates } = await insertMessagesOnce(db, messages, messageIdTtlSeconds);
     metrics.duplicateMessages.inc(duplicates + batch.length - messages.length);
     return inserted;
   }

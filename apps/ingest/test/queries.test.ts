@@ -7,7 +7,7 @@ import { READINGS_CHANNEL } from "@pulseboard/schema/live";
 import { devicesByKeyDigests } from "@pulseboard/schema/queries/device-keys";
 import { markDevicesSeen } from "@pulseboard/schema/queries/devices";
 import { notifyReadings } from "@pulseboard/schema/queries/live";
-import { insertReadings } from "@pulseboard/schema/queries/readings";
+import { insertMessagesOnce, insertReadings } from "@pulseboard/schema/queries/readings";
 import { devicesWithRulesOn } from "@pulseboard/schema/queries/rules";
 import { describe, expect, it } from "vitest";
 import { provisionDevice, until } from "./harness";
@@ -35,15 +35,31 @@ describe("insertReadings", () => {
     ).toBe(1);
   });
 
-  it("fails on a deleted device's rows, or skips just those when asked", async () => {
+  it("stores nothing for a deleted device (its key may still be cached), the rest as usual", async () => {
     const kept = await provisionDevice(database.current.db);
     const gone = await provisionDevice(database.current.db);
     await database.current.sql`delete from devices where id = ${gone.deviceId}`;
-    const at = new Date(Date.UTC(2026, 0, 1));
+    // Readings have no foreign key to devices: the statement itself must leave these out.
+    const at = new Date();
     const rows = [kept, gone].map((d) => ({ deviceId: d.deviceId, metric: "t", value: 1, recordedAt: at }));
-    await expect(insertReadings(database.current.db, rows)).rejects.toMatchObject({ code: "23503" });
-    expect(await insertReadings(database.current.db, rows, true)).toBe(1);
+    expect(await insertReadings(database.current.db, rows)).toBe(1);
     expect(await storedMs(kept.deviceId)).toEqual([at.getTime()]);
+    expect(await storedMs(gone.deviceId)).toEqual([]);
+    // With message ids too: nothing stored, no id claimed.
+    const later = new Date(at.getTime() + 1);
+    const { inserted } = await insertMessagesOnce(
+      database.current.db,
+      [kept, gone].map((d) => ({
+        rows: [{ deviceId: d.deviceId, metric: "t", value: 2, recordedAt: later }],
+        mid: "m-1",
+      })),
+      3600,
+    );
+    expect(inserted).toBe(1);
+    expect(await storedMs(gone.deviceId)).toEqual([]);
+    const [claims] = await database.current.sql<{ n: number }[]>`
+      select count(*)::int as n from device_message_ids where device_id = ${gone.deviceId}`;
+    expect(claims?.n).toBe(0);
   });
 });
 

@@ -55,7 +55,12 @@ export async function getDevice(
   return row;
 }
 
-/** Deletes the owner's device (its readings, rules and alerts go with it); false if not theirs. */
+/**
+ * Deletes the owner's device; false if not theirs. Its rules, alerts, rejections and message ids
+ * go with it (cascades), its workouts keep their logs without it; its readings and roll-ups are
+ * no longer read by anything and are purged in the background (queries/device-purge.ts), so this
+ * answers at once however many readings the device has.
+ */
 export async function deleteDevice(db: Database, ownerId: string, deviceId: string): Promise<boolean> {
   const deleted = await db
     .delete(devices)

@@ -26,7 +26,10 @@ export async function legacyReadingsState(sql: SqlClient): Promise<LegacyState> 
 export interface MoveBatch {
   /** Rows taken out of the old table. */
   moved: number;
-  /** Of those, rows the partitioned table had already (same device, metric and time): kept once. */
+  /**
+   * Of those, rows the partitioned table had already (same device, metric and time): kept once.
+   * Rows of devices deleted meanwhile are dropped, not moved, and counted in neither.
+   */
   duplicates: number;
 }
 
@@ -46,19 +49,22 @@ export async function moveLegacyBatch(db: Database, limit: number): Promise<Move
   if (!batch?.first || !batch.last) return { moved: 0, duplicates: 0 };
   await ensurePartitions(db, "sensor_readings", new Date(batch.first), new Date(batch.last));
   return sql.begin(async (tx) => {
-    const [row] = await tx<{ moved: number; inserted: number }[]>`
+    const [row] = await tx<{ moved: number; inserted: number; orphans: number }[]>`
       with moved as (
         delete from sensor_readings_legacy where ctid = any(${batch.ctid}::tid[])
         returning device_id, metric, value, recorded_at, received_at
       ), inserted as (
         insert into sensor_readings (device_id, metric, value, recorded_at, received_at)
-        select device_id, metric, value, recorded_at, received_at from moved
+        select m.device_id, m.metric, m.value, m.recorded_at, m.received_at from moved m
+        -- A deleted device's rows are not moved: the purge may be done with it already.
+        where exists (select 1 from devices d where d.id = m.device_id)
         on conflict (device_id, metric, recorded_at) do nothing
         returning 1
       )
-      select (select count(*) from moved)::int as moved, (select count(*) from inserted)::int as inserted`;
+      select (select count(*) from moved)::int as moved, (select count(*) from inserted)::int as inserted,
+             (select count(*) from moved m where not exists (select 1 from devices d where d.id = m.device_id))::int as orphans`;
     const moved = row?.moved ?? 0;
-    return { moved, duplicates: moved - (row?.inserted ?? 0) };
+    return { moved, duplicates: moved - (row?.inserted ?? 0) - (row?.orphans ?? 0) };
   });
 }
 

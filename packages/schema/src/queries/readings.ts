@@ -18,31 +18,25 @@ export interface ReadingRow {
  * and are cast to timestamptz[] in SQL, each parsed as a timestamptz literal as before: a
  * `timestamptz[]` parameter would go through Drizzle's pass-through serializer on this client and
  * fail.
- * With `skipMissingDevices`, rows of devices deleted meanwhile are dropped instead of failing the
- * statement with a foreign-key violation. Returns the rows inserted.
+ * Rows of a device that does not exist (deleted since its key was checked, or a cached key's) are
+ * dropped: readings have no foreign key to devices (queries/device-purge.ts), so this check is
+ * what keeps a deleted device's readings from coming back. (A flush whose snapshot predates the
+ * deletion's commit may still store some: the purge's grace waits for it and takes them too.)
+ * Returns the rows inserted.
  */
-export async function insertReadings(
-  db: Database,
-  rows: readonly ReadingRow[],
-  skipMissingDevices = false,
-): Promise<number> {
+export async function insertReadings(db: Database, rows: readonly ReadingRow[]): Promise<number> {
   const sql = db.$client;
   const deviceIds = rows.map((r) => r.deviceId);
   const metrics = rows.map((r) => r.metric);
   const values = rows.map((r) => r.value);
   const times = rows.map((r) => r.recordedAt.toISOString());
-  const result = skipMissingDevices
-    ? await sql`
-        insert into sensor_readings (device_id, metric, value, recorded_at)
-        select r.device_id, r.metric, r.value, r.recorded_at
-        from unnest(${deviceIds}::uuid[], ${metrics}::text[], ${values}::float8[], ${times}::text[]::timestamptz[])
-          as r(device_id, metric, value, recorded_at)
-        where exists (select 1 from devices d where d.id = r.device_id)
-        on conflict (device_id, metric, recorded_at) do nothing`
-    : await sql`
-        insert into sensor_readings (device_id, metric, value, recorded_at)
-        select * from unnest(${deviceIds}::uuid[], ${metrics}::text[], ${values}::float8[], ${times}::text[]::timestamptz[])
-        on conflict (device_id, metric, recorded_at) do nothing`;
+  const result = await sql`
+    insert into sensor_readings (device_id, metric, value, recorded_at)
+    select r.device_id, r.metric, r.value, r.recorded_at
+    from unnest(${deviceIds}::uuid[], ${metrics}::text[], ${values}::float8[], ${times}::text[]::timestamptz[])
+      as r(device_id, metric, value, recorded_at)
+    where exists (select 1 from devices d where d.id = r.device_id)
+    on conflict (device_id, metric, recorded_at) do nothing`;
   return result.count;
 }
 
@@ -57,23 +51,23 @@ export interface MessageRows {
  * device_message_ids by the same statement that inserts the readings, so the claim commits only
  * with them, a message whose id is on record (younger than `ttlSeconds`) stores nothing, and
  * concurrent workers agree (the second waits on the first's claim, then sees it). Messages without
- * an id are stored as insertReadings stores them. (device, mid) pairs must be distinct within one
- * call. Returns the readings inserted and the messages skipped as already stored.
+ * an id are stored as insertReadings stores them; as there, a device that does not exist stores
+ * nothing (its ids are not claimed either). (device, mid) pairs must be distinct within one call.
+ * Returns the readings inserted and the messages skipped as already stored. A device deleted
+ * between this statement's snapshot and its claim fails it with a foreign-key violation
+ * (device_message_ids keeps its cascade): run again, it skips that device.
  */
 export async function insertMessagesOnce(
   db: Database,
   messages: readonly MessageRows[],
   ttlSeconds: number,
-  skipMissingDevices = false,
 ): Promise<{ inserted: number; duplicates: number }> {
   const sql = db.$client;
   const claims = messages.flatMap((m) =>
     m.mid !== undefined && m.rows[0] ? [{ deviceId: m.rows[0].deviceId, mid: m.mid }] : [],
   );
   const rows = messages.flatMap((m) => m.rows.map((r) => ({ ...r, mid: m.mid ?? null })));
-  const liveDevice = skipMissingDevices
-    ? sql`exists (select 1 from devices d where d.id = r.device_id)`
-    : sql`true`;
+  const liveDevice = sql`exists (select 1 from devices d where d.id = r.device_id)`;
   const [result] = await sql<{ inserted: number; claimed: number }[]>`
     with claimed as (
       insert into device_message_ids as m (device_id, mid, stored_at)

@@ -124,6 +124,10 @@ export const workoutLogs = pgTable(
   },
   (t) => [
     index("idx_log_user_time").on(t.userId, t.performedAt),
+    // Deleting a device or a plan sets these null in its logs: without an index each deletion
+    // scanned every user's logs. Partial: most logs name neither.
+    index("idx_log_device").on(t.deviceId).where(sql`${t.deviceId} is not null`),
+    index("idx_log_plan").on(t.planId).where(sql`${t.planId} is not null`),
     check("workout_logs_window_check", sql`${t.endedAt} is null or ${t.endedAt} >= ${t.performedAt}`),
   ],
 );

@@ -114,6 +114,19 @@ export const sensorReadings = pgTable(
   ],
 );
 
+// Devices deleted whose rows in the big per-device tables (readings, roll-ups: those without a
+// foreign key to devices) are still to be purged, one row per device. Filled by the trigger
+// `devices_queue_purge` (migration 0010), statement-level with a transition table, so every way a
+// device goes is caught (the web's delete, a user's deletion cascading to their devices, hand
+// SQL) and a user's hundred devices are one insert; emptied by `purgeDeletedDevices`
+// (queries/device-purge.ts) in the background, partition by partition, in bounded batches. The
+// queue is all the purge's state: a purge interrupted anywhere resumes from it.
+export const devicePurges = pgTable("device_purges", {
+  deviceId: uuid("device_id").primaryKey(),
+  /** When the device's deletion ran (the trigger's clock): the purge's grace counts from it. */
+  deletedAt: timestamp("deleted_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
 // Append-only rollups of readings per device, metric and minute (epoch-aligned, UTC), written
 // by `rollUpClosedMinutes` (queries/rollups.ts). Never updated: a reading that arrives after its
 // minute was rolled up adds a further row for that minute (min/max/sum/count combine), so a
@@ -254,6 +267,9 @@ export const alerts = pgTable(
   },
   (t) => [
     index("idx_alert_device").on(t.deviceId),
+    // Deleting a rule (with its device) cascades to its alerts by rule_id: without this index each
+    // deleted rule scanned every alert of every owner (the firing-per-rule index is partial).
+    index("idx_alert_rule").on(t.ruleId),
     check("alerts_status_check", sql`${t.status} in ('firing','resolved')`),
     // A resolved alert says when; a firing one cannot claim to be resolved.
     check("alerts_resolved_at_check", sql`(${t.status} = 'resolved') = (${t.resolvedAt} is not null)`),
