@@ -98,10 +98,8 @@ export async function startDatabase(): Promise<IngestDatabase> {
 /** Checkpoints the server has made so far (timed and requested): PostgreSQL 17's view, or 15's. */
 export async function checkpointCount(sql: postgres.Sql): Promise<number> {
   const [row] = await sql<{ n: number }[]>`
-    select case when to_regclass('pg_catalog.pg_stat_checkpointer') is not null
-      then (select (num_timed + num_requested)::int from pg_stat_checkpointer)
-      else (select (checkpoints_timed + checkpoints_req)::int from pg_stat_bgwriter) end as n`.catch(
-    async () => sql<{ n: number }[]>`select (num_timed + num_requested)::int as n from pg_stat_checkpointer`,
+    select (num_timed + num_requested)::int as n from pg_stat_checkpointer`.catch(
+    () => sql<{ n: number }[]>`select (checkpoints_timed + checkpoints_req)::int as n from pg_stat_bgwriter`,
   );
   return row?.n ?? 0;
 }
