@@ -16,7 +16,7 @@ import { deleteDevice } from "@pulseboard/schema/queries/devices";
 import { heartRateSummary } from "@pulseboard/schema/queries/heart-rate";
 import { latestValues } from "@pulseboard/schema/queries/latest";
 import { ensurePartitions } from "@pulseboard/schema/queries/partitions";
-import { rollUpClosedMinutes, rollupReadings } from "@pulseboard/schema/queries/rollups";
+import { rollUpClosedDays, rollUpClosedMinutes, rollupReadings } from "@pulseboard/schema/queries/rollups";
 import { getWorkout } from "@pulseboard/schema/queries/workouts";
 import { eq } from "drizzle-orm";
 import postgres from "postgres";
@@ -131,6 +131,7 @@ describe("deleting a device with many readings", () => {
       })
       .returning({ id: workoutLogs.id });
     await rollUpClosedMinutes(db());
+    await rollUpClosedDays(db());
 
     // Everything a page reads: charts (stored minutes with the raw tail, and raw sub-minute
     // buckets), latest values, the workout's heart rate, the device's history.
@@ -185,6 +186,8 @@ describe("deleting a device with many readings", () => {
     expect(await queued()).toEqual([doomed]);
     const left = await rowsByLeaf(doomed);
     expect(total(left)).toBeGreaterThanOrEqual(200_000);
+    // Its hourly roll-ups of the closed days too.
+    expect(left.get("reading_rollups_1h")).toBeGreaterThan(0);
     // Day partitions holding its rows, newest first (their names sort by day).
     const partitionsHolding = [...left]
       .filter(([leaf, n]) => n > 0 && leaf.startsWith("sensor_readings_2"))

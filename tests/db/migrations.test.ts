@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, useTestDatabase } from "@pulseboard/devstack/test";
 import { spawnTs } from "@pulseboard/devstack/test/process";
-import { createDb } from "@pulseboard/schema/client";
+import { createDb, createDirectClient } from "@pulseboard/schema/client";
 import { MIGRATIONS_FOLDER, runMigrations } from "@pulseboard/schema/migrate";
 import { moveLegacyBatch } from "@pulseboard/schema/queries/legacy-readings";
+import { maintainMinuteRollups } from "@pulseboard/schema/queries/rollup-maintenance";
+import { rollUpClosedDays, rollupReadings } from "@pulseboard/schema/queries/rollups";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 
@@ -74,6 +76,18 @@ describe("migrations", () => {
       select count(*)::int as n from pg_trigger where tgname = 'devices_queue_purge'`;
     await catalog.end();
     expect(trigger?.n).toBe(1);
+    // Minute rollups partitioned by month (migration 0011) and an hourly tier, each read by charts
+    // from a covering index; the minutes through a view, like the readings.
+    for (const [tier, on] of [
+      ["1m", "ON ONLY public.reading_rollups_1m"],
+      ["1h", "ON public.reading_rollups_1h"],
+    ]) {
+      expect(first).toContain(
+        `idx_rollup_${tier}_series:CREATE INDEX idx_rollup_${tier}_series ${on} USING btree (device_id, metric, bucket_start) INCLUDE (min, max, sum, count)`,
+      );
+    }
+    expect(first.some((row) => row.startsWith("reading_rollups_1m_all.rolled_at:"))).toBe(true);
+    expect(first.some((row) => row.startsWith("reading_rollups_1m_legacy."))).toBe(false);
     expect(first).toContain(
       "uniq_alert_firing_per_rule:CREATE UNIQUE INDEX uniq_alert_firing_per_rule ON public.alerts USING btree (rule_id) WHERE (status = 'firing'::text)",
     );
@@ -246,6 +260,94 @@ describe("0009: readings partitioned by day", () => {
       const again = spawnTs("", "packages/devstack/src/move-readings-cli.ts", env);
       expect((await again.exited).code, again.output()).toBe(0);
       expect(again.output()).toMatch(/nothing to move/);
+    } finally {
+      await sql.end({ timeout: 5 });
+      before.remove();
+      await target.drop();
+    }
+  });
+});
+
+describe("0011: minute rollups partitioned by month, an hourly tier", () => {
+  it("keeps an existing table's minutes readable, and the maintenance moves them all before the hourly tier starts", async () => {
+    const target = await createTestDatabase({ empty: true });
+    const before = migrationsUpTo("0010_device_purges");
+    const sql = postgres(target.directUrl, { max: 1, onnotice: () => {} });
+    const minutes = async (from: string) =>
+      (
+        await sql<{ row: string }[]>`
+          select device_id || ' ' || metric || ' ' || bucket_start || ' ' || min || ' ' || max || ' ' || sum || ' ' || count || ' ' || rolled_at as row
+          from ${sql(from)} order by 1`
+      ).map((r) => r.row);
+    try {
+      await runMigrations(target.directUrl, before.folder);
+      const [device] = await sql<{ id: string }[]>`
+        with owner as (insert into "user" (id, name, email) values ('o1', 'owner', 'o1@example.com') returning id)
+        insert into devices (owner_id, name, device_key) select id, 'd', repeat('c', 64) from owner returning id`;
+      const deviceId = device?.id ?? "";
+      // 2 metrics × 60 minutes in February and March, rolled up when they closed.
+      await sql`
+        insert into reading_rollups_1m (device_id, metric, bucket_start, min, max, sum, count, rolled_at)
+        select ${deviceId}, m, t, g, g + 1, 3 * g, 3, t + interval '90 seconds'
+        from unnest(array['a', 'b']) m, generate_series(1, 60) g,
+             lateral (select timestamptz '2026-02-27T00:00:00Z' + g * interval '37 minutes 3 hours' as t) s`;
+      await sql`insert into rollup_watermarks (name, cutoff) values ('reading_rollups_1m', '2026-03-10T00:00:00Z')`;
+      const original = await minutes("reading_rollups_1m");
+      expect(original).toHaveLength(120);
+
+      await runMigrations(target.directUrl);
+      // Not moved by the migration: the old table is there, and the view shows its rows.
+      expect(await minutes("reading_rollups_1m_legacy")).toEqual(original);
+      expect(await minutes("reading_rollups_1m_all")).toEqual(original);
+      const db = createDb(sql);
+      // Charts read them; the hourly tier waits for the old table to go.
+      const chart = { ownerId: "o1", deviceId, metric: "a", bucketSeconds: 86_400 };
+      const span = { from: new Date("2026-02-27T00:00:00Z"), to: new Date("2026-03-10T00:00:00Z") };
+      const expected = await sql<{ t: string; count: number }[]>`
+        select to_char(date_bin('1 day', bucket_start, timestamptz '1970-01-01 00:00:00+00') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as t,
+               sum(count)::int as count
+        from reading_rollups_1m_legacy where metric = 'a' group by 1 order by 1`;
+      const counts = async () =>
+        (await rollupReadings(db, { ...chart, ...span })).map((p) => ({ t: p.t, count: p.count }));
+      expect(await counts()).toEqual(expected);
+      expect(await rollUpClosedDays(db)).toMatchObject({ waitingForLegacy: true, rows: 0 });
+
+      // The maintenance moves them in batches (here 50 a run), then drops the old table.
+      const direct = createDirectClient(target.directUrl);
+      try {
+        const now = new Date("2026-03-10T00:00:00Z");
+        const first = await maintainMinuteRollups(db, direct, { now, legacyRowsPerRun: 50 });
+        expect(first.legacy).toEqual({ moved: 50, done: false });
+        expect(await minutes("reading_rollups_1m_all")).toEqual(original);
+        expect(await counts()).toEqual(expected);
+        expect(await maintainMinuteRollups(db, direct, { now, legacyRowsPerRun: 50 })).toMatchObject({
+          legacy: { moved: 50, done: false },
+        });
+        expect(await maintainMinuteRollups(db, direct, { now, legacyRowsPerRun: 50 })).toMatchObject({
+          legacy: { moved: 20, done: true },
+        });
+      } finally {
+        await direct.end({ timeout: 5 });
+      }
+      expect(await minutes("reading_rollups_1m")).toEqual(original);
+      expect(await minutes("reading_rollups_1m_all")).toEqual(original);
+      const [state] = await sql<{ legacy: string | null; view: string; months: string[] }[]>`
+        select to_regclass('reading_rollups_1m_legacy')::text as legacy,
+               pg_get_viewdef('reading_rollups_1m_all') as view,
+               array(select inhrelid::regclass::text from pg_inherits
+                     where inhparent = 'reading_rollups_1m'::regclass order by 1) as months`;
+      expect(state?.legacy).toBeNull();
+      expect(state?.view).not.toMatch(/legacy/);
+      expect(state?.months).toEqual(
+        expect.arrayContaining(["reading_rollups_1m_202602", "reading_rollups_1m_202603"]),
+      );
+
+      // Now the hourly tier starts, and holds every moved minute of the days closed by the cutoff.
+      expect(await rollUpClosedDays(db, { maxDays: 31 })).toMatchObject({
+        waitingForLegacy: false,
+        readings: 360,
+      });
+      expect(await counts()).toEqual(expected);
     } finally {
       await sql.end({ timeout: 5 });
       before.remove();

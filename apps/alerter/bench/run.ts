@@ -96,6 +96,7 @@ async function main() {
       QUEUE_RETRY_BASE_MS: 1000,
       WEBHOOK_ALLOW_PRIVATE: true,
       RAW_RETENTION_DAYS: 30,
+      MINUTE_RETENTION_DAYS: 400,
     },
   });
   await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));

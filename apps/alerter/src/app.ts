@@ -39,6 +39,7 @@ export function buildApp({ db, log, queue, config, direct }: AlerterDeps): Alert
     direct,
     log: log.child({ module: "maintenance" }),
     rawRetentionDays: config.RAW_RETENTION_DAYS,
+    minuteRetentionDays: config.MINUTE_RETENTION_DAYS,
   });
   const context: AlerterContext = { db, log, metrics, deliveries, config, maintenance };
   const routes: Record<string, SignedRoute> = {

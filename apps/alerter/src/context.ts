@@ -24,6 +24,7 @@ export type AlerterConfig = Pick<
   | "QUEUE_RETRY_BASE_MS"
   | "WEBHOOK_ALLOW_PRIVATE"
   | "RAW_RETENTION_DAYS"
+  | "MINUTE_RETENTION_DAYS"
 >;
 
 export interface AlerterContext {

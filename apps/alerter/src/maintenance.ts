@@ -1,11 +1,13 @@
 // Partition upkeep, started by the sweep (at most every MAINTENANCE_INTERVAL_MS, never holding a
 // sweep up): reading partitions made ahead (the ingest makes them too: either alone is enough),
 // and raw readings past RAW_RETENTION_DAYS dropped a whole day at a time once rolled up
-// (DETACH … CONCURRENTLY on the direct endpoint, then DROP: no lock that stops ingest or reads).
+// (DETACH … CONCURRENTLY on the direct endpoint, then DROP: no lock that stops ingest or reads);
+// the minute roll-ups' month partitions likewise (queries/rollup-maintenance.ts).
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database, SqlClient } from "@pulseboard/schema/client";
 import { rawDropBefore, unitStart } from "@pulseboard/schema/partitions";
 import { dropPartitionsBefore, ensurePartitions, rolledUpTo } from "@pulseboard/schema/queries/partitions";
+import { maintainMinuteRollups } from "@pulseboard/schema/queries/rollup-maintenance";
 import { ROLLUP_1M } from "@pulseboard/schema/queries/rollups";
 
 export const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
@@ -26,6 +28,7 @@ export interface MaintenanceOptions {
   direct: SqlClient | undefined;
   log: Logger;
   rawRetentionDays: number;
+  minuteRetentionDays: number;
 }
 
 export class Maintenance {
@@ -62,7 +65,7 @@ export class Maintenance {
   }
 
   private async maintain(now: Date): Promise<MaintenanceResult> {
-    const { db, direct, log, rawRetentionDays } = this.options;
+    const { db, direct, log, rawRetentionDays, minuteRetentionDays } = this.options;
     const today = unitStart("day", now);
     const made = await ensurePartitions(
       db,
@@ -82,6 +85,14 @@ export class Maintenance {
         log.info({ dropped: gone.dropped, ms }, "raw readings past retention dropped");
       }
     }
+    // The minute roll-ups' months: made ahead, dropped past MINUTE_RETENTION_DAYS once the hourly
+    // tier holds them, vacuumed for index-only chart reads (queries/rollup-maintenance.ts).
+    const minutes = await maintainMinuteRollups(db, direct, { now, retentionDays: minuteRetentionDays });
+    result.created.push(...minutes.created);
+    result.dropped.push(...minutes.dropped);
+    result.deferred.push(...minutes.deferred);
+    if (minutes.dropped.length > 0 || minutes.legacy.moved > 0 || minutes.vacuumed.length > 0)
+      log.info(minutes, "minute roll-ups maintained");
     if (result.created.length > 0) log.info({ created: result.created }, "reading partitions made ahead");
     if (result.deferred.length > 0)
       log.warn({ deferred: result.deferred }, "partition work deferred: lock busy");

@@ -7,7 +7,7 @@ import type { Logger } from "@pulseboard/runtime/logger";
 import { adoptOrphanedDeliveries } from "@pulseboard/schema/queries/alert-deliveries";
 import { devicesWithRules } from "@pulseboard/schema/queries/alert-evaluation";
 import { markDevicesOfflineOrOnlineBySilence } from "@pulseboard/schema/queries/device-liveness";
-import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
+import { rollUpClosedDays, rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import type { AlerterContext } from "./context";
 import { REDELIVERY_GRACE_MS } from "./deliveries";
 import {
@@ -68,6 +68,10 @@ export async function sweep(
       };
       if (rolled.readings > 0) rollupLog.info(rolled, "readings rolled up");
       else rollupLog.debug(rolled, "nothing to roll up");
+      // Then the minutes of closed days into hours (few rows but once a day; after the minutes,
+      // so it takes what they just wrote).
+      const hours = await rollUpClosedDays(db);
+      if (hours.rows > 0) rollupLog.info(hours, "minutes rolled up to hours");
     } catch (err) {
       rollupLog.error({ err }, "roll-up failed; the rules were evaluated anyway");
     }

@@ -96,6 +96,7 @@ export async function startAlerter(
     // The test receivers listen on loopback.
     WEBHOOK_ALLOW_PRIVATE: true,
     RAW_RETENTION_DAYS: 30,
+    MINUTE_RETENTION_DAYS: 400,
     ...overrides,
   };
   const queue = createQueue(

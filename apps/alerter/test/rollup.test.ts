@@ -1,5 +1,5 @@
-// The sweep rolls up the minutes that closed before it evaluates the rules, and evaluates them
-// even when the roll-up fails.
+// The sweep rolls up the minutes that closed (then the hours of closed days) before it evaluates
+// the rules, and evaluates them even when the roll-up fails.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { alerts } from "@pulseboard/schema";
 import { eq } from "drizzle-orm";
@@ -39,6 +39,27 @@ describe("sweep and rollups", () => {
     );
     await alerter.app.sweep(); // nothing new: nothing counted twice
     expect(await storedReadings(deviceId)).toBe(10);
+  });
+
+  it("then rolls up the minutes of closed days into hours", async () => {
+    const { deviceId } = await setupRule(database.current.db);
+    // As if the last sweep ran 100 s ago: six readings of a day that ended arrived since (a device
+    // uploading what it buffered), more than a minute ago, so this sweep rolls them up.
+    await database.current.sql`
+      update rollup_watermarks set cutoff = now() - interval '100 seconds' where name = 'reading_rollups_1m'`;
+    await database.current.sql`
+      insert into sensor_readings (device_id, metric, value, recorded_at, received_at)
+      select ${deviceId}::uuid, 'temperature', g, date_bin('1 day', now(), timestamptz '1970-01-01 00:00:00+00') - interval '24 hours' + make_interval(hours => g),
+             now() - interval '90 seconds'
+      from generate_series(0, 5) g`;
+    await alerter.app.sweep();
+    const [hours] = await database.current.sql<{ rows: number; n: number }[]>`
+      select count(*)::int as rows, coalesce(sum(count), 0)::int as n
+      from reading_rollups_1h where device_id = ${deviceId}`;
+    expect(hours).toEqual({ rows: 6, n: 6 });
+    expect(alerter.logs).toContainEqual(
+      expect.objectContaining({ module: "rollup", msg: "minutes rolled up to hours", readings: 6, rows: 6 }),
+    );
   });
 
   it("evaluates the rules when the roll-up fails", async () => {

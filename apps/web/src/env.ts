@@ -1,4 +1,12 @@
-import { booleanFlag, databaseEnv, loadEnv, logLevel, nodeEnv, positiveInt } from "@pulseboard/runtime/env";
+import {
+  booleanFlag,
+  databaseEnv,
+  loadEnv,
+  logLevel,
+  nodeEnv,
+  positiveInt,
+  retentionEnv,
+} from "@pulseboard/runtime/env";
 import { z } from "zod";
 import { parseTrustedProxies } from "./lib/client-address";
 
@@ -85,6 +93,17 @@ export const webEnvSchema = z
      * receiver). Off, only global unicast addresses are reached (SSRF guard).
      */
     WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
+    /**
+     * The longest a chart's query may run (`SET LOCAL statement_timeout` in its transaction);
+     * past it the chart answers 503 with Retry-After instead of holding a connection.
+     */
+    CHART_STATEMENT_TIMEOUT_MS: positiveInt(5_000, 600_000),
+    /**
+     * How long raw readings and minute rollups are kept (the alerter drops older partitions):
+     * charts serve buckets under a minute within the first, whole minutes within the second,
+     * whole hours beyond. The same values as the ingest's and the alerter's.
+     */
+    ...retentionEnv,
     /** SSE comment sent this often so proxies keep /api/live open. */
     LIVE_HEARTBEAT_SECONDS: positiveInt(15, 300),
     /** How often the LISTEN connection proves it still delivers (a NOTIFY round trip). */

@@ -1,5 +1,6 @@
 "use client";
 
+import { MAX_CHART_RANGE_DAYS } from "@pulseboard/schema/tiers";
 import { useState } from "react";
 import { toDatetimeLocal } from "@/lib/format";
 import { RANGE_PRESETS, rangePreset } from "@/lib/ranges";
@@ -63,6 +64,8 @@ export function DeviceCharts({
     if (!Number.isFinite(from) || !Number.isFinite(to))
       return setCustomError("Pick both a start and an end.");
     if (from >= to) return setCustomError("The start must be before the end.");
+    if (to - from > MAX_CHART_RANGE_DAYS * 86_400_000)
+      return setCustomError(`A chart spans at most ${MAX_CHART_RANGE_DAYS} days.`);
     setCustomError(null);
     choose({ from, to });
   }

@@ -2,6 +2,7 @@
 
 import { errorMessage } from "@pulseboard/runtime/errors";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { appendBuckets } from "@/lib/chart-buckets";
 import { formatValue } from "@/lib/format";
 import { niceTicks } from "@/lib/ticks";
 import { useLive } from "./live";
@@ -23,6 +24,15 @@ interface Props {
   relativeMs?: number | undefined;
   thresholds?: number[];
   markers?: number[];
+}
+
+interface ChartData {
+  /** Which chart the points are of (device, metric, range): an update applies only to its own. */
+  key: string;
+  points: Point[];
+  bucketSeconds: number;
+  from: number;
+  to: number;
 }
 
 const HEIGHT = 220;
@@ -61,48 +71,70 @@ export function MetricChart({
   thresholds = [],
   markers = [],
 }: Props) {
-  const [data, setData] = useState<{
-    points: Point[];
-    bucketSeconds: number;
-    from: number;
-    to: number;
-  } | null>(null);
+  const [data, setData] = useState<ChartData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [width, setWidth] = useState(640);
   const [hover, setHover] = useState<Point | null>(null);
   const box = useRef<HTMLDivElement>(null);
   const inFlight = useRef<AbortController | null>(null);
-  const throttle = useRef<{ last: number; timer?: ReturnType<typeof setTimeout> }>({ last: 0 });
+  const throttle = useRef<{ last: number; full: boolean; timer?: ReturnType<typeof setTimeout> }>({
+    last: 0,
+    full: false,
+  });
+  const shown = useRef<ChartData | null>(null);
+  shown.current = data;
 
   // A sliding window is recomputed at each load; its from/to props change on every render and
   // must not trigger one.
   const fixedFrom = relativeMs ? 0 : from;
   const fixedTo = relativeMs ? 0 : to;
-  const load = useCallback(async () => {
-    inFlight.current?.abort();
-    const controller = new AbortController();
-    inFlight.current = controller;
-    const end = relativeMs ? Date.now() : fixedTo;
-    const start = relativeMs ? end - relativeMs : fixedFrom;
-    const query = new URLSearchParams({
-      metric,
-      from: new Date(start).toISOString(),
-      to: new Date(end).toISOString(),
-    });
-    try {
-      const res = await fetch(`/api/devices/${deviceId}/readings?${query}`, { signal: controller.signal });
-      const body = await res.json();
-      if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
-      setData({ points: body.points, bucketSeconds: body.bucketSeconds, from: start, to: end });
-      setError(null);
-    } catch (e) {
-      if (controller.signal.aborted) return;
-      setError(errorMessage(e));
-    }
-  }, [deviceId, metric, relativeMs, fixedFrom, fixedTo]);
+  const key = `${deviceId}|${metric}|${relativeMs ?? ""}|${fixedFrom}|${fixedTo}`;
+  // "full": the whole range. "update" (live readings): only the buckets from the last one shown
+  // on (`since`), which is re-read (it may have been partial, or lagging); the rest is kept.
+  const load = useCallback(
+    async (mode: "full" | "update") => {
+      inFlight.current?.abort();
+      const controller = new AbortController();
+      inFlight.current = controller;
+      const end = relativeMs ? Date.now() : fixedTo;
+      const start = relativeMs ? end - relativeMs : fixedFrom;
+      const current = shown.current?.key === key ? shown.current : null;
+      const lastShown = current?.points.at(-1);
+      const since = mode === "update" && current && lastShown ? lastShown.t : null;
+      const query = new URLSearchParams({
+        metric,
+        from: new Date(start).toISOString(),
+        to: new Date(end).toISOString(),
+      });
+      if (since && current) {
+        query.set("bucket", String(current.bucketSeconds));
+        query.set("since", since);
+      }
+      try {
+        const res = await fetch(`/api/devices/${deviceId}/readings?${query}`, { signal: controller.signal });
+        const body = await res.json();
+        if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
+        const next = { key, bucketSeconds: body.bucketSeconds as number, from: start, to: end };
+        if (since && current) {
+          if (next.bucketSeconds !== current.bucketSeconds) return void load("full");
+          setData({
+            ...next,
+            points: appendBuckets(current.points, body.points, since, start, next.bucketSeconds),
+          });
+        } else {
+          setData({ ...next, points: body.points });
+        }
+        setError(null);
+      } catch (e) {
+        if (controller.signal.aborted) return;
+        setError(errorMessage(e));
+      }
+    },
+    [deviceId, metric, relativeMs, fixedFrom, fixedTo, key],
+  );
 
   useEffect(() => {
-    void load();
+    void load("full");
     return () => inFlight.current?.abort();
   }, [load]);
 
@@ -116,19 +148,23 @@ export function MetricChart({
     return () => observer.disconnect();
   }, []);
 
-  // New readings of this metric: refetch at most every 2 s, and only for a sliding window.
+  // New readings of this metric: fetch at most every 2 s, and only for a sliding window.
   useLive((event) => {
     const relevant =
       event.type === "resync" ||
       (event.type === "reading" && event.deviceId === deviceId && event.metrics.includes(metric));
     if (!relevant || (!relativeMs && event.type !== "resync")) return;
+    // A reconnect may have missed anything: the whole range again. New readings: the new buckets.
+    if (event.type === "resync") throttle.current.full = true;
     const t = throttle.current;
     if (t.timer) return;
     t.timer = setTimeout(
       () => {
         t.timer = undefined;
         t.last = Date.now();
-        void load();
+        const full = t.full;
+        t.full = false;
+        void load(full ? "full" : "update");
       },
       Math.max(0, t.last + 2000 - Date.now()),
     );

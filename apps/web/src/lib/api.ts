@@ -22,8 +22,8 @@ export class ApiError extends Error {
 
 export const notFound = (what = "not found") => new ApiError(404, what);
 
-export function json(data: unknown, status = 200): Response {
-  return Response.json(data, { status, headers: { "cache-control": "no-store" } });
+export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return Response.json(data, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
 function issuesOf(error: z.ZodError) {
@@ -119,8 +119,8 @@ export function withSession<P = Record<string, never>>(
       return await handler(request, session, await context.params);
     } catch (error) {
       if (isDomainError(error)) {
-        const { status, body } = httpError(error);
-        return json(body, status);
+        const { status, body, headers } = httpError(error);
+        return json(body, status, headers);
       }
       if (error instanceof ApiError) {
         return json(

@@ -1,4 +1,4 @@
-import { ConflictError, InvalidError, NotFoundError } from "@pulseboard/schema/errors";
+import { ConflictError, InvalidError, NotFoundError, UnavailableError } from "@pulseboard/schema/errors";
 import { describe, expect, it } from "vitest";
 import { actionError, httpError, runAction } from "./errors";
 
@@ -17,6 +17,17 @@ describe("domain errors as answers", () => {
       body: { error: "unknown exercise: x", field: "exerciseId" },
     });
     expect(httpError(new InvalidError("bad"))).toEqual({ status: 400, body: { error: "bad" } });
+  });
+
+  it("maps Unavailable to 503 with Retry-After in whole seconds", () => {
+    expect(httpError(new UnavailableError("too slow", { retryAfterSeconds: 4.2 }))).toEqual({
+      status: 503,
+      body: { error: "too slow" },
+      headers: { "retry-after": "5" },
+    });
+    expect(httpError(new UnavailableError("x", { retryAfterSeconds: 0 })).headers).toEqual({
+      "retry-after": "1",
+    });
   });
 
   it("gives server actions the same message", async () => {

@@ -8,16 +8,29 @@ import {
   InvalidError,
   isDomainError,
   NotFoundError,
+  UnavailableError,
 } from "@pulseboard/schema/errors";
 
 export interface HttpError {
-  status: 400 | 404 | 409;
+  status: 400 | 404 | 409 | 503;
   body: { error: string; field?: string };
+  /** Response headers the status needs (503: Retry-After). */
+  headers?: Record<string, string>;
 }
 
-/** NotFound → 404, Conflict → 409, Invalid → 400 (naming the offending field when there is one). */
+/**
+ * NotFound → 404, Conflict → 409, Invalid → 400 (naming the offending field when there is one),
+ * Unavailable → 503 with Retry-After.
+ */
 export function httpError(error: DomainError): HttpError {
   if (error instanceof NotFoundError) return { status: 404, body: { error: error.message } };
+  if (error instanceof UnavailableError) {
+    return {
+      status: 503,
+      body: { error: error.message },
+      headers: { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterSeconds))) },
+    };
+  }
   if (error instanceof ConflictError) return { status: 409, body: { error: error.message } };
   if (error instanceof InvalidError) {
     return {

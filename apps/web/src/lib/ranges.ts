@@ -5,6 +5,7 @@ export const RANGE_PRESETS = [
   { key: "24h", label: "24 h", ms: 24 * 3600_000 },
   { key: "7d", label: "7 d", ms: 7 * 86_400_000 },
   { key: "30d", label: "30 d", ms: 30 * 86_400_000 },
+  { key: "1y", label: "1 y", ms: 365 * 86_400_000 },
 ] as const;
 
 export const DEFAULT_RANGE = "1h";

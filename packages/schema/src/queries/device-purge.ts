@@ -22,7 +22,13 @@ import type { Database, SqlClient } from "../client";
  * column and an index that leads with it. A table that keeps its foreign key with `on delete
  * cascade` may stay listed: the purge then finds nothing in it.
  */
-export const PURGED_TABLES = ["sensor_readings", "sensor_readings_legacy", "reading_rollups_1m"] as const;
+export const PURGED_TABLES = [
+  "sensor_readings",
+  "sensor_readings_legacy",
+  "reading_rollups_1m",
+  "reading_rollups_1m_legacy",
+  "reading_rollups_1h",
+] as const;
 
 /**
  * How long after a device's deletion its purge may finish (its queue row go). A statement that

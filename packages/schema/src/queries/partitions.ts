@@ -19,6 +19,7 @@ import {
 /** The time-partitioned tables, their partition key and unit. */
 export const PARTITIONED_TABLES = {
   sensor_readings: { column: "recorded_at", unit: "day" },
+  reading_rollups_1m: { column: "bucket_start", unit: "month" },
 } as const satisfies Record<string, { column: string; unit: PartitionUnit }>;
 
 export type PartitionedTable = keyof typeof PARTITIONED_TABLES;

@@ -132,27 +132,80 @@ export const devicePurges = pgTable("device_purges", {
 // minute was rolled up adds a further row for that minute (min/max/sum/count combine), so a
 // minute's figures are the combination of all its rows. Numeric like the readings, so combined
 // figures equal a direct computation over the raw rows exactly.
+//
+// Partitioned by UTC month of bucket_start (migration 0011, hand-written: drizzle cannot declare
+// partitioning, nor an index's INCLUDE columns; docs/rollup-tiers.md). Partitions are made ahead
+// and dropped past MINUTE_RETENTION_DAYS once the hourly tier holds them
+// (queries/rollup-maintenance.ts). No foreign key to devices, for the readings' reason: partition
+// DDL would lock `devices`. A deleted device's rows are read by no chart (charts join the owner's
+// devices) and purged in the background by device_id, which leads the series index.
 export const readingRollups1m = pgTable(
   "reading_rollups_1m",
   {
-    deviceId: uuid("device_id")
-      .notNull()
-      .references(() => devices.id, { onDelete: "cascade" }),
+    deviceId: uuid("device_id").notNull(),
     metric: text("metric").notNull(),
     bucketStart: timestamp("bucket_start", { withTimezone: true }).notNull(),
     min: numeric("min", { mode: "number" }).notNull(),
     max: numeric("max", { mode: "number" }).notNull(),
     sum: numeric("sum", { mode: "number" }).notNull(),
     count: integer("count").notNull(),
+    /**
+     * The minute roll-up's cutoff when this row was written (before migration 0011: that run's
+     * start). The hourly roll-up's watermark is on this column (queries/rollups.ts).
+     */
     rolledAt: timestamp("rolled_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("idx_rollup_1m_device_metric_bucket").on(t.deviceId, t.metric, t.bucketStart),
+    // A series' minutes in time order. The migration adds INCLUDE (min, max, sum, count), which
+    // drizzle cannot declare: a chart reads its minutes from the index alone (index-only scans,
+    // on partitions vacuumed by the maintenance).
+    index("idx_rollup_1m_series").on(t.deviceId, t.metric, t.bucketStart),
+    // Rows are appended roughly in minute order: a few pages find a closed day for the hourly
+    // roll-up.
+    index("idx_rollup_1m_bucket_brin").using("brin", t.bucketStart),
+    // Rows written after their UTC day ended (the day's last minute or two, and late readings):
+    // few, so a partial index finds those the hourly tier does not hold yet.
+    index("idx_rollup_1m_after_day")
+      .on(t.rolledAt)
+      .where(
+        sql`${t.rolledAt} - date_bin('1 day', ${t.bucketStart}, timestamptz '1970-01-01 00:00:00+00') > interval '1 day'`,
+      ),
     check("reading_rollups_1m_count_check", sql`${t.count} > 0`),
     check("reading_rollups_1m_min_max_check", sql`${t.min} <= ${t.max}`),
     check(
       "reading_rollups_1m_minute_check",
       sql`date_bin('1 minute', ${t.bucketStart}, timestamptz '1970-01-01 00:00:00+00') = ${t.bucketStart}`,
+    ),
+  ],
+);
+
+// Append-only rollups of the minute rollups per device, metric and hour (epoch-aligned, UTC),
+// written by `rollUpClosedDays` (queries/rollups.ts) one closed UTC day at a time, in series
+// order, so a series' hours sit together on disk. Like the minutes, never updated: a minute row
+// written after its day was rolled up adds a further row for its hour. Kept for good (about
+// 8,760 rows per series a year): charts beyond the minutes' retention read only these.
+// Not partitioned, no foreign key to devices (a deleted device's rows are purged by device_id).
+export const readingRollups1h = pgTable(
+  "reading_rollups_1h",
+  {
+    deviceId: uuid("device_id").notNull(),
+    metric: text("metric").notNull(),
+    bucketStart: timestamp("bucket_start", { withTimezone: true }).notNull(),
+    min: numeric("min", { mode: "number" }).notNull(),
+    max: numeric("max", { mode: "number" }).notNull(),
+    sum: numeric("sum", { mode: "number" }).notNull(),
+    count: integer("count").notNull(),
+    /** The hourly roll-up's cutoff when this row was written. */
+    rolledAt: timestamp("rolled_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    // INCLUDE (min, max, sum, count) added by the migration, as for the minutes.
+    index("idx_rollup_1h_series").on(t.deviceId, t.metric, t.bucketStart),
+    check("reading_rollups_1h_count_check", sql`${t.count} > 0`),
+    check("reading_rollups_1h_min_max_check", sql`${t.min} <= ${t.max}`),
+    check(
+      "reading_rollups_1h_hour_check",
+      sql`date_bin('1 hour', ${t.bucketStart}, timestamptz '1970-01-01 00:00:00+00') = ${t.bucketStart}`,
     ),
   ],
 );

@@ -1,5 +1,6 @@
 // Zod contracts of the device protocol and the telemetry API (docs/device-protocol.md, docs/api.md).
 import { z } from "zod";
+import { MAX_CHART_RANGE_DAYS } from "../../tiers";
 import { AGGREGATES, ALERT_STATUSES, COMPARATORS, NO_DATA_POLICIES } from "./tables";
 
 export const METRIC_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -310,6 +311,11 @@ export const createRuleBody = z
 
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
+/**
+ * A chart's query (docs/api.md). `since`: the start of the last bucket the client holds, for live
+ * updates: only buckets from it on are returned (it included). Which buckets the stored tiers
+ * serve for a range depends on the retention settings: tiers.ts (chartBucketSeconds).
+ */
 export const readingsQuery = z
   .object({
     metric: metricName,
@@ -321,8 +327,23 @@ export const readingsQuery = z
       .min(1)
       .max(86_400 * 31)
       .optional(),
+    since: instant.optional(),
   })
-  .refine((q) => q.from < q.to, { message: "from must be before to", path: ["from"] });
+  .refine((q) => q.from < q.to, { message: "from must be before to", path: ["from"] })
+  // (zod runs an object's refinements even when a field failed: check the types first.)
+  .refine(
+    (q) =>
+      !(q.from instanceof Date && q.to instanceof Date) ||
+      q.to.getTime() - q.from.getTime() <= MAX_CHART_RANGE_DAYS * 86_400_000,
+    {
+      message: `the range is at most ${MAX_CHART_RANGE_DAYS} days`,
+      path: ["to"],
+    },
+  )
+  .refine((q) => q.since === undefined || q.since < q.to, {
+    message: "since must be before to",
+    path: ["since"],
+  });
 
 export const alertsQuery = z.object({
   status: z.enum(ALERT_STATUSES).optional(),
