@@ -229,6 +229,14 @@ export async function benchTemplate(
   const name = templateName(params);
   const admin = postgres(server.adminUrl, { max: 1, onnotice: () => {} });
   try {
+    // Templates of other migrations or parameters are never used again: dropped (~2.5 GB each).
+    const stale = await admin<{ datname: string }[]>`
+      select datname from pg_database
+      where datname like 'pulseboard\_benchdata\_%' and datname <> ${name} and datname <> ${`${name}_building`}`;
+    for (const { datname } of stale) {
+      await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+      progress(`bench data: dropped the stale template ${datname}`);
+    }
     const [found] = await admin<{ comment: string | null }[]>`
       select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${name}`;
     if (found?.comment) {
