@@ -6,7 +6,15 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { type BenchDatabase, benchDatabase, onCleanup, progress, sleep } from "@pulseboard/devstack/bench";
+import { type BenchDatabase, onCleanup, progress, sleep } from "@pulseboard/devstack/bench";
+import {
+  benchDataParams,
+  benchTemplate,
+  cloneBenchDatabase,
+  describeBenchData,
+  dropBenchDatabase,
+  startBenchServer,
+} from "@pulseboard/devstack/bench-data";
 import {
   forgetMqttSessions,
   MOSQUITTO_BINARY,
@@ -16,6 +24,8 @@ import {
 } from "@pulseboard/devstack/mosquitto";
 import { type SpawnedProcess, spawnTs } from "@pulseboard/devstack/test/process";
 import { findFreePort } from "@pulseboard/runtime/ports";
+import { createDb } from "@pulseboard/schema/client";
+import { ensurePartitions, listPartitions } from "@pulseboard/schema/queries/partitions";
 import { deviceKeyDigest, generateDeviceKey } from "@pulseboard/schema/telemetry";
 import postgres from "postgres";
 
@@ -27,26 +37,54 @@ export const BENCH_DATABASE = "pulseboard_bench_ingest";
 export interface IngestDatabase extends BenchDatabase {
   /** `track_commit_timestamp` is on: commit times of rows can be read (external-broker latency). */
   commitTimestamps: boolean;
+  /** Readings in the table before the benchmark writes any. */
+  preloaded: number;
 }
 
+/** Rows this run wrote have a received_at from now on (the bench data's are older). */
+const RUN_STARTED = new Date().toISOString();
+
 /**
- * A dedicated, migrated database `pulseboard_bench_ingest` (see benchDatabase: at DATABASE_URL,
- * otherwise on a throwaway embedded PostgreSQL, durable, with `track_commit_timestamp` on).
- * Emptied of users, devices and readings before use.
+ * The database `pulseboard_bench_ingest`: a clone of the shared bench data's template
+ * (@pulseboard/devstack/bench-data: ≥ 10M readings of 100 interleaved devices already in the
+ * table, VACUUMed), on the bench server (durable settings: fsync, synchronous commit and full-page
+ * writes on; `track_commit_timestamp` on), with today's partitions and the next day's. Nothing is
+ * emptied: every measurement writes into the full table, and rows written by this run are
+ * deleted between measurements (resetReadings).
  */
 export async function startDatabase(): Promise<IngestDatabase> {
-  // Commit timestamps let the benchmark time publish-to-commit where the acknowledgement does
-  // not wait for the commit (the external broker acknowledges on receipt).
-  const database = await benchDatabase({ name: BENCH_DATABASE, settings: { track_commit_timestamp: "on" } });
-  onCleanup("database", () => database.close());
-  const result: IngestDatabase = { ...database, commitTimestamps: false };
-  const sql = postgres(database.directUrl, { max: 1, onnotice: () => {} });
+  const server = await startBenchServer({ track_commit_timestamp: "on" });
+  onCleanup("bench server", () => server.stop());
+  const { name: template, info } = await benchTemplate(server, benchDataParams());
+  const url = await cloneBenchDatabase(server, template, BENCH_DATABASE);
+  onCleanup("bench database", () => dropBenchDatabase(server, BENCH_DATABASE));
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const result: IngestDatabase = {
+    url,
+    directUrl: url,
+    adminUrl: server.adminUrl,
+    mode: server.mode,
+    description: `${server.description}; a clone of the bench data: ${describeBenchData(info)}`,
+    close: () => server.stop(),
+    commitTimestamps: false,
+    preloaded: info.rawReadings,
+  };
   try {
-    await sql`truncate sensor_readings, devices, "user" cascade`;
+    const db = createDb(sql);
+    await ensurePartitions(
+      db,
+      "sensor_readings",
+      new Date(Date.now() - 86_400_000),
+      new Date(Date.now() + 86_400_000),
+    );
     // BENCH_AUTOVACUUM=off: a diagnostic knob, to see what autovacuum during a run costs.
-    const autovacuum = process.env.BENCH_AUTOVACUUM !== "off";
-    await sql.unsafe(`alter table sensor_readings set (autovacuum_enabled = ${autovacuum})`);
-    if (!autovacuum) result.description += ", autovacuum off for sensor_readings (BENCH_AUTOVACUUM=off)";
+    // A partitioned table takes no storage parameters: each partition gets it.
+    if (process.env.BENCH_AUTOVACUUM === "off") {
+      for (const p of await listPartitions(sql, "sensor_readings")) {
+        await sql.unsafe(`alter table "${p.name}" set (autovacuum_enabled = false)`);
+      }
+      result.description += ", autovacuum off for sensor_readings' partitions (BENCH_AUTOVACUUM=off)";
+    }
     const [setting] = await sql<
       { on: boolean }[]
     >`select current_setting('track_commit_timestamp') = 'on' as on`;
@@ -55,6 +93,15 @@ export async function startDatabase(): Promise<IngestDatabase> {
     await sql.end({ timeout: 5 });
   }
   return result;
+}
+
+/** Checkpoints the server has made so far (timed and requested): PostgreSQL 17's view, or 15's. */
+export async function checkpointCount(sql: postgres.Sql): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select (num_timed + num_requested)::int as n from pg_stat_checkpointer`.catch(
+    () => sql<{ n: number }[]>`select (checkpoints_timed + checkpoints_req)::int as n from pg_stat_bgwriter`,
+  );
+  return row?.n ?? 0;
 }
 
 export interface DeviceSet {
@@ -82,14 +129,20 @@ export async function countRows(sql: postgres.Sql, deviceIds?: string[]): Promis
   const [row] = deviceIds
     ? await sql<{ n: number }[]>`
         select count(*)::int as n from sensor_readings where device_id = any(${deviceIds}::uuid[])`
-    : await sql<{ n: number }[]>`select count(*)::int as n from sensor_readings`;
+    : await sql<
+        { n: number }[]
+      >`select count(*)::int as n from sensor_readings where received_at >= ${RUN_STARTED}::timestamptz`;
   return row?.n ?? 0;
 }
 
-/** Empties the readings table and checkpoints, so every measurement starts from the same state. */
+/**
+ * Deletes the readings this run wrote (the bench data's stay) and vacuums, so every measurement
+ * writes into the same full table. No checkpoint is forced: checkpoints happen in the windows as
+ * they would in a deployment (counted by checkpointCount).
+ */
 export async function resetReadings(sql: postgres.Sql): Promise<void> {
-  await sql`truncate sensor_readings`;
-  await sql`checkpoint`.catch(() => {}); // needs superuser or pg_checkpoint; best effort
+  await sql`delete from sensor_readings where received_at >= ${RUN_STARTED}::timestamptz`;
+  await sql`vacuum sensor_readings`;
 }
 
 // ---------------------------------------------------------------------------------------------
