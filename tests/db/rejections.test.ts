@@ -55,7 +55,8 @@ beforeAll(async () => {
 describe("rejection queries", () => {
   it("adds counts into one row per device, hour and reason, keeping the latest time and detail", async () => {
     const id = await deviceOf(alice);
-    const now = new Date();
+    // Both instants inside one hour (a second before now could be the previous hour).
+    const now = new Date(Math.floor(Date.now() / HOUR) * HOUR + HOUR / 2);
     const earlier = new Date(now.getTime() - 1000);
     await recordRejections(database.current.db, [
       count(id, "bad_value", 3, now, "t: value must be a finite number"),
