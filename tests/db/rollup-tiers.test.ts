@@ -277,16 +277,26 @@ describe("minute maintenance", () => {
       ["reading_rollups_1h", START, "2026-03-04T00:00:00Z"],
       ["reading_rollups_1m", "2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z"],
     ] as const) {
-      const plan = await direct.begin(async (tx) => {
-        await tx`set local enable_seqscan = off`;
-        await tx`set local enable_bitmapscan = off`;
-        const [row] = await tx.unsafe(
-          `explain (analyze, format json) select bucket_start, min, max, sum, count from ${table}
-           where device_id = $1 and metric = 'temp' and bucket_start >= $2 and bucket_start < $3`,
-          [deviceId, from, to],
-        );
-        return JSON.stringify(row);
-      });
+      const explain = () =>
+        direct.begin(async (tx) => {
+          await tx`set local enable_seqscan = off`;
+          await tx`set local enable_bitmapscan = off`;
+          const [row] = await tx.unsafe(
+            `explain (analyze, format json) select bucket_start, min, max, sum, count from ${table}
+             where device_id = $1 and metric = 'temp' and bucket_start >= $2 and bucket_start < $3`,
+            [deviceId, from, to],
+          );
+          return JSON.stringify(row);
+        });
+      let plan = await explain();
+      // VACUUM marks a page all-visible only once no transaction anywhere may still need its old
+      // rows: another test file's open transaction, or a standby's hot_standby_feedback (CI's
+      // PostgreSQL 15 run), can hold that back for a moment. Vacuum again until it has passed.
+      for (let tries = 0; tries < 20 && !/"Heap Fetches":0\b/.test(plan); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await direct.unsafe(`vacuum ${table === "reading_rollups_1m" ? "reading_rollups_1m_202603" : table}`);
+        plan = await explain();
+      }
       expect(plan, table).toContain('"Node Type":"Index Only Scan"');
       expect(plan, table).toMatch(/"Heap Fetches":0\b/);
       expect(plan, table).not.toMatch(/"Heap Fetches":[1-9]/);
