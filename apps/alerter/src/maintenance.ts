@@ -5,15 +5,12 @@
 // the minute roll-ups' month partitions likewise (queries/rollup-maintenance.ts).
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database, SqlClient } from "@pulseboard/schema/client";
-import { rawDropBefore, unitStart } from "@pulseboard/schema/partitions";
+import { daysAhead, rawDropBefore } from "@pulseboard/schema/partitions";
 import { dropPartitionsBefore, ensurePartitions, rolledUpTo } from "@pulseboard/schema/queries/partitions";
 import { maintainMinuteRollups } from "@pulseboard/schema/queries/rollup-maintenance";
 import { ROLLUP_1M } from "@pulseboard/schema/queries/rollups";
 
 export const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
-/** Days of reading partitions made ahead of today. */
-const DAYS_AHEAD = 3;
-const DAY_MS = 86_400_000;
 
 export interface MaintenanceResult {
   created: string[];
@@ -66,13 +63,8 @@ export class Maintenance {
 
   private async maintain(now: Date): Promise<MaintenanceResult> {
     const { db, direct, log, rawRetentionDays, minuteRetentionDays } = this.options;
-    const today = unitStart("day", now);
-    const made = await ensurePartitions(
-      db,
-      "sensor_readings",
-      today,
-      new Date(today.getTime() + DAYS_AHEAD * DAY_MS),
-    );
+    const ahead = daysAhead(now);
+    const made = await ensurePartitions(db, "sensor_readings", ahead.from, ahead.to);
     const result: MaintenanceResult = { created: made.created, dropped: [], deferred: made.deferred };
     const before = direct ? rawDropBefore(now, await rolledUpTo(db, ROLLUP_1M), rawRetentionDays) : null;
     if (direct && before) {

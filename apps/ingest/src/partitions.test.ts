@@ -1,5 +1,6 @@
+import { DAYS_AHEAD, daysAhead } from "@pulseboard/schema/partitions";
 import { describe, expect, it } from "vitest";
-import { DAYS_AHEAD, daysAhead, daysFor } from "./partitions";
+import { daysFor } from "./partitions";
 
 const row = (iso: string) => ({ deviceId: "d", metric: "m", value: 1, recordedAt: new Date(iso) });
 

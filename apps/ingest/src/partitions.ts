@@ -4,20 +4,10 @@
 // never had that day) makes it and tries once more.
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database } from "@pulseboard/schema/client";
-import { retentionStart, unitStart } from "@pulseboard/schema/partitions";
+import { daysAhead, retentionStart } from "@pulseboard/schema/partitions";
 import { ensurePartitions } from "@pulseboard/schema/queries/partitions";
 import { MAX_FUTURE_SKEW_MS } from "@pulseboard/schema/telemetry";
 import type { ReadingRow } from "./writer";
-
-/** Days of partitions made ahead of today. */
-export const DAYS_AHEAD = 3;
-const DAY_MS = 86_400_000;
-
-/** The days [from, to] the ingest keeps partitions for ahead: today and DAYS_AHEAD after it. */
-export function daysAhead(now: Date): { from: Date; to: Date } {
-  const today = unitStart("day", now);
-  return { from: today, to: new Date(today.getTime() + DAYS_AHEAD * DAY_MS) };
-}
 
 /**
  * The days a batch needs, clamped to what the ingest accepts (raw retention to the future skew):

@@ -115,3 +115,12 @@ export function rawDropBefore(now: Date, rolledUpTo: Date | null, days: number):
   if (!rolledUpTo) return null;
   return retentionStart(new Date(Math.min(now.getTime(), rolledUpTo.getTime())), days);
 }
+
+/** Days of reading partitions made ahead of today (by the ingest and by the alerter). */
+export const DAYS_AHEAD = 3;
+
+/** The days whose reading partitions are kept made ahead: today and DAYS_AHEAD after it. */
+export function daysAhead(now: Date): { from: Date; to: Date } {
+  const today = unitStart("day", now);
+  return { from: today, to: new Date(today.getTime() + DAYS_AHEAD * DAY_MS) };
+}
