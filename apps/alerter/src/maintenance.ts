@@ -2,11 +2,18 @@
 // sweep up): reading partitions made ahead (the ingest makes them too: either alone is enough),
 // and raw readings past RAW_RETENTION_DAYS dropped a whole day at a time once rolled up
 // (DETACH … CONCURRENTLY on the direct endpoint, then DROP: no lock that stops ingest or reads);
-// the minute roll-ups' month partitions likewise (queries/rollup-maintenance.ts).
+// the minute roll-ups' month partitions likewise (queries/rollup-maintenance.ts); and each closed
+// partition's indexes rebuilt packed once (REINDEX … CONCURRENTLY, one partition of each table a
+// run: queries/partitions.ts compactClosedPartitions).
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database, SqlClient } from "@pulseboard/schema/client";
 import { daysAhead, rawDropBefore } from "@pulseboard/schema/partitions";
-import { dropPartitionsBefore, ensurePartitions, rolledUpTo } from "@pulseboard/schema/queries/partitions";
+import {
+  compactClosedPartitions,
+  dropPartitionsBefore,
+  ensurePartitions,
+  rolledUpTo,
+} from "@pulseboard/schema/queries/partitions";
 import { maintainMinuteRollups } from "@pulseboard/schema/queries/rollup-maintenance";
 import { ROLLUP_1M } from "@pulseboard/schema/queries/rollups";
 
@@ -15,6 +22,8 @@ export const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
 export interface MaintenanceResult {
   created: string[];
   dropped: string[];
+  /** Closed partitions whose indexes were rebuilt packed. */
+  compacted: string[];
   /** Left for the next run: a lock was not granted in time. */
   deferred: string[];
 }
@@ -65,7 +74,12 @@ export class Maintenance {
     const { db, direct, log, rawRetentionDays, minuteRetentionDays } = this.options;
     const ahead = daysAhead(now);
     const made = await ensurePartitions(db, "sensor_readings", ahead.from, ahead.to);
-    const result: MaintenanceResult = { created: made.created, dropped: [], deferred: made.deferred };
+    const result: MaintenanceResult = {
+      created: made.created,
+      dropped: [],
+      compacted: [],
+      deferred: made.deferred,
+    };
     const before = direct ? rawDropBefore(now, await rolledUpTo(db, ROLLUP_1M), rawRetentionDays) : null;
     if (direct && before) {
       const started = performance.now();
@@ -85,6 +99,16 @@ export class Maintenance {
     result.deferred.push(...minutes.deferred);
     if (minutes.dropped.length > 0 || minutes.legacy.moved > 0 || minutes.vacuumed.length > 0)
       log.info(minutes, "minute roll-ups maintained");
+    // Rebuilds wait for every older transaction of the database: not in a run that already found
+    // a lock busy (a long transaction is about); the next run takes them up.
+    if (direct && result.deferred.length === 0) {
+      for (const table of ["sensor_readings", "reading_rollups_1m"] as const) {
+        const packed = await compactClosedPartitions(db, direct, table, now, { lockTimeoutMs: 10_000 });
+        result.compacted.push(...packed.compacted.map((c) => c.partition));
+        result.deferred.push(...packed.deferred);
+        for (const c of packed.compacted) log.info(c, "closed partition's indexes rebuilt packed");
+      }
+    }
     if (result.created.length > 0) log.info({ created: result.created }, "reading partitions made ahead");
     if (result.deferred.length > 0)
       log.warn({ deferred: result.deferred }, "partition work deferred: lock busy");

@@ -1,9 +1,10 @@
 // Partition maintenance: reading partitions made ahead, and raw days past RAW_RETENTION_DAYS
 // dropped whole, only once rolled up, without a lock that would stop ingest; a drop that cannot
-// get its lock in time is finished by a later run.
+// get its lock in time is finished by a later run; closed partitions' indexes rebuilt packed, once.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { createDirectClient } from "@pulseboard/schema/client";
 import { partitionFor } from "@pulseboard/schema/partitions";
+import { ensurePartitions } from "@pulseboard/schema/queries/partitions";
 import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -124,5 +125,30 @@ describe("partition maintenance", () => {
       { t: string | null }[]
     >`select to_regclass(${old.name})::text as t`;
     expect(gone?.t).toBeNull();
+  });
+
+  it("rebuilds the indexes of one closed partition of each table a run, newest first, once", async () => {
+    // Closed months of minute roll-ups beside the days the template has.
+    await ensurePartitions(
+      database.current.db,
+      "reading_rollups_1m",
+      new Date("2026-06-01T00:00:00Z"),
+      new Date("2026-09-30T00:00:00Z"),
+    );
+    const logged = alerter.logs.length;
+    const first = await alerter.app.maintain();
+    const readings = first?.compacted.filter((name) => name.startsWith("sensor_readings_")) ?? [];
+    const minutes = first?.compacted.filter((name) => name.startsWith("reading_rollups_1m_")) ?? [];
+    expect(readings).toHaveLength(1);
+    expect(minutes).toHaveLength(1);
+    const second = await alerter.app.maintain();
+    const both = [...(first?.compacted ?? []), ...(second?.compacted ?? [])];
+    expect(new Set(both).size).toBe(4);
+    // Newest closed first: the second run's day is older than the first's.
+    const nextDay = second?.compacted.find((name) => name.startsWith("sensor_readings_")) ?? "";
+    expect(nextDay < (readings[0] ?? "")).toBe(true);
+    expect(
+      alerter.logs.slice(logged).filter((l) => l.msg === "closed partition's indexes rebuilt packed"),
+    ).toHaveLength(4);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  closedPartitions,
   expiredPartitions,
   parsePartitionName,
   partitionFor,
@@ -68,5 +69,23 @@ describe("partitions", () => {
     expect(rawDropBefore(now, at("2026-12-03T14:58:00Z"), 30)).toEqual(at("2026-11-03T00:00:00Z"));
     // A roll-up stuck since November 20th holds back the days it has not rolled up.
     expect(rawDropBefore(now, at("2026-11-20T08:00:00Z"), 30)).toEqual(at("2026-10-21T00:00:00Z"));
+  });
+
+  it("a partition is closed an hour after it ends, and the newest closed comes first", () => {
+    const names = ["r_20261201", "r_20261202", "r_20261203", "r_20261204", "r_legacy"];
+    // December 2nd ended at midnight: not closed at 00:59, closed at 01:00.
+    expect(closedPartitions("r", "day", names, at("2026-12-03T00:59:59Z")).map((p) => p.name)).toEqual([
+      "r_20261201",
+    ]);
+    expect(closedPartitions("r", "day", names, at("2026-12-03T01:00:00Z")).map((p) => p.name)).toEqual([
+      "r_20261202",
+      "r_20261201",
+    ]);
+    expect(
+      closedPartitions("m", "month", ["m_202610", "m_202611", "m_202612"], at("2026-12-03T00:00:00Z")),
+    ).toEqual([
+      { name: "m_202611", from: at("2026-11-01T00:00:00Z"), to: at("2026-12-01T00:00:00Z") },
+      { name: "m_202610", from: at("2026-10-01T00:00:00Z"), to: at("2026-11-01T00:00:00Z") },
+    ]);
   });
 });

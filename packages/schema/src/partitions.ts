@@ -124,3 +124,28 @@ export function daysAhead(now: Date): { from: Date; to: Date } {
   const today = unitStart("day", now);
   return { from: today, to: new Date(today.getTime() + DAYS_AHEAD * DAY_MS) };
 }
+
+/**
+ * How long after its day (or month) ends a partition counts as closed, so its indexes are
+ * rebuilt packed: the roll-up has passed it and the stragglers of its last minutes are in.
+ * Late readings may still come (for RAW_RETENTION_DAYS); they are few, and fit the rebuilt
+ * key's free space (btree leaves are rebuilt 90% full).
+ */
+export const COMPACT_AFTER_MS = 60 * 60_000;
+
+/**
+ * The partitions of `names` closed at `now` (ending at least COMPACT_AFTER_MS ago), newest
+ * first: the newest has the longest retention left to profit from a packed index.
+ */
+export function closedPartitions(
+  table: string,
+  unit: PartitionUnit,
+  names: readonly string[],
+  now: Date,
+): PartitionSpec[] {
+  const closedBy = now.getTime() - COMPACT_AFTER_MS;
+  return names
+    .map((name) => parsePartitionName(table, unit, name))
+    .filter((spec): spec is PartitionSpec => spec !== null && spec.to.getTime() <= closedBy)
+    .sort((a, b) => b.to.getTime() - a.to.getTime());
+}

@@ -10,6 +10,7 @@
 
 import type { Database, SqlClient } from "../client";
 import {
+  closedPartitions,
   type PartitionSpec,
   type PartitionUnit,
   parsePartitionName,
@@ -173,6 +174,116 @@ export async function dropPartitionsBefore(
     }
   });
   return result;
+}
+
+export interface Compaction {
+  partition: string;
+  indexBytesBefore: number;
+  indexBytesAfter: number;
+  ms: number;
+}
+
+export interface CompactResult {
+  compacted: Compaction[];
+  /** Partitions left for a later run: another process was on them, or a lock did not come in time. */
+  deferred: string[];
+}
+
+export interface CompactOptions {
+  /** Partitions rebuilt per call at most (each is seconds of I/O for a large day). */
+  limit?: number;
+  /** How long the rebuild may wait for its locks (and for older transactions) before giving up for now. */
+  lockTimeoutMs?: number;
+}
+
+/**
+ * Rebuilds the indexes of `table`'s closed partitions (../partitions.ts closedPartitions) that
+ * were not rebuilt yet, newest first, with REINDEX TABLE CONCURRENTLY on the direct endpoint (it
+ * cannot run in a transaction block; inserts and reads go on meanwhile), and records each in
+ * partition_compactions. A rebuild that was interrupted leaves an invalid copy of an index
+ * (`…_ccnew`): it is dropped before the partition is rebuilt again. Records of partitions that
+ * no longer exist are pruned.
+ */
+export async function compactClosedPartitions(
+  db: Database,
+  direct: SqlClient,
+  table: PartitionedTable,
+  now: Date,
+  { limit = 1, lockTimeoutMs = 30_000 }: CompactOptions = {},
+): Promise<CompactResult> {
+  const sql = db.$client;
+  const { unit } = PARTITIONED_TABLES[table];
+  await sql`delete from partition_compactions where to_regclass(quote_ident(partition)) is null`;
+  const attached = (await listPartitions(sql, table)).filter((p) => !p.detachPending).map((p) => p.name);
+  const done = new Set(
+    (
+      await sql<{ partition: string }[]>`
+        select partition from partition_compactions where partition = any(${attached})`
+    ).map((r) => r.partition),
+  );
+  const due = closedPartitions(table, unit, attached, now)
+    .filter((p) => !done.has(p.name))
+    .slice(0, limit);
+  const result: CompactResult = { compacted: [], deferred: [] };
+  if (due.length === 0) return result;
+  const session = await direct.reserve();
+  try {
+    await session.unsafe(`set lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
+    for (const { name } of due) {
+      // One process per partition; another alerter on it already is as good as done here.
+      const [lock] = await session<{ got: boolean }[]>`
+        select pg_try_advisory_lock(hashtext(${`compact:${name}`})) as got`;
+      if (!lock?.got) {
+        result.deferred.push(name);
+        continue;
+      }
+      try {
+        // Done by another process between our look and our lock?
+        const [already] = await sql<{ partition: string }[]>`
+          select partition from partition_compactions where partition = ${name}`;
+        if (already) continue;
+        const compaction = await compactPartition(session, name);
+        if (!compaction) {
+          result.deferred.push(name);
+          continue;
+        }
+        await sql`
+          insert into partition_compactions (partition, index_bytes_before, index_bytes_after)
+          values (${name}, ${compaction.indexBytesBefore}, ${compaction.indexBytesAfter})
+          on conflict (partition) do nothing`;
+        result.compacted.push(compaction);
+      } finally {
+        await session`select pg_advisory_unlock(hashtext(${`compact:${name}`}))`;
+      }
+    }
+  } finally {
+    await session.unsafe("reset lock_timeout").catch(() => {});
+    session.release();
+  }
+  return result;
+}
+
+/** One partition's indexes rebuilt; undefined when a lock did not come in time (left invalid copies are dropped next time). */
+async function compactPartition(session: SqlClient, name: string): Promise<Compaction | undefined> {
+  const leftovers = await session<{ index: string }[]>`
+    select c.relname as index from pg_index i join pg_class c on c.oid = i.indexrelid
+    where i.indrelid = to_regclass(${quoteIdent(name)}) and not i.indisvalid`;
+  for (const { index } of leftovers) await session.unsafe(`drop index concurrently ${quoteIdent(index)}`);
+  const indexBytes = async () => {
+    const [row] = await session<{ bytes: string }[]>`
+      select pg_indexes_size(to_regclass(${quoteIdent(name)}))::text as bytes`;
+    return Number(row?.bytes ?? 0);
+  };
+  const indexBytesBefore = await indexBytes();
+  const started = performance.now();
+  try {
+    await session.unsafe(`reindex table concurrently ${quoteIdent(name)}`);
+  } catch (error) {
+    if (isLockTimeout(error)) return undefined;
+    throw error;
+  }
+  const ms = Math.round(performance.now() - started);
+  return { partition: name, indexBytesBefore, indexBytesAfter: await indexBytes(), ms };
 }
 
 /** A SQL identifier, quoted (names here are ours, but DDL text is built, so quote anyway). */

@@ -2,6 +2,7 @@
 // device protocol and alert semantics (docs/device-protocol.md, docs/alerting.md).
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   check,
   index,
   integer,
@@ -216,6 +217,19 @@ export const readingRollups1h = pgTable(
 export const rollupWatermarks = pgTable("rollup_watermarks", {
   name: text("name").primaryKey(),
   cutoff: timestamp("cutoff", { withTimezone: true }).notNull(),
+});
+
+// Closed partitions whose indexes were rebuilt packed (compactClosedPartitions in
+// queries/partitions.ts): a day's readings arrive from hundreds of series at once, so its
+// primary key's pages split half full; rebuilt once the day is closed, the key takes about half
+// the room. One row per partition, written after its rebuild, so each is rebuilt once; rows of
+// partitions since dropped are pruned by the same maintenance.
+export const partitionCompactions = pgTable("partition_compactions", {
+  partition: text("partition").primaryKey(),
+  compactedAt: timestamp("compacted_at", { withTimezone: true }).notNull().defaultNow(),
+  /** The partition's indexes, in bytes, before and after the rebuild. */
+  indexBytesBefore: bigint("index_bytes_before", { mode: "number" }).notNull(),
+  indexBytesAfter: bigint("index_bytes_after", { mode: "number" }).notNull(),
 });
 
 // Messages the ingest refused, per device, hour (UTC) and reason, so the owner can see why a
