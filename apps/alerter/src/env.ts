@@ -1,5 +1,6 @@
 import {
   booleanFlag,
+  checkRetention,
   databaseEnv,
   loadEnv,
   logLevel,
@@ -49,6 +50,7 @@ export const alerterEnvSchema = z
     QUEUE_RETRY_BASE_MS: positiveInt(1000, 60_000),
   })
   .superRefine((env, ctx) => {
+    checkRetention(env, ctx);
     // Every request to the alerter is verified against these keys; in production there is no
     // default to fall back on (locally, `pnpm start` generates and passes them).
     if (env.NODE_ENV !== "production") return;

@@ -1,5 +1,6 @@
 import {
   booleanFlag,
+  checkRetention,
   databaseEnv,
   loadEnv,
   logLevel,
@@ -125,6 +126,7 @@ export const webEnvSchema = z
     ),
   })
   .superRefine((env, ctx) => {
+    checkRetention(env, ctx);
     if (env.NODE_ENV !== "production") return;
     if (!env.BETTER_AUTH_SECRET) {
       ctx.addIssue({

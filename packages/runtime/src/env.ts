@@ -1,6 +1,7 @@
 // Environment validation shared by every app's env.ts: one zod schema per app, parsed once at
 // boot; anything missing or malformed stops the process with one clear line.
 import { z } from "zod";
+import { DEFAULT_MINUTE_RETENTION_DAYS, DEFAULT_RAW_RETENTION_DAYS } from "./retention";
 
 export class EnvError extends Error {
   override name = "EnvError";
@@ -144,10 +145,26 @@ export const retentionEnv = {
       .int("must be a whole number")
       .min(30, "must be at least 30 (alert rules look back up to 30 days)")
       .max(36_500, "must be at most 36500")
-      .default(30),
+      .default(DEFAULT_RAW_RETENTION_DAYS),
   ),
-  MINUTE_RETENTION_DAYS: positiveInt(400, 36_500),
+  MINUTE_RETENTION_DAYS: positiveInt(DEFAULT_MINUTE_RETENTION_DAYS, 36_500),
 };
+
+/**
+ * The minute roll-ups must outlast the raw readings: once a raw day is dropped, its minutes are
+ * what charts read (and the hourly tier is rolled up from). For a schema holding both variables.
+ */
+export function checkRetention(
+  env: { RAW_RETENTION_DAYS: number; MINUTE_RETENTION_DAYS: number },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.MINUTE_RETENTION_DAYS > env.RAW_RETENTION_DAYS) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["MINUTE_RETENTION_DAYS"],
+    message: `must be more than RAW_RETENTION_DAYS (${env.RAW_RETENTION_DAYS}): minute roll-ups are what charts read once raw days are dropped`,
+  });
+}
 
 export const databaseEnv = {
   DATABASE_URL: postgresUrl("the pooled PostgreSQL endpoint, e.g. PgBouncer or Neon -pooler"),

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { booleanFlag, databaseEnv, directUrl, EnvError, parseEnv, port } from "../src/env";
+import {
+  booleanFlag,
+  checkRetention,
+  databaseEnv,
+  directUrl,
+  EnvError,
+  parseEnv,
+  port,
+  retentionEnv,
+} from "../src/env";
 
 const schema = z.object({ ...databaseEnv, PORT: port(3001) });
 
@@ -45,6 +54,28 @@ describe("environment validation", () => {
     expect(parseEnv("x", flags, { OFF: "true", ON: "false" })).toEqual({ OFF: true, ON: false });
     expect(() => parseEnv("x", flags, { OFF: "yes" })).toThrow(
       "x: invalid environment: OFF must be 1, 0, true or false",
+    );
+  });
+
+  it("keeps minute roll-ups longer than raw readings", () => {
+    const retention = z.object(retentionEnv).superRefine(checkRetention);
+    expect(parseEnv("alerter", retention, {})).toEqual({
+      RAW_RETENTION_DAYS: 30,
+      MINUTE_RETENTION_DAYS: 400,
+    });
+    expect(parseEnv("alerter", retention, { RAW_RETENTION_DAYS: "60", MINUTE_RETENTION_DAYS: "61" })).toEqual(
+      {
+        RAW_RETENTION_DAYS: 60,
+        MINUTE_RETENTION_DAYS: 61,
+      },
+    );
+    expect(() =>
+      parseEnv("alerter", retention, { RAW_RETENTION_DAYS: "60", MINUTE_RETENTION_DAYS: "60" }),
+    ).toThrow(
+      "alerter: invalid environment: MINUTE_RETENTION_DAYS must be more than RAW_RETENTION_DAYS (60): minute roll-ups are what charts read once raw days are dropped",
+    );
+    expect(() => parseEnv("alerter", retention, { MINUTE_RETENTION_DAYS: "20" })).toThrow(
+      /MINUTE_RETENTION_DAYS must be more than RAW_RETENTION_DAYS \(30\)/,
     );
   });
 });

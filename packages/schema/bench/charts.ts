@@ -8,6 +8,8 @@
 //   where /proc/sys/vm/drop_caches is writable, the OS page cache dropped (printed which).
 // Goals (warm): 30 d p95 < 100 ms, 365 d p95 < 150 ms. Times are round trips on one connection
 // to a local server.
+// Also, warm: the latest value of every metric (`latestValues`: the dashboard's tiles for the
+// owner's devices, the device page's for one), which reads every day partition of raw retention.
 // @pulseboard/devstack depends on this package, so it is not declared here (that would be a
 // cycle); it resolves through the workspace root, which declares it.
 import { execFileSync } from "node:child_process";
@@ -29,7 +31,11 @@ import {
   startBenchServer,
 } from "@pulseboard/devstack/bench-data";
 import { createDb, createPooledClient, type Database } from "../src/client";
+import { daysAhead, retentionStart } from "../src/partitions";
+import { latestValues } from "../src/queries/latest";
+import { ensurePartitions } from "../src/queries/partitions";
 import { chooseBucketSeconds, rollupReadings } from "../src/queries/rollups";
+import { DEFAULT_RAW_RETENTION_DAYS } from "../src/tiers";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 8);
@@ -63,6 +69,16 @@ async function main() {
   };
   onCleanup("query handle", () => db?.$client.end({ timeout: 5 }));
   const to = new Date(info.end);
+  // A deployment holds a day partition for each day of raw retention and three ahead; the bench
+  // data fills its last days only: the others are made here, empty, as every read plans and
+  // probes them all.
+  const made = await ensurePartitions(
+    open(),
+    "sensor_readings",
+    retentionStart(to, DEFAULT_RAW_RETENTION_DAYS),
+    daysAhead(to).to,
+  );
+  progress(`day partitions made for the whole raw retention: ${made.created.length} (empty)`);
   const metric = info.params.metrics[0] ?? "temperature";
   const chart = (handle: Database, range: (typeof RANGES)[number], i: number) => {
     const from = new Date(to.getTime() - range.days * DAY_MS);
@@ -119,6 +135,44 @@ async function main() {
     ]);
     figures[range.label] = { bucketSeconds: bucket, points, warm, cold: restarted ? cold : null };
   }
+  // Latest values, warm, on the same connection.
+  const handle = db ?? open();
+  const latest = [
+    {
+      label: "latest values, 1 device",
+      run: (i: number) => latestValues(handle, info.ownerId, info.deviceIds[i % info.deviceIds.length]),
+    },
+    {
+      label: `latest values, the owner's ${info.deviceIds.length} devices`,
+      run: () => latestValues(handle, info.ownerId),
+    },
+  ];
+  for (const { label, run } of latest) {
+    for (let i = 0; i < WARMUP; i++) await run(i);
+    const warm: number[] = [];
+    let values = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      values = (await run(i)).length;
+      warm.push(performance.now() - t0);
+    }
+    progress(`${label}: warm p50 ${fmt1(percentile(warm, 50))} / p95 ${fmt1(percentile(warm, 95))} ms`);
+    rows.push([
+      label,
+      "—",
+      fmtInt(values),
+      fmt1(percentile(warm, 50)),
+      `**${fmt1(percentile(warm, 95))}**`,
+      "—",
+      "",
+      "",
+    ]);
+    figures[label] = { values, warm };
+  }
+  const [counted] = await handle.$client<{ partitions: number }[]>`
+    select count(*)::int as partitions from pg_inherits where inhparent = 'sensor_readings'::regclass`;
+  const partitions = counted?.partitions ?? 0;
+
   const coldHow = restarted
     ? `cold = PostgreSQL restarted before each request${cacheDropped ? ", and the OS page cache dropped (sync; echo 3 > /proc/sys/vm/drop_caches)" : "; the OS page cache NOT dropped (not permitted here)"}`
     : "cold not measured (DATABASE_URL's server is not ours to restart)";
@@ -126,6 +180,7 @@ async function main() {
     `data: ${describeBenchData(info)}`,
     `server: ${server.description}`,
     `chart: one series (metric ${metric}), device picked in turn among ${info.deviceIds.length}, ending ${info.end}; warm = ${RUNS} requests after ${WARMUP}; ${coldHow}, ${COLD_RUNS} requests`,
+    `latest values: warm only, ${RUNS} requests after ${WARMUP}, over ${partitions} day partitions of raw readings (${made.created.length} of them empty, made for the whole raw retention)`,
   ];
   reportResults("charts", {
     title: [

@@ -18,8 +18,7 @@ export const BUCKET_STEPS = [
 /** A chart carries at most about this many points. */
 export const MAX_POINTS = 500;
 
-/** Minute rollups are kept this many days by default (MINUTE_RETENTION_DAYS). */
-export const DEFAULT_MINUTE_RETENTION_DAYS = 400;
+export { DEFAULT_MINUTE_RETENTION_DAYS, DEFAULT_RAW_RETENTION_DAYS } from "@pulseboard/runtime/retention";
 /**
  * The longest range a chart may ask for. At 500 points its buckets are whole days, read from about
  * 9,600 hourly rows per series; a longer range would read proportionally more on every request.
