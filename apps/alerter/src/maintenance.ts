@@ -19,6 +19,11 @@ import { ROLLUP_1M } from "@pulseboard/schema/queries/rollups";
 
 export const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
 
+/** Whether a sweep at `now` starts a run, the last having started at `lastStarted` (ms, monotonic). */
+export function maintenanceDue(lastStarted: number, now: number): boolean {
+  return now - lastStarted >= MAINTENANCE_INTERVAL_MS;
+}
+
 export interface MaintenanceResult {
   created: string[];
   dropped: string[];
@@ -45,7 +50,7 @@ export class Maintenance {
 
   /** Starts a run in the background when none ran for MAINTENANCE_INTERVAL_MS. */
   kick(): void {
-    if (this.running || performance.now() - this.lastStarted < MAINTENANCE_INTERVAL_MS) return;
+    if (this.running || !maintenanceDue(this.lastStarted, performance.now())) return;
     void this.run();
   }
 
