@@ -101,7 +101,9 @@ async function main() {
 
   // The maintenance's rebuild of every closed day, one at a time as its runs take them (the
   // newest day of the data is open: closed an hour after it ends, at the time the data ends).
-  const db = createDb(sql);
+  // Its own pooled handle, as the alerter has: the rebuild holds the direct connection meanwhile.
+  const db = createDb(createDirectClient(url, { max: 1, applicationName: "pulseboard-bench-storage-pool" }));
+  onCleanup("pool", () => db.$client.end({ timeout: 5 }));
   const dataEnd = new Date(info.end);
   const rebuilds: number[] = [];
   const t0 = performance.now();

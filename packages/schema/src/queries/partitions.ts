@@ -202,7 +202,8 @@ export interface CompactOptions {
  * cannot run in a transaction block; inserts and reads go on meanwhile), and records each in
  * partition_compactions. A rebuild that was interrupted leaves an invalid copy of an index
  * (`…_ccnew`): it is dropped before the partition is rebuilt again. Records of partitions that
- * no longer exist are pruned.
+ * no longer exist are pruned. `db` must not be `direct`'s only connection: it records each
+ * rebuild while a direct session is held.
  */
 export async function compactClosedPartitions(
   db: Database,
