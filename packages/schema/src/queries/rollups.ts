@@ -38,6 +38,7 @@
 // later (a late reading, the day's last minute) adds a further row for its hour. The hourly
 // cutoff never passes the minute cutoff, so every minute row it covers has been committed.
 
+import type { PendingQuery, Row, TransactionSql } from "postgres";
 import type { Database, SqlClient } from "../client";
 import { UnavailableError } from "../errors";
 import { parsePartitionName } from "../partitions";
@@ -343,6 +344,40 @@ async function ensureBacklogPartitions(db: Database): Promise<void> {
   }
 }
 
+interface WatermarkMark {
+  /** The cutoff before this run (`-infinity` on the first). */
+  previous: string;
+  /** The new cutoff: never behind the previous one. */
+  cutoff: string;
+  advanced: boolean;
+}
+
+/**
+ * Locks the watermark row `name` (for update, skip locked) and computes its new cutoff from
+ * `next`, an expression over the row `w`. The first run creates the row at -infinity, holding its
+ * lock until commit. Undefined when another run holds it: that run does the work.
+ */
+async function lockWatermark(
+  tx: TransactionSql,
+  name: string,
+  next: () => PendingQuery<Row[]>,
+): Promise<WatermarkMark | undefined> {
+  const lock = () => tx<WatermarkMark[]>`
+    select ${tx.unsafe(ISO_OR_INFINITY("w.cutoff"))} as previous,
+           ${tx.unsafe(ISO_OR_INFINITY("c.cutoff"))} as cutoff,
+           c.cutoff > w.cutoff as advanced
+    from rollup_watermarks w
+    cross join lateral (select greatest(w.cutoff, ${next()}) as cutoff) c
+    where w.name = ${name}
+    for update of w skip locked`;
+  const [mark] = await lock();
+  if (mark) return mark;
+  const created = await tx`
+    insert into rollup_watermarks (name, cutoff) values (${name}, '-infinity')
+    on conflict (name) do nothing returning name`;
+  return created.length > 0 ? (await lock())[0] : undefined;
+}
+
 async function rollUpMinutesOnce(db: Database, options: RollUpOptions): Promise<RollUpResult> {
   const sql = db.$client;
   // Timestamps travel as text (`::text::timestamptz`): a plain postgres-js client would turn a
@@ -352,30 +387,15 @@ async function rollUpMinutesOnce(db: Database, options: RollUpOptions): Promise<
     // Lock the watermark and choose the new cutoff before the insert's snapshot is taken (read
     // committed: each statement gets its own), so what pg_stat_activity showed open is either
     // committed and visible to the insert, or was started after the cutoff.
-    const lock = () => tx<{ previous: string; cutoff: string; advanced: boolean }[]>`
-      select ${tx.unsafe(ISO_OR_INFINITY("w.cutoff"))} as previous,
-             ${tx.unsafe(ISO_OR_INFINITY("c.cutoff"))} as cutoff,
-             c.cutoff > w.cutoff as advanced
-      from rollup_watermarks w
-      cross join lateral (
-        select greatest(w.cutoff, least(
+    const mark = await lockWatermark(
+      tx,
+      ROLLUP_1M,
+      () => tx`least(
           coalesce(${now}::text::timestamptz, now()) - interval '1 minute',
           (select min(a.xact_start) - interval '1 microsecond' from pg_stat_activity a
            where a.datname = current_database() and a.backend_type = 'client backend'
-             and a.backend_xid is not null and a.pid <> pg_backend_pid())
-        )) as cutoff
-      ) c
-      where w.name = ${ROLLUP_1M}
-      for update of w skip locked`;
-    let [mark] = await lock();
-    if (!mark) {
-      // No watermark yet (the first run: everything stored is rollable after -infinity), or
-      // another run holds it. Creating it takes its lock until commit.
-      const created = await tx`
-        insert into rollup_watermarks (name, cutoff) values (${ROLLUP_1M}, '-infinity')
-        on conflict (name) do nothing returning name`;
-      if (created.length > 0) [mark] = await lock();
-    }
+             and a.backend_xid is not null and a.pid <> pg_backend_pid()))`,
+    );
     if (!mark) return { skipped: true, previousCutoff: null, cutoff: null, readings: 0, rows: 0 };
     const previous = mark.previous;
     const done = {
@@ -458,28 +478,15 @@ export async function rollUpClosedDays(
   if (state?.legacy) return { ...none, waitingForLegacy: true };
   const oldest = state?.started ? null : await oldestMinute(sql);
   return sql.begin(async (tx) => {
-    const lock = () => tx<{ previous: string; cutoff: string; advanced: boolean }[]>`
-      select ${tx.unsafe(ISO_OR_INFINITY("w.cutoff"))} as previous,
-             ${tx.unsafe(ISO_OR_INFINITY("c.cutoff"))} as cutoff,
-             c.cutoff > w.cutoff as advanced
-      from rollup_watermarks w
-      cross join lateral (
-        select greatest(w.cutoff, least(
+    const mark = await lockWatermark(
+      tx,
+      ROLLUP_1H,
+      () => tx`least(
           coalesce((select m.cutoff from rollup_watermarks m where m.name = ${ROLLUP_1M}), '-infinity'),
           -- Whole hours, not days: a day in the session's time zone may last 23 or 25 of them.
           date_bin('1 day', case when isfinite(w.cutoff) then w.cutoff else ${oldest}::text::timestamptz end,
-                   timestamptz '1970-01-01 00:00:00+00') + make_interval(hours => 24 * ${maxDays}::int)
-        )) as cutoff
-      ) c
-      where w.name = ${ROLLUP_1H}
-      for update of w skip locked`;
-    let [mark] = await lock();
-    if (!mark) {
-      const created = await tx`
-        insert into rollup_watermarks (name, cutoff) values (${ROLLUP_1H}, '-infinity')
-        on conflict (name) do nothing returning name`;
-      if (created.length > 0) [mark] = await lock();
-    }
+                   timestamptz '1970-01-01 00:00:00+00') + make_interval(hours => 24 * ${maxDays}::int))`,
+    );
     if (!mark) return { ...none, skipped: true };
     const previous = mark.previous;
     const done = { ...none, previousCutoff: previous === "-infinity" ? null : previous, cutoff: mark.cutoff };
