@@ -128,6 +128,18 @@ export const devicePurges = pgTable("device_purges", {
   deletedAt: timestamp("deleted_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+// The figures of one series' bucket, as both roll-up tiers store them (a fresh set per table:
+// drizzle binds a column object to its table).
+const rollupColumns = () => ({
+  deviceId: uuid("device_id").notNull(),
+  metric: text("metric").notNull(),
+  bucketStart: timestamp("bucket_start", { withTimezone: true }).notNull(),
+  min: numeric("min", { mode: "number" }).notNull(),
+  max: numeric("max", { mode: "number" }).notNull(),
+  sum: numeric("sum", { mode: "number" }).notNull(),
+  count: integer("count").notNull(),
+});
+
 // Append-only rollups of readings per device, metric and minute (epoch-aligned, UTC), written
 // by `rollUpClosedMinutes` (queries/rollups.ts). Never updated: a reading that arrives after its
 // minute was rolled up adds a further row for that minute (min/max/sum/count combine), so a
@@ -143,13 +155,7 @@ export const devicePurges = pgTable("device_purges", {
 export const readingRollups1m = pgTable(
   "reading_rollups_1m",
   {
-    deviceId: uuid("device_id").notNull(),
-    metric: text("metric").notNull(),
-    bucketStart: timestamp("bucket_start", { withTimezone: true }).notNull(),
-    min: numeric("min", { mode: "number" }).notNull(),
-    max: numeric("max", { mode: "number" }).notNull(),
-    sum: numeric("sum", { mode: "number" }).notNull(),
-    count: integer("count").notNull(),
+    ...rollupColumns(),
     /**
      * The minute roll-up's cutoff when this row was written (before migration 0011: that run's
      * start). The hourly roll-up's watermark is on this column (queries/rollups.ts).
@@ -189,13 +195,7 @@ export const readingRollups1m = pgTable(
 export const readingRollups1h = pgTable(
   "reading_rollups_1h",
   {
-    deviceId: uuid("device_id").notNull(),
-    metric: text("metric").notNull(),
-    bucketStart: timestamp("bucket_start", { withTimezone: true }).notNull(),
-    min: numeric("min", { mode: "number" }).notNull(),
-    max: numeric("max", { mode: "number" }).notNull(),
-    sum: numeric("sum", { mode: "number" }).notNull(),
-    count: integer("count").notNull(),
+    ...rollupColumns(),
     /** The hourly roll-up's cutoff when this row was written. */
     rolledAt: timestamp("rolled_at", { withTimezone: true }).notNull(),
   },
