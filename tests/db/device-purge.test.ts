@@ -448,3 +448,22 @@ describe("an upgraded database", () => {
     }
   });
 });
+
+// Last in this file: it empties the database.
+describe("truncating", () => {
+  it("TRUNCATE of users (cascading to devices) queues every device, and the purge removes their rows", async () => {
+    const owner = await makeUser("truncated");
+    const ids = [await makeDevice(owner), await makeDevice(owner)];
+    await fill(ids, ["t"], 300, 2);
+    const all = (await sql()<{ id: string }[]>`select id from devices`).map((d) => d.id);
+    expect(all).toEqual(expect.arrayContaining(ids));
+
+    await sql().unsafe(`truncate "user" cascade`);
+
+    expect(await queued()).toEqual(expect.arrayContaining([...all].sort()));
+    await purgeAll({ batchRows: 500 });
+    for (const id of ids) expect(total(await rowsByLeaf(id))).toBe(0);
+    const [left] = await sql()<{ n: number }[]>`select count(*)::int as n from sensor_readings`;
+    expect(left?.n).toBe(0);
+  });
+});
