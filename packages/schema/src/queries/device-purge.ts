@@ -13,6 +13,7 @@
 // queue row, skipping a device another purge is on).
 import type postgres from "postgres";
 import type { Database, SqlClient } from "../client";
+import { oldestOpenTransaction } from "./open-transactions";
 
 /**
  * Tables with rows per device and no foreign key to devices, which a deleted device leaves
@@ -231,10 +232,8 @@ async function finishDevice(sql: SqlClient, deviceId: string, graceSeconds: numb
       const [due] = await tx`
         select 1 from device_purges q
         where q.device_id = ${deviceId}
-          and q.deleted_at + make_interval(secs => ${graceSeconds}) < least(now(), (
-            select min(a.xact_start) from pg_stat_activity a
-            where a.datname = current_database() and a.backend_type = 'client backend'
-              and (a.backend_xid is not null or a.backend_xmin is not null) and a.pid <> pg_backend_pid()))
+          and q.deleted_at + make_interval(secs => ${graceSeconds})
+              < least(now(), ${tx.unsafe(oldestOpenTransaction("snapshots"))})
         for update skip locked`;
       if (!due) return false;
       const leaves = await purgedLeaves(tx);

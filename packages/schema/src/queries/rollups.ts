@@ -43,6 +43,7 @@ import type { Database, SqlClient } from "../client";
 import { UnavailableError } from "../errors";
 import { parsePartitionName } from "../partitions";
 import { chooseBucketSeconds, planTiers, type TierPlan } from "../tiers";
+import { oldestOpenTransaction } from "./open-transactions";
 import { ensurePartitions, listPartitions } from "./partitions";
 
 // Kept here too for the callers that have always imported them from here.
@@ -392,9 +393,7 @@ async function rollUpMinutesOnce(db: Database, options: RollUpOptions): Promise<
       ROLLUP_1M,
       () => tx`least(
           coalesce(${now}::text::timestamptz, now()) - interval '1 minute',
-          (select min(a.xact_start) - interval '1 microsecond' from pg_stat_activity a
-           where a.datname = current_database() and a.backend_type = 'client backend'
-             and a.backend_xid is not null and a.pid <> pg_backend_pid()))`,
+          ${tx.unsafe(oldestOpenTransaction("writers"))} - interval '1 microsecond')`,
     );
     if (!mark) return { skipped: true, previousCutoff: null, cutoff: null, readings: 0, rows: 0 };
     const previous = mark.previous;
