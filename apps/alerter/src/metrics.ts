@@ -23,6 +23,11 @@ export function createMetrics() {
       labelNames: ["scope"],
       registers,
     }),
+    sweepsSkipped: new Counter({
+      name: "alerter_sweeps_skipped_total",
+      help: "Sweeps that did nothing because another sweep (this instance or another) held the lease",
+      registers,
+    }),
     evaluationDuration: new Histogram({
       name: "alerter_evaluation_duration_seconds",
       help: "Time to evaluate one request's devices (or a whole sweep)",

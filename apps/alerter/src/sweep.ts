@@ -1,12 +1,15 @@
 // The sweep (/v1/sweep, a QStash cron or the local timer): silent devices offline, every rule
 // evaluated, closed minutes rolled up alongside (then a bounded share of deleted devices' rows
 // purged), and the deliveries no queue chain owns any more enqueued again, so a crash (before the
-// enqueue, or mid-attempt) or a lost message loses nothing.
+// enqueue, or mid-attempt) or a lost message loses nothing. One sweep at a time across every
+// alerter instance: each takes the `sweep` lease (queries/leases.ts) or skips.
+import { randomUUID } from "node:crypto";
 import type { Queue } from "@pulseboard/queue";
 import type { Logger } from "@pulseboard/runtime/logger";
 import { adoptOrphanedDeliveries } from "@pulseboard/schema/queries/alert-deliveries";
 import { devicesWithRules } from "@pulseboard/schema/queries/alert-evaluation";
 import { markDevicesOfflineOrOnlineBySilence } from "@pulseboard/schema/queries/device-liveness";
+import { acquireLease, releaseLease, renewLease } from "@pulseboard/schema/queries/leases";
 import { rollUpClosedDays, rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import type { AlerterContext } from "./context";
 import { REDELIVERY_GRACE_MS } from "./deliveries";
@@ -26,9 +29,15 @@ const CHUNK_DEVICES = 250;
 /** Chunks evaluated at once: the database uses two cores. */
 const CONCURRENT_CHUNKS = 2;
 
+/** The sweep's lease: held this long past each renewal, renewed every third of it. */
+export const SWEEP_LEASE = "sweep";
+export const SWEEP_LEASE_MS = 60_000;
+
 export interface SweepResult {
   transitions: number;
   redelivered: number;
+  /** Another sweep held the lease: this one did nothing. */
+  skipped?: true;
 }
 
 /** `ids` in consecutive chunks of at most `size`. */
@@ -49,9 +58,34 @@ export interface SweepOptions {
  * One sweep. Deliveries no queue chain owns (`isOrphaned` in ./deliveries.ts) are enqueued again;
  * a retry the queue has scheduled is left to it, however far off.
  */
-export async function sweep(
+export async function sweep(context: AlerterContext, options: SweepOptions = {}): Promise<SweepResult> {
+  const { db, log, metrics } = context;
+  const holder = randomUUID();
+  if (!(await acquireLease(db, SWEEP_LEASE, holder, SWEEP_LEASE_MS))) {
+    metrics.sweepsSkipped.inc();
+    log.debug("sweep skipped: another sweep holds the lease");
+    return { transitions: 0, redelivered: 0, skipped: true };
+  }
+  const renewal = setInterval(() => {
+    renewLease(db, SWEEP_LEASE, holder, SWEEP_LEASE_MS)
+      .then((held) => {
+        if (!held) log.warn("sweep lease lost (expired and taken): another sweep may overlap this one");
+      })
+      .catch((err: unknown) => log.warn({ err }, "could not renew the sweep lease"));
+  }, SWEEP_LEASE_MS / 3);
+  try {
+    return await sweepOnce(context, options);
+  } finally {
+    clearInterval(renewal);
+    await releaseLease(db, SWEEP_LEASE, holder).catch((err: unknown) =>
+      log.warn({ err }, "could not release the sweep lease; it expires by itself"),
+    );
+  }
+}
+
+async function sweepOnce(
   { db, log, metrics, deliveries, maintenance }: AlerterContext,
-  { now, graceMs = REDELIVERY_GRACE_MS }: SweepOptions = {},
+  { now, graceMs = REDELIVERY_GRACE_MS }: SweepOptions,
 ): Promise<SweepResult> {
   // Partitions made ahead and dropped past retention, every few minutes, in the background.
   maintenance.kick();

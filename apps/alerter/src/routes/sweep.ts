@@ -1,5 +1,6 @@
 // POST /v1/sweep {} (a QStash cron, or the local timer): see ../sweep.ts;
-// 200 {"transitions": n, "redelivered": n}.
+// 200 {"transitions": n, "redelivered": n}, or {"transitions": 0, "redelivered": 0, "skipped": true}
+// when another sweep (on any alerter instance) holds the lease.
 import { z } from "zod";
 import type { AlerterContext } from "../context";
 import { sweep } from "../sweep";

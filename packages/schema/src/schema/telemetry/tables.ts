@@ -232,6 +232,17 @@ export const partitionCompactions = pgTable("partition_compactions", {
   indexBytesAfter: bigint("index_bytes_after", { mode: "number" }).notNull(),
 });
 
+// Work that one process at a time may do across every alerter instance (the sweep): a row per
+// lease with its holder and expiry, taken by an upsert that wins only over an expired lease, and
+// renewed while the work runs (queries/leases.ts). Not a session advisory lock: a transaction
+// pooler (PgBouncer, Neon's -pooler) cannot hold one across statements.
+export const leases = pgTable("leases", {
+  name: text("name").primaryKey(),
+  /** Who holds it: one id per run, so two runs of one process exclude each other too. */
+  holder: text("holder").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+});
+
 // Messages the ingest refused, per device, hour (UTC) and reason, so the owner can see why a
 // device's data is missing. The ingest counts in memory and adds its counts with one upsert per
 // interval (never a write per message); rows older than two days are pruned by the ingest.
