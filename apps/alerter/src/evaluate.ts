@@ -51,6 +51,37 @@ export async function evaluateDevices(
   return transitions;
 }
 
+/** Devices per evaluation statement: each stays bounded (about a second's work or less). */
+export const CHUNK_DEVICES = 250;
+/** Chunks evaluated at once: the database uses two cores. */
+const CONCURRENT_CHUNKS = 2;
+
+/** `ids` in consecutive chunks of at most `size`. */
+export function chunked<T>(ids: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
+  return chunks;
+}
+
+/**
+ * evaluateDevices over any number of devices: in chunks of CHUNK_DEVICES (each at its own
+ * `now`), CONCURRENT_CHUNKS at a time. A sweep's fleet and a large message alike.
+ */
+export async function evaluateInChunks(
+  db: Database,
+  deviceIds: readonly string[],
+  onFailure: OnEvaluationFailure = failHard,
+): Promise<Transition[]> {
+  const chunks = chunked(deviceIds, CHUNK_DEVICES);
+  const transitions: Transition[] = [];
+  const worker = async () => {
+    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift())
+      transitions.push(...(await evaluateDevices(db, chunk, new Date(), onFailure)));
+  };
+  await Promise.all(Array.from({ length: CONCURRENT_CHUNKS }, worker));
+  return transitions;
+}
+
 /** The devices' rule states; on a data error, the devices in halves until the failing one is alone. */
 async function loadStatesIsolated(
   db: Database,

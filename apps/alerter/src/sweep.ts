@@ -13,21 +13,10 @@ import { acquireLease, releaseLease, renewLease } from "@pulseboard/schema/queri
 import { rollUpClosedDays, rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import type { AlerterContext } from "./context";
 import { REDELIVERY_GRACE_MS } from "./deliveries";
-import {
-  evaluateDevices,
-  reportFailure,
-  reportTransitions,
-  type Transition,
-  transitionDeliveries,
-} from "./evaluate";
+import { evaluateInChunks, reportFailure, reportTransitions, transitionDeliveries } from "./evaluate";
 import { purgeDeletedDevicesStep } from "./purge";
 
 export const SWEEP_PATH = "/v1/sweep";
-
-/** Devices per evaluation statement: each stays bounded. */
-const CHUNK_DEVICES = 250;
-/** Chunks evaluated at once: the database uses two cores. */
-const CONCURRENT_CHUNKS = 2;
 
 /** The sweep's lease: held this long past each renewal, renewed every third of it. */
 export const SWEEP_LEASE = "sweep";
@@ -38,13 +27,6 @@ export interface SweepResult {
   redelivered: number;
   /** Another sweep held the lease: this one did nothing. */
   skipped?: true;
-}
-
-/** `ids` in consecutive chunks of at most `size`. */
-export function chunked<T>(ids: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
-  return chunks;
 }
 
 export interface SweepOptions {
@@ -114,14 +96,8 @@ async function sweepOnce(
   })();
   const ended = metrics.evaluationDuration.startTimer({ trigger: "sweep" });
   await markDevicesOfflineOrOnlineBySilence(db, new Date());
-  const chunks = chunked(await devicesWithRules(db), CHUNK_DEVICES);
-  const transitions: Transition[] = [];
   const onFailure = reportFailure({ metrics, log: log.child({ module: "evaluate" }) });
-  const worker = async () => {
-    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift())
-      transitions.push(...(await evaluateDevices(db, chunk, new Date(), onFailure)));
-  };
-  await Promise.all(Array.from({ length: CONCURRENT_CHUNKS }, worker));
+  const transitions = await evaluateInChunks(db, await devicesWithRules(db), onFailure);
   metrics.evaluations.inc({ trigger: "sweep" });
   ended();
   await rollUp;

@@ -1,12 +1,14 @@
 // What follows a commit, off the acknowledgement path and coalesced:
 // - touched devices marked online with last_seen_at, at most once per device per interval;
 // - a pg_notify hint for live charts (sent at commit, so fine through the pooler);
-// - at most one evaluation message per interval for the touched devices that have rules on the touched
-//   metrics, through the queue (QStash, or the local queue that signs like it).
+// - once per interval, evaluation messages (of at most 250 devices each) for the touched devices
+//   that have rules on the touched metrics, through the queue (QStash, or the local queue that
+//   signs like it).
 // The statements are in packages/schema (markDevicesSeen, notifyReadings, devicesWithRulesOn);
 // the throttles are the pure decisions in throttles.ts.
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database } from "@pulseboard/schema/client";
+import { evaluationMessages } from "@pulseboard/schema/evaluation-messages";
 import { markDevicesSeen } from "@pulseboard/schema/queries/devices";
 import { notifyReadings } from "@pulseboard/schema/queries/live";
 import { devicesWithRulesOn } from "@pulseboard/schema/queries/rules";
@@ -117,17 +119,23 @@ export class AfterCommit {
     try {
       const withRules = await devicesWithRulesOn(db, { deviceIds, metrics });
       if (withRules.length === 0) return;
-      const ids = withRules.sort();
-      // Messages are at least an interval apart, so each falls in its own window.
+      // Intervals are at least an interval apart, so each falls in its own window; a busy one
+      // goes as several messages (never one the alerter would refuse for its size).
       const window = evaluationWindow(this.lastSentAt, this.options.evaluationIntervalMs);
-      await queue.publishJSON({
-        url: this.options.evaluateUrl,
-        body: { deviceIds: ids },
-        deduplicationId: `evaluate-${this.options.workerId}-${window}`,
-      });
-      this.options.metrics.evaluationsEnqueued.inc();
+      const messages = evaluationMessages(withRules.sort());
+      for (const [i, body] of messages.entries()) {
+        await queue.publishJSON({
+          url: this.options.evaluateUrl,
+          body,
+          deduplicationId: `evaluate-${this.options.workerId}-${window}-${i}`,
+        });
+        // Sent: these are no longer owed if a later message of the interval fails.
+        for (const id of body.deviceIds) touched.delete(id);
+        this.options.metrics.evaluationsEnqueued.inc();
+      }
     } catch (err) {
-      // Put them back: the next interval tries again (the sweep catches anything still missed).
+      // Put back what was not sent: the next interval tries again (the sweep catches anything
+      // still missed).
       for (const [deviceId, set] of touched) for (const m of set) addTo(this.touched, deviceId, m);
       log.warn({ err }, "could not enqueue alert evaluation; retrying next interval");
     }

@@ -1,18 +1,18 @@
-// POST /v1/evaluate {"deviceIds": [...]} (the ingest, at most once per interval per worker):
-// evaluates those devices' rules now; 200 {"transitions": [{kind, alertId, ruleId}]}.
-import { z } from "zod";
+// POST /v1/evaluate {"deviceIds": [...]} (the ingest, once per interval per worker, in messages of
+// at most 250 devices; up to 5,000 accepted: @pulseboard/schema/evaluation-messages): evaluates
+// those devices' rules now, in chunks; 200 {"transitions": [{kind, alertId, ruleId}]}.
+import { evaluationMessage } from "@pulseboard/schema/evaluation-messages";
 import type { AlerterContext } from "../context";
-import { evaluateDevices, reportFailure, reportTransitions, transitionDeliveries } from "../evaluate";
+import { evaluateInChunks, reportFailure, reportTransitions, transitionDeliveries } from "../evaluate";
 import { type SignedRoute, signedRoute } from "./route";
-
-export const evaluateBody = z.strictObject({ deviceIds: z.array(z.uuid()).min(1).max(1000) });
 
 export function evaluateRoute({ db, log, metrics, deliveries }: AlerterContext): SignedRoute {
   const evalLog = log.child({ module: "evaluate" });
   const onFailure = reportFailure({ metrics, log: evalLog });
-  return signedRoute(evaluateBody, async ({ deviceIds }) => {
+  return signedRoute(evaluationMessage, async ({ deviceIds }) => {
     const ended = metrics.evaluationDuration.startTimer({ trigger: "evaluate" });
-    const transitions = await evaluateDevices(db, deviceIds, new Date(), onFailure);
+    // Any size the contract allows, in bounded chunks.
+    const transitions = await evaluateInChunks(db, deviceIds, onFailure);
     ended();
     metrics.evaluations.inc({ trigger: "evaluate" });
     reportTransitions(transitions, { metrics, log: evalLog });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunked } from "./sweep";
+import { chunked } from "./evaluate";
 
 describe("chunked", () => {
   it("splits in order into chunks of at most the size", () => {
