@@ -199,6 +199,22 @@ describe("signature verification", () => {
     }
   });
 
+  it("evaluates a message of 1,200 devices (more than four evaluation chunks), every one", async () => {
+    const breaching = [await setupRule(db()), await setupRule(db())];
+    for (const { deviceId } of breaching) await breach(deviceId);
+    // The breaching devices at the start and the end, unknown ids between (no rules: nothing to do).
+    const deviceIds = [
+      breaching[0]?.deviceId ?? "",
+      ...Array.from({ length: 1198 }, () => crypto.randomUUID()),
+      breaching[1]?.deviceId ?? "",
+    ];
+    const res = await alerter.call("/v1/evaluate", { deviceIds });
+    expect(res.status).toBe(200);
+    const { transitions } = (await res.json()) as { transitions: { ruleId: string }[] };
+    expect(transitions.map((t) => t.ruleId).sort()).toEqual(breaching.map((b) => b.ruleId).sort());
+    for (const { ruleId } of breaching) expect(await firingCount(ruleId)).toBe(1);
+  });
+
   it("a body over 256 KiB gets 489 too, and changes nothing", async () => {
     const { deviceId, ruleId } = await setupRule(db());
     await breach(deviceId);

@@ -3,6 +3,7 @@
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { alertRules } from "@pulseboard/schema";
 import { createDirectClient } from "@pulseboard/schema/client";
+import { EVALUATION_MESSAGE_DEVICES, evaluationMessage } from "@pulseboard/schema/evaluation-messages";
 import { Receiver } from "@upstash/qstash";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { READINGS_CHANNEL } from "../src/after-commit";
@@ -150,6 +151,50 @@ describe("after each commit", () => {
       ]);
     } finally {
       await slow.close();
+    }
+  });
+
+  it("splits a busy interval's devices into messages the alerter accepts, every device in one", async () => {
+    const busy = await startIngest(database.current.url, { EVALUATION_INTERVAL_MS: 2000 });
+    try {
+      const fleet: { deviceId: string; key: string }[] = [];
+      for (let i = 0; i < 600; i++) fleet.push(await provisionDevice(database.current.db));
+      await database.current.db
+        .insert(alertRules)
+        .values(
+          fleet.map((d) => ({ deviceId: d.deviceId, metric: "t", comparator: "gt" as const, threshold: 1 })),
+        );
+      // 600 devices report within one interval (50 requests at a time).
+      for (let i = 0; i < fleet.length; i += 50) {
+        const statuses = await Promise.all(
+          fleet.slice(i, i + 50).map((d) =>
+            fetch(`${busy.httpUrl}/v1/readings`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${d.key}` },
+              body: '{"t": 5}',
+            }).then((r) => r.status),
+          ),
+        );
+        expect(new Set(statuses)).toEqual(new Set([202]));
+      }
+      const sent = () =>
+        busy.evaluations.flatMap((e) => (JSON.parse(e.body) as { deviceIds: string[] }).deviceIds);
+      await until(
+        async () => new Set(sent()).size,
+        (n) => n === fleet.length,
+        10_000,
+      );
+      const messages = busy.evaluations.map((e) => JSON.parse(e.body) as { deviceIds: string[] });
+      for (const message of messages) {
+        expect(message.deviceIds.length).toBeLessThanOrEqual(EVALUATION_MESSAGE_DEVICES);
+        expect(evaluationMessage.safeParse(message).success).toBe(true);
+      }
+      // Before the split, the interval's 599 or so devices went as one message (over 250).
+      expect(messages.length).toBeGreaterThanOrEqual(Math.ceil(fleet.length / EVALUATION_MESSAGE_DEVICES));
+      expect(sent()).toHaveLength(fleet.length);
+      expect(new Set(sent())).toEqual(new Set(fleet.map((d) => d.deviceId)));
+    } finally {
+      await busy.close();
     }
   });
 });

@@ -34,6 +34,12 @@ export function retryDelayMs(retry: number, baseMs: number): number {
   return Math.min(DAY_MS, baseMs * Math.exp(2.5 * retry));
 }
 
+/** A destination for the concurrency bound: the URL without its query or fragment. */
+export function destinationOf(url: string): string {
+  const { origin, pathname } = new URL(url);
+  return origin + pathname;
+}
+
 /** fetch reports "fetch failed"; the reason (ECONNREFUSED, timeout) is in `cause`. */
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -45,6 +51,7 @@ export function createLocalQueue(config: QueueConfig, log: Logger): Queue {
   const maxPending = config.maxPending ?? 10_000;
   const dedupWindowMs = config.dedupWindowMs ?? 10 * 60_000;
   const closeTimeoutMs = config.closeTimeoutMs ?? 5000;
+  const maxConcurrent = Math.max(1, config.maxConcurrentPerDestination ?? 16);
 
   let pending = 0;
   let closed = false;
@@ -53,13 +60,44 @@ export function createLocalQueue(config: QueueConfig, log: Logger): Queue {
   const inFlight = new Set<Promise<void>>();
   const stop = new AbortController();
 
+  // Per destination: attempts running, and due messages waiting for a free slot (in order).
+  const lanes = new Map<string, { running: number; waiting: { msg: Message; retried: number }[] }>();
+
   function schedule(msg: Message, retried: number, delayMs: number) {
     const timer = setTimeout(() => {
       timers.delete(timer);
-      const attempt = deliver(msg, retried).finally(() => inFlight.delete(attempt));
-      inFlight.add(attempt);
+      due(msg, retried);
     }, delayMs);
     timers.add(timer);
+  }
+
+  function due(msg: Message, retried: number) {
+    const key = destinationOf(msg.url);
+    let lane = lanes.get(key);
+    if (!lane) {
+      lane = { running: 0, waiting: [] };
+      lanes.set(key, lane);
+    }
+    lane.waiting.push({ msg, retried });
+    pump(key, lane);
+  }
+
+  function pump(key: string, lane: { running: number; waiting: { msg: Message; retried: number }[] }) {
+    for (let next = lane.waiting.shift(); next; next = lane.waiting.shift()) {
+      if (lane.running >= maxConcurrent) {
+        lane.waiting.unshift(next);
+        return;
+      }
+      lane.running++;
+      const attempt = deliver(next.msg, next.retried).finally(() => {
+        inFlight.delete(attempt);
+        lane.running--;
+        if (lane.waiting.length > 0) pump(key, lane);
+        else if (lane.running === 0) lanes.delete(key);
+      });
+      inFlight.add(attempt);
+    }
+    if (lane.running === 0) lanes.delete(key);
   }
 
   function deliveryHeaders(msg: Message, retried: number) {
@@ -165,8 +203,12 @@ export function createLocalQueue(config: QueueConfig, log: Logger): Queue {
       closed = true;
       // Waiting messages (delay, backoff) may be due hours from now: drop them, finish what runs.
       for (const timer of timers) clearTimeout(timer);
-      const dropped = timers.size;
+      let dropped = timers.size;
       timers.clear();
+      for (const lane of lanes.values()) {
+        dropped += lane.waiting.length;
+        lane.waiting = [];
+      }
       pending -= dropped;
       let timeout: NodeJS.Timeout | undefined;
       await Promise.race([

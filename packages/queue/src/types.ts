@@ -38,6 +38,12 @@ export interface QueueConfig {
   maxPending?: number;
   /** Local queue: deduplication window (default 10 minutes, QStash's). */
   dedupWindowMs?: number;
+  /**
+   * Local queue: attempts in progress at once per destination (its URL without the query; default
+   * 16). Due messages beyond it wait their turn, in order, so a slow destination (a webhook
+   * receiver timing out) neither takes every socket nor holds up another destination's messages.
+   */
+  maxConcurrentPerDestination?: number;
   /** Local queue: how long close() waits for attempts in progress (default 5 s). */
   closeTimeoutMs?: number;
 }

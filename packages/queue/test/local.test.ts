@@ -15,7 +15,12 @@ afterEach(async () => {
 
 async function setup(
   respond?: Parameters<typeof startServer>[0],
-  options: { maxPending?: number; dedupWindowMs?: number; closeTimeoutMs?: number } = {},
+  options: {
+    maxPending?: number;
+    dedupWindowMs?: number;
+    closeTimeoutMs?: number;
+    maxConcurrentPerDestination?: number;
+  } = {},
 ) {
   const server = await startServer(respond);
   const { log, lines } = captureLogger();
@@ -162,6 +167,50 @@ describe("local queue: deduplication and bounds", () => {
     await sleep(20);
     await roomy.publishJSON({ url, body: { n: 2 } });
     await waitFor(() => server.received.length === 2);
+  });
+});
+
+describe("local queue: concurrency", () => {
+  it("runs at most maxConcurrentPerDestination attempts at once per destination, in order, without holding up another", async () => {
+    const active = new Map<string, number>();
+    const peak = new Map<string, number>();
+    const { server, queue } = await setup(
+      (_n, req) => {
+        const now = (active.get(req.path) ?? 0) + 1;
+        active.set(req.path, now);
+        peak.set(req.path, Math.max(peak.get(req.path) ?? 0, now));
+        const afterMs = req.path === "/v1/deliver" ? 150 : 0;
+        setTimeout(() => active.set(req.path, (active.get(req.path) ?? 1) - 1), afterMs);
+        return { status: 200, afterMs };
+      },
+      { maxConcurrentPerDestination: 3 },
+    );
+    // 12 slow deliveries (a webhook receiver taking its time), then one evaluation.
+    for (let n = 0; n < 12; n++) await queue.publishJSON({ url: `${server.url}/v1/deliver`, body: { n } });
+    await queue.publishJSON({ url: `${server.url}/v1/evaluate`, body: { n: "evaluate" } });
+    await waitFor(() => server.received.some((r) => r.path === "/v1/evaluate"), 2000);
+    // The evaluation went through while the deliveries still queued (12 at 3 at a time: 4 rounds).
+    expect(server.received.filter((r) => r.path === "/v1/deliver").length).toBeLessThan(12);
+    await waitFor(() => server.received.length === 13, 5000);
+    expect(peak.get("/v1/deliver")).toBe(3);
+    // Each destination's messages start in the order they became due.
+    expect(
+      server.received
+        .filter((r) => r.path === "/v1/deliver")
+        .map((r) => (JSON.parse(r.body) as { n: number }).n),
+    ).toEqual(Array.from({ length: 12 }, (_, n) => n));
+  });
+
+  it("drops messages waiting for a slot on close, like delayed ones", async () => {
+    const { server, queue, lines } = await setup(() => ({ status: 200, afterMs: 300 }), {
+      maxConcurrentPerDestination: 1,
+      closeTimeoutMs: 1000,
+    });
+    for (let n = 0; n < 3; n++) await queue.publishJSON({ url: `${server.url}/v1/deliver`, body: { n } });
+    await waitFor(() => server.received.length === 1);
+    await queue.close();
+    expect(server.received).toHaveLength(1);
+    expect(lines.some((l) => l.includes('"dropped":2'))).toBe(true);
   });
 });
 
