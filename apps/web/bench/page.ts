@@ -13,7 +13,6 @@
 //   server's connections re-opened by one untimed request that reads no readings (printed which).
 // Goals (warm, as the chart query's): 30 d p95 < 100 ms, 365 d p95 < 150 ms, here over HTTP with
 // the session check included.
-import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import {
   fmt1,
@@ -30,15 +29,14 @@ import {
   cloneBenchDatabase,
   describeBenchData,
   dropBenchDatabase,
+  dropPageCache,
+  makeRetentionPartitions,
   startBenchServer,
 } from "@pulseboard/devstack/bench-data";
 import { spawnProcess } from "@pulseboard/devstack/test/process";
 import { ensureWebBuild } from "@pulseboard/devstack/web-build";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { createDb, createPooledClient } from "@pulseboard/schema/client";
-import { daysAhead, retentionStart } from "@pulseboard/schema/partitions";
-import { ensurePartitions } from "@pulseboard/schema/queries/partitions";
-import { DEFAULT_RAW_RETENTION_DAYS } from "@pulseboard/schema/tiers";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 8);
@@ -49,15 +47,6 @@ const RANGES = [
   { label: "30 d", days: 30, goalMs: 100 },
   { label: "365 d", days: 365, goalMs: 150 },
 ];
-
-function dropPageCache(): boolean {
-  try {
-    execFileSync("sh", ["-c", "sync; echo 3 > /proc/sys/vm/drop_caches"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function main() {
   const server = await startBenchServer();
@@ -72,13 +61,8 @@ async function main() {
   // A deployment holds a day partition for each day of raw retention and three ahead; the bench
   // data fills its last days only: the others are made here, empty, as every read plans and
   // probes them all.
-  const made = await ensurePartitions(
-    createDb(sql),
-    "sensor_readings",
-    retentionStart(to, DEFAULT_RAW_RETENTION_DAYS),
-    daysAhead(to).to,
-  );
-  progress(`day partitions made for the whole raw retention: ${made.created.length} (empty)`);
+  const made = await makeRetentionPartitions(createDb(sql), info);
+  progress(`day partitions made for the whole raw retention: ${made} (empty)`);
 
   const env = {
     PATH: process.env.PATH,
@@ -265,7 +249,7 @@ async function main() {
     ? `cold = PostgreSQL restarted before each request${cacheDropped ? ", the OS page cache dropped (sync; echo 3 > /proc/sys/vm/drop_caches)" : "; the OS page cache NOT dropped (not permitted here)"}, then the web server's connections re-opened by one untimed GET /api/devices (${reopenAttempts > 1 ? `up to ${reopenAttempts} attempts` : "first attempt answered"})`
     : "cold not measured (DATABASE_URL's server is not ours to restart)";
   const conditions = [
-    `data: ${describeBenchData(info)}; its ${moved.count} devices handed to a user signed up through the API; ${counted?.partitions ?? 0} day partitions of raw readings (${made.created.length} of them made empty, for the whole raw retention)`,
+    `data: ${describeBenchData(info)}; its ${moved.count} devices handed to a user signed up through the API; ${counted?.partitions ?? 0} day partitions of raw readings (${made} of them made empty, for the whole raw retention)`,
     `server: ${server.description}`,
     `web: production build behind server.ts (NODE_ENV=production) on this machine, over HTTP with the session cookie; requests in sequence`,
     `charts: readings API, one series (metric ${metric}), device picked in turn among ${deviceIds.length}, ending ${info.end}; warm = ${RUNS} requests after ${WARMUP} (full response); ${coldHow}, ${COLD_RUNS} requests`,

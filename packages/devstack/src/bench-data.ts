@@ -29,17 +29,20 @@
 //   for the roll-up tiers) would have done by then.
 // Values are generated (a daily sine per series plus noise), so two builds differ in values
 // only; the build's end instant and parameters are kept in the template's COMMENT.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findFreePort } from "@pulseboard/runtime/ports";
-import { createDb, createPooledClient } from "@pulseboard/schema/client";
+import { createDb, createPooledClient, type Database } from "@pulseboard/schema/client";
 import { runMigrations } from "@pulseboard/schema/migrate";
+import { daysAhead, retentionStart } from "@pulseboard/schema/partitions";
 import {
   ensurePartitions,
   PARTITIONED_TABLES,
   type PartitionedTable,
 } from "@pulseboard/schema/queries/partitions";
+import { DEFAULT_RAW_RETENTION_DAYS } from "@pulseboard/schema/tiers";
 import postgres from "postgres";
 import { fmtInt, onCleanup, progress } from "./bench";
 import { type RunningPostgres, startEmbeddedPostgres, withDatabase } from "./embedded";
@@ -452,6 +455,33 @@ const secondsSince = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1
 export function canDropPageCache(): boolean {
   try {
     return existsSync("/proc/sys/vm/drop_caches") && (process.getuid?.() ?? -1) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A day partition of raw readings for every day of the default raw retention before the data's
+ * end and the days made ahead after it, as a deployment holds them (the bench data fills its
+ * last days only; the others are made empty): every read of raw readings plans and probes them
+ * all. Returns how many were made.
+ */
+export async function makeRetentionPartitions(db: Database, info: BenchDataInfo): Promise<number> {
+  const end = new Date(info.end);
+  const made = await ensurePartitions(
+    db,
+    "sensor_readings",
+    retentionStart(end, DEFAULT_RAW_RETENTION_DAYS),
+    daysAhead(end).to,
+  );
+  return made.created.length;
+}
+
+/** Drops the OS page cache (for cold reads) where permitted; false where it is not. */
+export function dropPageCache(): boolean {
+  try {
+    execFileSync("sh", ["-c", "sync; echo 3 > /proc/sys/vm/drop_caches"], { stdio: "ignore" });
+    return true;
   } catch {
     return false;
   }

@@ -12,7 +12,6 @@
 // owner's devices, the device page's for one), which reads every day partition of raw retention.
 // @pulseboard/devstack depends on this package, so it is not declared here (that would be a
 // cycle); it resolves through the workspace root, which declares it.
-import { execFileSync } from "node:child_process";
 import {
   fmt1,
   fmtInt,
@@ -28,14 +27,13 @@ import {
   cloneBenchDatabase,
   describeBenchData,
   dropBenchDatabase,
+  dropPageCache,
+  makeRetentionPartitions,
   startBenchServer,
 } from "@pulseboard/devstack/bench-data";
 import { createDb, createPooledClient, type Database } from "../src/client";
-import { daysAhead, retentionStart } from "../src/partitions";
 import { latestValues } from "../src/queries/latest";
-import { ensurePartitions } from "../src/queries/partitions";
 import { chooseBucketSeconds, rollupReadings } from "../src/queries/rollups";
-import { DEFAULT_RAW_RETENTION_DAYS } from "../src/tiers";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 8);
@@ -45,15 +43,6 @@ const RANGES = [
   { label: "30 d", days: 30, goalMs: 100 },
   { label: "365 d", days: 365, goalMs: 150 },
 ];
-
-function dropPageCache(): boolean {
-  try {
-    execFileSync("sh", ["-c", "sync; echo 3 > /proc/sys/vm/drop_caches"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function main() {
   const server = await startBenchServer();
@@ -72,13 +61,8 @@ async function main() {
   // A deployment holds a day partition for each day of raw retention and three ahead; the bench
   // data fills its last days only: the others are made here, empty, as every read plans and
   // probes them all.
-  const made = await ensurePartitions(
-    open(),
-    "sensor_readings",
-    retentionStart(to, DEFAULT_RAW_RETENTION_DAYS),
-    daysAhead(to).to,
-  );
-  progress(`day partitions made for the whole raw retention: ${made.created.length} (empty)`);
+  const made = await makeRetentionPartitions(open(), info);
+  progress(`day partitions made for the whole raw retention: ${made} (empty)`);
   const metric = info.params.metrics[0] ?? "temperature";
   const chart = (handle: Database, range: (typeof RANGES)[number], i: number) => {
     const from = new Date(to.getTime() - range.days * DAY_MS);
@@ -180,7 +164,7 @@ async function main() {
     `data: ${describeBenchData(info)}`,
     `server: ${server.description}`,
     `chart: one series (metric ${metric}), device picked in turn among ${info.deviceIds.length}, ending ${info.end}; warm = ${RUNS} requests after ${WARMUP}; ${coldHow}, ${COLD_RUNS} requests`,
-    `latest values: warm only, ${RUNS} requests after ${WARMUP}, over ${partitions} day partitions of raw readings (${made.created.length} of them empty, made for the whole raw retention)`,
+    `latest values: warm only, ${RUNS} requests after ${WARMUP}, over ${partitions} day partitions of raw readings (${made} of them empty, made for the whole raw retention)`,
   ];
   reportResults("charts", {
     title: [
