@@ -393,7 +393,7 @@ function describeShape(spec: ScenarioSpec): string {
 }
 
 function describeCheck(c: LossCheck): string {
-  return `readings themselves, by device, metric and device timestamp, value as sent; after a ${fmt1(c.drainSeconds)} s drain, compared in ${fmt1(c.compareSeconds)} s`;
+  return `each reading by device, metric, device timestamp and value; ${fmt1(c.drainSeconds)} s drain, compared in ${fmt1(c.compareSeconds)} s`;
 }
 
 /** The acknowledged readings against the stored ones (after the drain), timed. */
