@@ -8,6 +8,8 @@ export default defineConfig({
       // Tests of pure decisions sit beside their code.
       "apps/*/src/**/*.test.ts",
       "packages/*/src/**/*.test.ts",
+      // ... and beside a benchmark's.
+      "apps/*/bench/**/*.test.ts",
       "tests/**/*.test.ts",
     ],
     // One PostgreSQL for the run (embedded, or DATABASE_URL) and a migrated template database.

@@ -1,10 +1,14 @@
 // Part 3 of the ingest benchmark: the ingest as its own process, the simulator in this one.
 // Per scenario: a saturation run (committed rows/s in a steady window, counted in the database),
 // then, against a fresh ingest process and fresh devices, a run at half that rate for latency,
-// memory and a loss check.
+// memory and a loss check. Both runs end with a loss check of the readings themselves: every
+// reading the simulator saw acknowledged (device, metric, device timestamp, value) looked up in
+// sensor_readings (loss-check.ts, loss-verdict.ts).
 import { fmt1, fmt2, fmtInt, percentile, progress, sleep } from "@pulseboard/devstack/bench";
-import { runSimulation, type SimulationCounters, type Transport } from "@pulseboard/simulator";
+import { AckedReadings, runSimulation, type SimulationCounters, type Transport } from "@pulseboard/simulator";
 import type postgres from "postgres";
+import { compareAckedReadings } from "./loss-check";
+import { lossVerdict, type ReadingsComparison } from "./loss-verdict";
 import {
   type CpuSnapshot,
   countRows,
@@ -52,6 +56,11 @@ export interface ScenarioSpec {
   goal: number;
   devices: number;
   readingsPerMessage: number;
+  /**
+   * Body shape: always one carrying the device's timestamps (`timed` {ts, values}, `readings`
+   * [{metric, value, ts}]), so the sender knows each reading's recorded_at for the loss check.
+   */
+  shape: "timed" | "readings";
   /** Saturation: tick interval and messages a device may have unacknowledged. */
   saturation: { intervalMs: number; maxInFlightPerDevice: number };
   external: boolean;
@@ -64,6 +73,7 @@ export const SCENARIOS: ScenarioSpec[] = [
     goal: 0.5,
     devices: 1000,
     readingsPerMessage: 4,
+    shape: "timed",
     saturation: { intervalMs: numberFromEnv("BENCH_MQTT_INTERVAL_MS", 20), maxInFlightPerDevice: 4 },
     external: false,
   },
@@ -73,6 +83,7 @@ export const SCENARIOS: ScenarioSpec[] = [
     goal: 0.6,
     devices: 50,
     readingsPerMessage: 100,
+    shape: "readings",
     saturation: { intervalMs: numberFromEnv("BENCH_HTTP_INTERVAL_MS", 5), maxInFlightPerDevice: 3 },
     external: false,
   },
@@ -82,6 +93,7 @@ export const SCENARIOS: ScenarioSpec[] = [
     goal: 0.3,
     devices: 1000,
     readingsPerMessage: 4,
+    shape: "timed",
     saturation: { intervalMs: numberFromEnv("BENCH_MQTT_INTERVAL_MS", 20), maxInFlightPerDevice: 4 },
     external: true,
   },
@@ -111,9 +123,19 @@ export interface SaturationResult {
   counters: SimulationCounters;
   /** Readings acknowledged to the devices during the run (by the ingest, or the external broker). */
   acknowledged: number;
-  /** Of them, stored once everything was drained: equal, or something acknowledged was dropped. */
+  /** Rows stored for the run's devices once everything was drained. */
   stored: number;
+  /** The acknowledged readings looked up one by one in sensor_readings (after the drain). */
+  lossCheck: LossCheck;
+  /** Every acknowledged reading stored, with the value sent. */
   lossFree: boolean;
+}
+
+export interface LossCheck extends ReadingsComparison {
+  /** Waiting for the stored count to settle (the ingest flushing, the broker's backlog). */
+  drainSeconds: number;
+  /** Loading the acknowledged readings and comparing them. */
+  compareSeconds: number;
 }
 
 export interface HalfLoadResult {
@@ -141,8 +163,12 @@ export interface HalfLoadResult {
   postgres: PgActivity;
   ingestGc: Pauses;
   simulatorEventLoop: { p99Ms: number; maxMs: number };
+  /** Readings in acknowledged messages. */
   expected: number;
+  /** Rows stored for the run's devices. */
   found: number;
+  lossCheck: LossCheck;
+  /** Every acknowledged reading stored, with the value sent. */
   lossFree: boolean;
   counters: SimulationCounters;
 }
@@ -274,17 +300,20 @@ async function saturation(
     const offered = spec.external
       ? (ctx.ceilingRowsPerSecond * numberFromEnv("BENCH_EXTERNAL_OFFER", 1)) / spec.readingsPerMessage
       : undefined;
+    const acked = new AckedReadings(devices.keys);
     const sim = await runSimulation({
       devices: devices.keys.map((key) => ({ key, profile: "environment" as const })),
       transport: transportFor(spec, ingest, ctx.broker),
+      shape: spec.shape,
       intervalMs: spec.saturation.intervalMs,
       maxInFlightPerDevice: spec.saturation.maxInFlightPerDevice,
       ratePerSecond: offered,
       seed: 1,
       clientIdPrefix: `bench-${runId}-${spec.id}-sat-`,
+      onAck: (key, _sentAt, _ackedAt, readings) => acked.add(key, readings),
     });
     progress(
-      `  saturation: ${spec.devices} devices sending (interval ${spec.saturation.intervalMs} ms, ≤ ${spec.saturation.maxInFlightPerDevice} in flight each${offered ? `, capped at ${fmtInt(offered)} msg/s` : ""}); warm-up ${TIMINGS.warmupMs / 1000} s, window ${TIMINGS.windowMs / 1000} s`,
+      `  saturation: ${spec.devices} devices sending (interval ${spec.saturation.intervalMs} ms, ≤ ${spec.saturation.maxInFlightPerDevice} in flight each${offered ? `, capped at ${fmtInt(offered)} msg/s` : ""}; ${describeShape(spec)}; every acknowledged reading recorded for the loss check); warm-up ${TIMINGS.warmupMs / 1000} s, window ${TIMINGS.windowMs / 1000} s`,
     );
     await sleep(TIMINGS.warmupMs);
     const pids = { ingest: ingest.pid, mosquitto: ctx.broker?.pid };
@@ -308,9 +337,11 @@ async function saturation(
     // once the ingest drains the queue (a broker that drops queued messages shows here as LOSS).
     const acknowledged = counters.readingsAcked;
     const drainStarted = Date.now();
-    const stored = await settledCount(ctx.sql, devices.ids, acknowledged, spec.external ? 180_000 : 10_000);
+    await settledCount(ctx.sql, devices.ids, acknowledged, spec.external ? 180_000 : 10_000);
     const drainSeconds = (Date.now() - drainStarted) / 1000;
     const peakRssMb = Math.max(peak.stop(), highWaterMb(ingest.pid));
+    const lossCheck = await checkLoss(ctx.sql, acked, devices, acknowledged, drainSeconds);
+    const verdict = lossVerdict(lossCheck);
     await stopIngest(ctx, ingest, clientId);
     stopped = true;
     const windowSeconds = (end.at - start.at) / 1000;
@@ -328,9 +359,7 @@ async function saturation(
     progress(
       `  saturation simulator: sent ${fmtInt(counters.sent)}, acked ${fmtInt(counters.acked)}, failed ${fmtInt(counters.failed)}, skipped ticks ${fmtInt(counters.skipped)}${errorsOf(counters)}`,
     );
-    progress(
-      `  saturation loss check: ${fmtInt(acknowledged)} readings acknowledged, ${fmtInt(stored)} stored after a ${fmt1(drainSeconds)} s drain: ${stored >= acknowledged ? "OK" : `LOSS (${fmtInt(acknowledged - stored)} acknowledged, never stored)`}`,
-    );
+    progress(`  saturation loss check (${describeCheck(lossCheck)}): ${verdict.line}`);
     return {
       rowsPerSecond,
       messagesPerSecond: rowsPerSecond / spec.readingsPerMessage,
@@ -348,12 +377,36 @@ async function saturation(
       simulatorEventLoop,
       counters,
       acknowledged,
-      stored,
-      lossFree: stored >= acknowledged,
+      stored: lossCheck.stored,
+      lossCheck,
+      lossFree: verdict.lossFree,
     };
   } finally {
     if (!stopped) await stopIngest(ctx, ingest, clientId).catch(() => {});
   }
+}
+
+function describeShape(spec: ScenarioSpec): string {
+  return spec.shape === "timed"
+    ? "bodies {ts, values}: device-timestamped"
+    : "bodies {readings: [{metric, value, ts}]}: device-timestamped";
+}
+
+function describeCheck(c: LossCheck): string {
+  return `each reading by device, metric, device timestamp and value; ${fmt1(c.drainSeconds)} s drain, compared in ${fmt1(c.compareSeconds)} s`;
+}
+
+/** The acknowledged readings against the stored ones (after the drain), timed. */
+async function checkLoss(
+  sql: postgres.Sql,
+  acked: AckedReadings,
+  devices: DeviceSet,
+  acknowledged: number,
+  drainSeconds: number,
+): Promise<LossCheck> {
+  const started = performance.now();
+  const comparison = await compareAckedReadings(sql, acked, devices.ids, acknowledged);
+  return { ...comparison, drainSeconds, compareSeconds: (performance.now() - started) / 1000 };
 }
 
 /** Rows of `deviceIds` once they stop changing (and reach `expected`), or at `timeoutMs`. */
@@ -408,23 +461,26 @@ async function halfLoad(
     const rss = sampleRss(ingest.pid);
     const ratePerSecond = Math.max(1, messagesPerSecond / 2);
     const acks: [number, number][] = [];
+    const acked = new AckedReadings(devices.keys);
     let measureFrom = Number.POSITIVE_INFINITY;
     const sim = await runSimulation({
       devices: devices.keys.map((key) => ({ key, profile: "environment" as const })),
       transport: transportFor(spec, ingest, ctx.broker),
+      shape: spec.shape,
       intervalMs: 1,
       ratePerSecond,
       durationMs: TIMINGS.halfMs,
       maxInFlightPerDevice: 16,
       seed: 2,
       clientIdPrefix: `bench-${runId}-${spec.id}-half-`,
-      onAck: (_key, sentAtMs, ackedAtMs) => {
+      onAck: (key, sentAtMs, ackedAtMs, readings) => {
         if (sentAtMs >= measureFrom) acks.push([sentAtMs, ackedAtMs - sentAtMs]);
+        acked.add(key, readings);
       },
     });
     measureFrom = nowMs() + TIMINGS.latencySkipMs;
     progress(
-      `  half load: ${fmtInt(ratePerSecond)} msg/s (${fmtInt(ratePerSecond * spec.readingsPerMessage)} rows/s) for ${TIMINGS.halfMs / 1000} s`,
+      `  half load: ${fmtInt(ratePerSecond)} msg/s (${fmtInt(ratePerSecond * spec.readingsPerMessage)} rows/s) for ${TIMINGS.halfMs / 1000} s; ${describeShape(spec)}`,
     );
     const pids = { ingest: ingest.pid, mosquitto: ctx.broker?.pid };
     const pgStart = await pgActivity(ctx.sql);
@@ -442,8 +498,13 @@ async function halfLoad(
     const expected = counters.readingsAcked;
     // Built-in broker and HTTP acknowledge after commit; the external broker on receipt, so wait
     // for the ingest to drain what the broker still holds.
-    const found = await settledCount(ctx.sql, devices.ids, expected, spec.external ? 30_000 : 3000);
+    const drainStarted = Date.now();
+    await settledCount(ctx.sql, devices.ids, expected, spec.external ? 30_000 : 3000);
+    const drainSeconds = (Date.now() - drainStarted) / 1000;
     const peakRssMb = rss.stop();
+    const lossCheck = await checkLoss(ctx.sql, acked, devices, expected, drainSeconds);
+    const verdict = lossVerdict(lossCheck);
+    const found = lossCheck.stored;
 
     let latencySource = "PUBACK / 202 (sent after commit)";
     const latencies = acks.map(([, ms]) => ms);
@@ -493,7 +554,8 @@ async function halfLoad(
       simulatorEventLoop,
       expected,
       found,
-      lossFree: found >= expected,
+      lossCheck,
+      lossFree: verdict.lossFree,
       counters,
     };
     progress(
@@ -523,9 +585,7 @@ async function halfLoad(
     progress(
       `  half load: sent ${fmtInt(counters.sent)}, acked ${fmtInt(counters.acked)}, failed ${fmtInt(counters.failed)}${errorsOf(counters)}`,
     );
-    progress(
-      `  loss check: expected ${fmtInt(expected)} rows (readings in acknowledged messages), found ${fmtInt(found)} → ${result.lossFree ? "OK" : "LOSS"}${found > expected ? ` (${fmtInt(found - expected)} more: committed, acknowledgement not seen before stop)` : ""}`,
-    );
+    progress(`  half load loss check (${describeCheck(lossCheck)}): ${verdict.line}`);
     return result;
   } finally {
     if (!stopped) await stopIngest(ctx, ingest, clientId).catch(() => {});

@@ -1,2 +1,3 @@
+export * from "./acked-readings";
 export * from "./profiles";
 export * from "./simulator";

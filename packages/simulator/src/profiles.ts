@@ -179,6 +179,16 @@ export type BodyShape = "values" | "timed" | "readings";
 export const BODY_SHAPES = ["values", "timed", "readings"] as const satisfies readonly BodyShape[];
 
 /**
+ * One reading as a message carries it. `ts` (epoch ms) is null in shape `values`, whose readings
+ * the server stamps on receipt.
+ */
+export interface SentReading {
+  metric: string;
+  value: number;
+  ts: number | null;
+}
+
+/**
  * One message body for `samples`:
  * - `values` (shape 1) `{temperature: 21.5}`: one sample, stamped by the server on receipt;
  * - `timed` (shape 2) `{ts, values}`, or an array of them for several samples;
@@ -196,10 +206,28 @@ export function buildBody(samples: readonly Sample[], shape: BodyShape, maxReadi
     const bodies = samples.map((s) => ({ ts: s.ts, values: { ...s.values } }));
     return checkSize(bodies.length === 1 ? bodies[0] : bodies, countOf(samples));
   }
-  const readings = samples
+  const readings = timedReadings(samples, maxReadings);
+  return checkSize({ readings }, readings.length);
+}
+
+/**
+ * The readings a body built by `buildBody(samples, shape, maxReadings)` carries, in its order:
+ * what a sender knows it delivered once the message is acknowledged.
+ */
+export function readingsOf(
+  samples: readonly Sample[],
+  shape: BodyShape,
+  maxReadings?: number,
+): SentReading[] {
+  if (shape === "readings") return timedReadings(samples, maxReadings);
+  const all = timedReadings(samples);
+  return shape === "values" ? all.map((r) => ({ ...r, ts: null })) : all;
+}
+
+function timedReadings(samples: readonly Sample[], maxReadings?: number) {
+  return samples
     .flatMap((s) => Object.entries(s.values).map(([metric, value]) => ({ metric, value, ts: s.ts })))
     .slice(0, maxReadings);
-  return checkSize({ readings }, readings.length);
 }
 
 /** How many readings a body built from `samples` holds (shape `readings` may cut it shorter). */

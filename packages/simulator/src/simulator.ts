@@ -11,7 +11,9 @@ import {
   deviceSeed,
   type Profile,
   type ProfileKind,
+  readingsOf,
   type Sample,
+  type SentReading,
 } from "./profiles";
 
 export interface SimulatedDevice {
@@ -48,8 +50,12 @@ export interface SimulationOptions {
   stopGraceMs?: number;
   /** HTTP request timeout. */
   requestTimeoutMs?: number;
-  /** Once per acknowledged message: PUBACK (QoS 1), written (QoS 0), or a 202. Epoch ms, sub-ms precision. */
-  onAck?: (deviceKey: string, sentAtMs: number, ackedAtMs: number) => void;
+  /**
+   * Once per acknowledged message: PUBACK (QoS 1), written (QoS 0), or a 202. Epoch ms, sub-ms
+   * precision. `readings` are exactly the readings the message carried (ts null in shape `values`),
+   * for checking them against what was stored; not called for a message given up at stop().
+   */
+  onAck?: (deviceKey: string, sentAtMs: number, ackedAtMs: number, readings: readonly SentReading[]) => void;
 }
 
 export interface SimulationCounters {
@@ -195,6 +201,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     }
     const samples = nextSamples(device, Date.now());
     const payload = JSON.stringify(buildBody(samples, device.shape, device.readingsPerMessage));
+    // Only when someone listens: at saturation every allocation per message costs throughput.
+    const carried = onAck ? readingsOf(samples, device.shape, device.readingsPerMessage) : [];
     device.messages++;
     device.inFlight++;
     counters.sent++;
@@ -205,7 +213,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
           if (abandoned) return;
           counters.acked++;
           counters.readingsAcked += device.readingsPerMessage;
-          onAck?.(device.key, sentAt, nowMs());
+          onAck?.(device.key, sentAt, nowMs(), carried);
         },
         (error: unknown) => {
           if (abandoned) return;

@@ -1,5 +1,7 @@
 // The HTTP transport against a real node:http server on a free port.
+import { parseReadingsPayload } from "@pulseboard/schema/telemetry";
 import { afterEach, describe, expect, it } from "vitest";
+import type { SentReading } from "../src/profiles";
 import { runSimulation } from "../src/simulator";
 import { type IngestStub, startIngestStub } from "./ingest-stub";
 
@@ -76,6 +78,42 @@ describe("HTTP transport", () => {
         values: { heart_rate: expect.any(Number), steps: expect.any(Number) },
       });
     }
+  });
+
+  it("reports with each 202 exactly the readings its request carried, none of a refused one", async () => {
+    // 10 readings per request of a 4-metric device: 3 samples, the third cut after 2 readings.
+    const ingest = await stub((key) => (key === KEY_B ? 503 : undefined));
+    const acked: { key: string; readings: readonly SentReading[] }[] = [];
+    const sim = await runSimulation({
+      devices: [
+        { key: KEY_A, profile: "environment" },
+        { key: KEY_B, profile: "environment" },
+      ],
+      transport: { kind: "http", url: ingest.url, readingsPerRequest: 10 },
+      intervalMs: 30,
+      maxMessages: 3,
+      seed: 4,
+      onAck: (key, _sentAt, _ackedAt, readings) => acked.push({ key, readings }),
+    });
+    expect(await sim.done).toMatchObject({ acked: 3, failed: 3, readingsAcked: 30 });
+    expect(acked.map((a) => a.key)).toEqual([KEY_A, KEY_A, KEY_A]);
+    // What the server read from the accepted requests, as (metric, value, ts), in order.
+    const received = ingest.requests
+      .filter((r) => r.authorization === `Bearer ${KEY_A}`)
+      .flatMap((r) => {
+        const parsed = parseReadingsPayload(r.body, new Date());
+        if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+        return parsed.readings.map((x) => ({ metric: x.metric, value: x.value, ts: x.recordedAt.getTime() }));
+      });
+    const reported = acked.flatMap((a) => a.readings);
+    expect(reported).toHaveLength(30);
+    // Requests of one device may be answered out of order: compare as sets, each reading once.
+    const byKey = (r: SentReading) => `${r.metric}@${r.ts}`;
+    expect([...reported].sort((a, b) => byKey(a).localeCompare(byKey(b)))).toEqual(
+      [...received].sort((a, b) => byKey(a).localeCompare(byKey(b))),
+    );
+    expect(new Set(reported.map(byKey)).size).toBe(30);
+    expect(reported.filter((r) => r.metric === "co2")).toHaveLength(6);
   });
 
   it("counts 401, 400 and timeouts as failed, by status", async () => {

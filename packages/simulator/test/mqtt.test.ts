@@ -4,6 +4,7 @@ import { type AddressInfo, createServer, type Server } from "node:net";
 import { parseReadingsPayload } from "@pulseboard/schema/telemetry";
 import { Aedes, type AedesOptions, type Client } from "aedes";
 import { afterEach, describe, expect, it } from "vitest";
+import type { SentReading } from "../src/profiles";
 import { runSimulation } from "../src/simulator";
 
 interface Received {
@@ -77,14 +78,14 @@ describe("MQTT transport", () => {
     const b = await startBroker({
       authorizePublish: (_client, _packet, callback) => setTimeout(() => callback(null), ackDelayMs),
     });
-    const acks: { key: string; latency: number }[] = [];
+    const acks: { key: string; latency: number; readings: readonly SentReading[] }[] = [];
     const sim = await runSimulation({
       devices: KEYS.map((key) => ({ key, profile: "environment" })),
       transport: { kind: "mqtt", url: b.url, qos: 1 },
       intervalMs: 30,
       maxMessages: 5,
       seed: 1,
-      onAck: (key, sentAt, ackedAt) => acks.push({ key, latency: ackedAt - sentAt }),
+      onAck: (key, sentAt, ackedAt, readings) => acks.push({ key, latency: ackedAt - sentAt, readings }),
     });
     const totals = await sim.done;
 
@@ -107,6 +108,21 @@ describe("MQTT transport", () => {
     }
     expect(acks).toHaveLength(15);
     expect(new Set(acks.map((a) => a.key))).toEqual(new Set(KEYS));
+    // Each PUBACK comes with the readings of its message: together, exactly what the broker got.
+    const sent = (key: string) =>
+      b.received
+        .filter((r) => r.topic === `devices/${key}/readings`)
+        .flatMap((r) => {
+          const { ts, values } = r.body as { ts: number; values: Record<string, number> };
+          return Object.entries(values).map(([metric, value]) => ({ metric, value, ts }));
+        });
+    const order = (rs: readonly SentReading[]) =>
+      [...rs].sort((x, y) => `${x.ts}${x.metric}`.localeCompare(`${y.ts}${y.metric}`));
+    for (const key of KEYS) {
+      const reported = acks.filter((a) => a.key === key).flatMap((a) => a.readings);
+      expect(reported).toHaveLength(20);
+      expect(order(reported)).toEqual(order(sent(key)));
+    }
     for (const a of acks) expect(a.latency).toBeGreaterThanOrEqual(ackDelayMs - 5);
     // The run ended by itself (max messages) and closed every connection.
     await until(() => b.broker.connectedClients === 0);
@@ -131,6 +147,30 @@ describe("MQTT transport", () => {
       expect(r.topic).toMatch(/^devices\/dk_w[12]\/readings$/);
       expect(Object.keys((r.body as { values: object }).values)).toEqual(["heart_rate", "steps"]);
     }
+  });
+
+  it("reports readings of shape `values` without a time: the server stamps them", async () => {
+    const b = await startBroker();
+    const acked: SentReading[] = [];
+    const sim = await runSimulation({
+      devices: [{ key: "dk_v", profile: "environment" }],
+      transport: { kind: "mqtt", url: b.url, qos: 1 },
+      shape: "values",
+      intervalMs: 20,
+      maxMessages: 2,
+      seed: 5,
+      onAck: (_key, _sentAt, _ackedAt, readings) => acked.push(...readings),
+    });
+    expect(await sim.done).toMatchObject({ acked: 2, readingsAcked: 8 });
+    expect(acked).toEqual(
+      b.received.flatMap((r) =>
+        Object.entries(r.body as Record<string, number>).map(([metric, value]) => ({
+          metric,
+          value,
+          ts: null,
+        })),
+      ),
+    );
   });
 
   it("counts a refused connection instead of throwing", async () => {
@@ -194,6 +234,7 @@ describe("MQTT transport", () => {
   it("stop() ends the run and closes every connection; a device never piles up unacked messages", async () => {
     // A broker that never acks: each device stops at its in-flight limit and skips ticks.
     const b = await startBroker({ authorizePublish: () => {} });
+    let reported = 0;
     const sim = await runSimulation({
       devices: KEYS.map((key) => ({ key, profile: "environment" })),
       transport: { kind: "mqtt", url: b.url, qos: 1 },
@@ -201,6 +242,9 @@ describe("MQTT transport", () => {
       maxInFlightPerDevice: 2,
       stopGraceMs: 100,
       seed: 1,
+      onAck: () => {
+        reported++;
+      },
     });
     expect(b.broker.connectedClients).toBe(3);
     await until(() => sim.counters.skipped >= 10);
@@ -209,6 +253,7 @@ describe("MQTT transport", () => {
     expect(await sim.done).toBe(totals);
     // Never acked: given up at stop, counted as failed.
     expect(totals).toMatchObject({ sent: 6, acked: 0, failed: 6, errors: { abandoned: 6 } });
+    expect(reported).toBe(0);
     await until(() => b.broker.connectedClients === 0);
   });
 });

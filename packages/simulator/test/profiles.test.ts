@@ -7,6 +7,7 @@ import {
   DEFAULT_SESSION_MS,
   deviceSeed,
   mulberry32,
+  readingsOf,
   type Sample,
   type WorkoutPhase,
   workoutPhase,
@@ -210,6 +211,35 @@ describe("message bodies", () => {
     expect(cut.readings).toHaveLength(MAX_READINGS_PER_MESSAGE);
     expect(() => buildBody([], "timed")).toThrow(RangeError);
     expect(() => buildBody(full.slice(0, 2), "values")).toThrow(RangeError);
+  });
+});
+
+describe("readings a body carries", () => {
+  const receivedAt = new Date(T0 + HOUR);
+  const env = createProfile("environment", { seed: 3 });
+
+  it.each([
+    ["values", 1, undefined],
+    ["timed", 1, undefined],
+    ["timed", 3, undefined],
+    ["readings", 3, undefined],
+    // 3 samples of 4 metrics cut to 10: the third sample's last two readings are not sent.
+    ["readings", 3, 10],
+  ] as const)("shape %s, %i sample(s), cut at %s: what the ingest's parser reads", (shape, n, max) => {
+    const samples = series(env, T0, T0 + n * 1000, 1000);
+    const parsed = parseReadingsPayload(
+      JSON.parse(JSON.stringify(buildBody(samples, shape, max))),
+      receivedAt,
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const expected = parsed.readings.map((r) => ({
+      metric: r.metric,
+      value: r.value,
+      // Shape 1 carries no time: the server's receipt time is no part of what was sent.
+      ts: shape === "values" ? null : r.recordedAt.getTime(),
+    }));
+    expect(readingsOf(samples, shape, max)).toEqual(expected);
+    expect(expected).toHaveLength(max ?? n * 4);
   });
 });
 
