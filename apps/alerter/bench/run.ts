@@ -86,6 +86,27 @@ function ingestDefault(name: string, env: NodeJS.ProcessEnv): string {
   }).trim();
 }
 
+/** The alerter's own account of its work since it started, from its /metrics. */
+async function alerterMetrics(baseUrl: string) {
+  const text = await fetch(`${baseUrl}/metrics`).then(
+    (r) => r.text(),
+    () => "",
+  );
+  const value = (line: string) =>
+    Number(new RegExp(`^${line.replace(/[{}"]/g, "\\$&")} ([0-9.e+-]+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+  const meanMs = (trigger: string) =>
+    (value(`alerter_evaluation_duration_seconds_sum{trigger="${trigger}"}`) /
+      value(`alerter_evaluation_duration_seconds_count{trigger="${trigger}"}`)) *
+    1000;
+  return {
+    evaluateRequests: value('alerter_evaluations_total{trigger="evaluate"}'),
+    evaluateMeanMs: meanMs("evaluate"),
+    sweeps: value('alerter_evaluations_total{trigger="sweep"}'),
+    sweepMeanMs: meanMs("sweep"),
+    sweepsSkipped: value("alerter_sweeps_skipped_total"),
+  };
+}
+
 async function main() {
   const loadAtStart = loadAverage();
   progress(`load average at start: ${loadAtStart} (2 cores shared with other work)`);
@@ -371,7 +392,7 @@ async function main() {
   const deadline = Date.now() + 10_000;
   while (probes.some((p) => !firedAt.has(p.ruleId)) && Date.now() < deadline) await sleep(50);
   const counters = await sim.stop();
-  const alerterOutput = alerterProc?.output() ?? "";
+  const alerterWork = await alerterMetrics(`http://127.0.0.1:${alerterPort}`);
   await listener.end({ timeout: 5 });
   stopProcesses();
   await Promise.all(processes.map((p) => p.stop()));
@@ -398,7 +419,6 @@ async function main() {
   }
   const cores = cpuCores(cpuStart, cpuEnd);
   const cpuSeconds = (cpuEnd.at - cpuStart.at) / 1000;
-  const sweepsDuringRun = (alerterOutput.match(/"msg":"readings rolled up"/g) ?? []).length;
   const event = {
     seconds: EVENT_SECONDS,
     warmupSeconds: WARMUP_SECONDS,
@@ -414,7 +434,7 @@ async function main() {
     simulator: counters,
     cpuCores: cores,
     cpuWindowSeconds: cpuSeconds,
-    sweepsDuringRun,
+    alerter: alerterWork,
     timeline,
   };
   progress(
@@ -425,6 +445,9 @@ async function main() {
   );
   progress(
     `  by 30 s (warm-up included): ${timeline.map((t) => `${t.fromSecond}–${t.fromSecond + 30} s p50 ${fmtInt(t.p50Ms)} / max ${fmtInt(t.maxMs)} ms (${t.fired}/${t.probes})`).join("; ")}`,
+  );
+  progress(
+    `  alerter over the whole run (its /metrics): ${fmtInt(alerterWork.evaluateRequests)} evaluate requests, mean ${fmtInt(alerterWork.evaluateMeanMs)} ms each; ${fmtInt(alerterWork.sweeps)} sweeps, mean ${fmtInt(alerterWork.sweepMeanMs)} ms, ${fmtInt(alerterWork.sweepsSkipped)} skipped (lease held)`,
   );
   const describeCores = ["ingest", "alerter", "postgres", "bench", "other", "machine"]
     .map((k) => `${k === "bench" ? "bench (simulator + probes)" : k} ${fmt2(cores[k] ?? Number.NaN)}`)
@@ -437,7 +460,7 @@ async function main() {
     `PostgreSQL ${database.mode} (${pgSettings})`,
     dataConditions,
     `${fmtInt(rules)} rules (10 per device: every aggregate, windows 1–10 min)`,
-    `event-driven run: ingest and alerter as processes, local queue, default settings (EVALUATION_INTERVAL_MS=${evaluationIntervalMs}, FLUSH_INTERVAL_MS=${flushIntervalMs}, SWEEP_INTERVAL_MS default), NODE_ENV=production; ${sweepsDuringRun} sweeps (the alerter's own timer, counted by its roll-up log lines) ran during it`,
+    `event-driven run: ingest and alerter as processes, local queue, default settings (EVALUATION_INTERVAL_MS=${evaluationIntervalMs}, FLUSH_INTERVAL_MS=${flushIntervalMs}, SWEEP_INTERVAL_MS default), NODE_ENV=production`,
     `simulator: ${DEVICES} devices × ${METRICS.length} metrics, one {ts, values} POST a second each (${fmtInt(counters.acked / EVENT_SECONDS)} req/s acknowledged on average), ${EVENT_SECONDS} s; probes one a second to distinct devices, the first ${WARMUP_SECONDS} s not counted`,
   ];
   const figures = {
