@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { type BenchDatabase, onCleanup, progress, sleep } from "@pulseboard/devstack/bench";
+import { type CpuSample, type CpuTarget, cpuCores, cpuSample } from "@pulseboard/devstack/bench-cpu";
 import {
   benchDataParams,
   benchTemplate,
@@ -342,57 +343,21 @@ export const runId = randomUUID().slice(0, 8);
 
 // ---------------------------------------------------------------------------------------------
 // CPU split: who used the 2 cores during a window (processes by pid; the rest of the machine,
-// PostgreSQL above all, as the machine's busy time minus theirs)
+// PostgreSQL above all, as the machine's busy time minus theirs), from @pulseboard/devstack/bench-cpu.
 
-const CLOCK_TICKS = 100;
+export type CpuSnapshot = CpuSample;
 
-function processJiffies(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime and stime: fields 14 and 15 of the line, 12 and 13 after the command name.
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function machineBusyJiffies(): number {
-  const [line] = readFileSync("/proc/stat", "utf8").split("\n", 1);
-  const v = (line ?? "").trim().split(/\s+/).slice(1).map(Number);
-  const total = v.reduce((a, b) => a + b, 0);
-  // idle and iowait are not busy
-  return total - (v[3] ?? 0) - (v[4] ?? 0);
-}
-
-export interface CpuSnapshot {
-  at: number;
-  busy: number;
-  procs: Record<string, number>;
-}
-
-/** Jiffies so far of the machine and of each named process (the benchmark itself is `self`). */
+/** Ticks so far of the machine and of each named process (the benchmark itself is `self`). */
 export function cpuSnapshot(pids: Record<string, number | undefined>): CpuSnapshot {
-  const procs: Record<string, number> = { self: processJiffies(process.pid) };
-  for (const [name, pid] of Object.entries(pids)) if (pid) procs[name] = processJiffies(pid);
-  return { at: performance.now(), busy: machineBusyJiffies(), procs };
+  const targets: Record<string, CpuTarget> = { self: { pid: process.pid, tree: false } };
+  for (const [name, pid] of Object.entries(pids)) if (pid) targets[name] = { pid, tree: false };
+  return cpuSample(targets);
 }
 
 /** Cores used between two snapshots: per process, and `rest` = machine busy minus those. */
 export function cpuSplit(a: CpuSnapshot, b: CpuSnapshot): Record<string, number> {
-  const seconds = (b.at - a.at) / 1000;
-  const cores = (jiffies: number) => jiffies / CLOCK_TICKS / seconds;
-  const out: Record<string, number> = {};
-  let known = 0;
-  for (const name of Object.keys(b.procs)) {
-    const d = (b.procs[name] ?? Number.NaN) - (a.procs[name] ?? Number.NaN);
-    if (!Number.isFinite(d)) continue;
-    out[name] = cores(d);
-    known += d;
-  }
-  out.rest = cores(b.busy - a.busy - known);
-  out.machine = cores(b.busy - a.busy);
-  return out;
+  const { other, ...cores } = cpuCores(a, b);
+  return { ...cores, rest: other ?? Number.NaN };
 }
 
 // ---------------------------------------------------------------------------------------------
