@@ -2,6 +2,7 @@
 // does, so the receiving service runs its production verification path. Messages live in memory
 // only: whatever is still waiting when the process stops is lost (QStash keeps them; we don't).
 import { randomBytes } from "node:crypto";
+import { deadline } from "@pulseboard/runtime/abort";
 import type { Logger } from "@pulseboard/runtime/logger";
 import { signLikeQStash } from "./sign";
 import type { PublishRequest, PublishResult, Queue, QueueConfig } from "./types";
@@ -117,6 +118,7 @@ export function createLocalQueue(config: QueueConfig, log: Logger): Queue {
     // Origin only: webhook URLs often carry their secret in the path.
     const ctx = { messageId: msg.id, destination: new URL(msg.url).origin, retried };
     let failure: string;
+    const limit = deadline(ATTEMPT_TIMEOUT_MS, stop.signal);
     try {
       const res = await fetch(msg.url, {
         method: "POST",
@@ -124,9 +126,10 @@ export function createLocalQueue(config: QueueConfig, log: Logger): Queue {
         headers: deliveryHeaders(msg, retried),
         // The signature binds the URL: a redirect target would fail verification anyway.
         redirect: "manual",
-        signal: AbortSignal.any([stop.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
+        signal: limit.signal,
       });
       await res.body?.cancel();
+      limit.done();
       if (res.ok) {
         pending--;
         log.debug(ctx, "message delivered");
@@ -140,6 +143,7 @@ export function createLocalQueue(config: QueueConfig, log: Logger): Queue {
         return;
       }
     } catch (error) {
+      limit.done();
       failure = describe(error);
     }
     // As QStash: any other non-2xx or network error is retried, until the retries run out.

@@ -2,6 +2,8 @@
 // (`pnpm start`) and the ingest benchmark: failures are counted, never thrown, and each device
 // keeps a bounded number of messages in flight, so a slow ingest shows up as skipped ticks rather
 // than an ever-growing pile of promises.
+
+import { deadline } from "@pulseboard/runtime/abort";
 import { MAX_READINGS_PER_MESSAGE } from "@pulseboard/schema/telemetry";
 import { connect, type MqttClient } from "mqtt";
 import {
@@ -368,15 +370,17 @@ async function postHttp(
   stop: AbortSignal,
 ): Promise<void> {
   let response: Response;
+  const limit = deadline(timeoutMs, stop);
   try {
     // Node's global fetch keeps connections alive and reuses them across requests.
     response = await fetch(endpoint, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body,
-      signal: AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]),
+      signal: limit.signal,
     });
   } catch (error) {
+    limit.done();
     const name = error instanceof Error ? error.name : "";
     const code = (error as { cause?: { code?: string } }).cause?.code;
     if (name === "TimeoutError") throw new SendError("http_timeout");
@@ -385,5 +389,6 @@ async function postHttp(
   }
   // Drain the body so the connection goes back to the pool.
   await response.arrayBuffer().catch(() => undefined);
+  limit.done();
   if (response.status !== 202) throw new SendError(`http_${response.status}`);
 }

@@ -131,9 +131,6 @@ describe("HTTP transport", () => {
       // Long enough that an answered request never times out on a loaded machine (100 ms did,
       // once, under CI load); only the stub's hanging device does.
       requestTimeoutMs: 1500,
-      // The others finish at once and the hanging device's second request is still out: the
-      // stop waits for it to time out (its 5 s default ran out once under CI load, aborting it).
-      stopGraceMs: 15_000,
       seed: 1,
     });
     const totals = await sim.done;
