@@ -40,16 +40,7 @@ export async function compareAckedReadings(
     await tx`analyze acked_readings`;
     // One row per distinct acknowledged reading (n: how often acknowledged; the simulator never
     // repeats a device's (metric, ts), so 1), fully joined with the devices' stored rows.
-    const [row] = await tx<
-      {
-        recorded: number;
-        repeated: number;
-        missing: number;
-        mismatched: number;
-        stored: number;
-        unacknowledged: number;
-      }[]
-    >`
+    const [row] = await tx<Omit<ReadingsComparison, "acknowledged" | "examples">[]>`
       with a as (
         select device_id, metric, recorded_at, min(value) as value, max(value) as value_max, count(*) as n
         from acked_readings group by device_id, metric, recorded_at

@@ -1,6 +1,6 @@
 // The ingest benchmark's loss check, decided: acknowledged readings (device, metric, device
 // timestamp, value, as the simulator reported them with each acknowledgement) against the rows
-// stored for the run's devices (compareAckedReadings in ./support.ts counts them).
+// stored for the run's devices (compareAckedReadings in ./loss-check.ts counts them).
 import { fmtInt } from "@pulseboard/devstack/bench";
 
 export interface ReadingsComparison {

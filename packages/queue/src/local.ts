@@ -84,21 +84,18 @@ export function createLocalQueue(config: QueueConfig, log: Logger): Queue {
   }
 
   function pump(key: string, lane: { running: number; waiting: { msg: Message; retried: number }[] }) {
-    for (let next = lane.waiting.shift(); next; next = lane.waiting.shift()) {
-      if (lane.running >= maxConcurrent) {
-        lane.waiting.unshift(next);
-        return;
-      }
+    while (lane.running < maxConcurrent) {
+      const next = lane.waiting.shift();
+      if (!next) break;
       lane.running++;
       const attempt = deliver(next.msg, next.retried).finally(() => {
         inFlight.delete(attempt);
         lane.running--;
-        if (lane.waiting.length > 0) pump(key, lane);
-        else if (lane.running === 0) lanes.delete(key);
+        pump(key, lane);
       });
       inFlight.add(attempt);
     }
-    if (lane.running === 0) lanes.delete(key);
+    if (lane.running === 0 && lane.waiting.length === 0) lanes.delete(key);
   }
 
   function deliveryHeaders(msg: Message, retried: number) {
