@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { InvalidError } from "./errors";
-import { chartBucketSeconds, finestBucketSeconds, incrementalFrom, MAX_POINTS, planTiers } from "./tiers";
+import {
+  chartBucketSeconds,
+  finestBucketSeconds,
+  incrementalFrom,
+  MAX_POINTS,
+  planTiers,
+  TIERED_WINDOW_SECONDS,
+  windowReadsTiers,
+} from "./tiers";
 
 const at = (iso: string) => new Date(iso);
 const now = at("2026-12-03T15:00:00Z");
@@ -100,5 +108,12 @@ describe("which tier serves which span", () => {
   it("nothing stored for sub-minute buckets, or a range within one minute", () => {
     expect(planTiers(at("2026-12-03T14:00:00Z"), at("2026-12-03T14:10:00Z"), 10, cutoff)).toBeNull();
     expect(planTiers(at("2026-12-03T14:00:10Z"), at("2026-12-03T14:00:50Z"), 60, cutoff)).toBeNull();
+  });
+
+  it("rule windows of 15 minutes and more read the tiers, except for last", () => {
+    expect(windowReadsTiers("avg", TIERED_WINDOW_SECONDS)).toBe(true);
+    expect(windowReadsTiers("count", 30 * 86_400)).toBe(true);
+    expect(windowReadsTiers("max", TIERED_WINDOW_SECONDS - 1)).toBe(false);
+    expect(windowReadsTiers("last", 30 * 86_400)).toBe(false);
   });
 });

@@ -133,3 +133,17 @@ export function planTiers(
     hourTo: new Date(hourTo),
   };
 }
+
+/**
+ * Rule windows at least this long read the minute roll-ups for their whole minutes (plus the
+ * raw readings of the edge minutes and of what is not rolled up yet) instead of every reading:
+ * shorter ones would read about as many raw rows either way (the last minute or two are never
+ * rolled up yet, and the edges are up to two minutes).
+ */
+export const TIERED_WINDOW_SECONDS = 900;
+
+/** Whether a rule's window is read from the minute roll-ups and a raw tail (else the readings alone). */
+export function windowReadsTiers(aggregate: string, windowSeconds: number): boolean {
+  // `last` is one step back along the key, however long the window.
+  return aggregate !== "last" && windowSeconds >= TIERED_WINDOW_SECONDS;
+}

@@ -10,6 +10,8 @@ import type postgres from "postgres";
 import type { Database } from "../client";
 import { ALERTS_CHANNEL, type AlertTransition } from "../live";
 import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "../schema/telemetry";
+import { TIERED_WINDOW_SECONDS } from "../tiers";
+import { ROLLABLE, ROLLUP_1M } from "./rollups";
 
 /** A rule as evaluated at one moment: its settings, its window's aggregate, its firing alert. */
 export interface RuleState {
@@ -53,31 +55,83 @@ export async function loadRuleStates(db: Database, deviceIds: string[], now: Dat
            w.value, a.id as firing_alert_id
     from alert_rules r
     join devices d on d.id = r.device_id
+    -- The minute roll-up's watermark, read in this statement's snapshot with the rows it covers.
+    cross join (
+      select coalesce((select w.cutoff from rollup_watermarks w where w.name = ${ROLLUP_1M}), '-infinity') as cutoff
+    ) mark
     left join alerts a on a.rule_id = r.id and a.status = 'firing'
     cross join lateral (
-      -- Only the rule's own aggregate is computed: 'last' is one backward index step, the others
-      -- one pass over the window's index range (values as float8: cheaper than numeric).
+      -- The window [now - window_seconds, now]: s its start, e its end, and [m0, m1) the whole
+      -- minutes in it (m0 the first minute starting at or after s, m1 the minute holding e).
+      select ${at}::timestamptz - make_interval(secs => r.window_seconds) as s,
+             ${at}::timestamptz as e,
+             date_bin('1 minute', ${at}::timestamptz - make_interval(secs => r.window_seconds) - interval '1 microsecond',
+                      timestamptz '1970-01-01 00:00:00+00') + interval '1 minute' as m0,
+             date_bin('1 minute', ${at}::timestamptz, timestamptz '1970-01-01 00:00:00+00') as m1
+    ) b
+    cross join lateral (
+      -- Only the rule's own aggregate is computed, exactly (numeric, as stored; float8 at the
+      -- end), so the two ways of reading a window agree to the last bit:
+      -- - 'last': one backward step along the key;
+      -- - short windows (windowReadsTiers in ../tiers.ts): one pass over the window's readings;
+      -- - long windows: the minute roll-ups of the whole minutes, the readings of the edge
+      --   minutes, and the readings of the whole minutes not rolled up yet (as charts read them:
+      --   queries/rollups.ts), combined.
       select case
                when r.aggregate = 'last' then (
                  select s.value::float8 from sensor_readings_all s
                  where s.device_id = r.device_id and s.metric = r.metric
-                   and s.recorded_at >= ${at}::timestamptz - make_interval(secs => r.window_seconds)
-                   and s.recorded_at <= ${at}::timestamptz
+                   and s.recorded_at >= b.s and s.recorded_at <= b.e
                  order by s.recorded_at desc limit 1)
-               else (
+               when r.window_seconds < ${TIERED_WINDOW_SECONDS} then (
                  select case r.aggregate
-                          when 'avg' then avg(v)
-                          when 'min' then min(v)
-                          when 'max' then max(v)
+                          when 'avg' then avg(s.value)::float8
+                          when 'min' then min(s.value)::float8
+                          when 'max' then max(s.value)::float8
                           else count(*)::float8
                         end
+                 from sensor_readings_all s
+                 where s.device_id = r.device_id and s.metric = r.metric
+                   -- The window includes its start: [now - window, now].
+                   and s.recorded_at >= b.s and s.recorded_at <= b.e)
+               else (
+                 select case r.aggregate
+                          when 'avg' then (sum(p.sum) / nullif(sum(p.n), 0))::float8
+                          when 'min' then min(p.min)::float8
+                          when 'max' then max(p.max)::float8
+                          else coalesce(sum(p.n), 0)::float8
+                        end
                  from (
-                   select s.value::float8 as v from sensor_readings_all s
+                   select m.min, m.max, m.sum, m.count::bigint as n
+                   from reading_rollups_1m_all m
+                   where m.device_id = r.device_id and m.metric = r.metric
+                     and m.bucket_start >= b.m0 and m.bucket_start < b.m1
+                   union all
+                   select s.value, s.value, s.value, 1 from sensor_readings_all s
                    where s.device_id = r.device_id and s.metric = r.metric
-                     -- The window includes its start: [now - window, now].
-                     and s.recorded_at >= ${at}::timestamptz - make_interval(secs => r.window_seconds)
-                     and s.recorded_at <= ${at}::timestamptz
-                 ) w)
+                     and s.recorded_at >= b.s and s.recorded_at < b.m0
+                   union all
+                   select s.value, s.value, s.value, 1 from sensor_readings_all s
+                   where s.device_id = r.device_id and s.metric = r.metric
+                     and s.recorded_at >= b.m1 and s.recorded_at <= b.e
+                   union all
+                   -- Not rolled up yet, recent (rollable after the cutoff: received less than a
+                   -- minute before it; on time means recorded at most 3 minutes before it).
+                   select s.value, s.value, s.value, 1 from sensor_readings_all s
+                   where s.device_id = r.device_id and s.metric = r.metric
+                     and s.recorded_at >= greatest(b.m0, mark.cutoff - interval '3 minutes')
+                     and s.recorded_at < b.m1
+                     and ${db.$client.unsafe(ROLLABLE)} > mark.cutoff
+                   union all
+                   -- Not rolled up yet, late: from the partial index of late arrivals.
+                   select s.value, s.value, s.value, 1 from sensor_readings_all s
+                   where s.device_id = r.device_id and s.metric = r.metric
+                     and s.received_at - s.recorded_at > interval '2 minutes'
+                     and s.received_at > mark.cutoff - interval '1 minute'
+                     and s.recorded_at >= b.m0
+                     and s.recorded_at < least(b.m1, mark.cutoff - interval '3 minutes')
+                     and ${db.$client.unsafe(ROLLABLE)} > mark.cutoff
+                 ) p)
              end as value
     ) w
     where r.device_id = any(${deviceIds}::uuid[])`;

@@ -85,7 +85,7 @@ export const LEGACY_MINUTE_ROLLUPS = "reading_rollups_1m_legacy";
 
 // A reading's rollable time, for `sensor_readings_all s` (see the top of this file). Kept in step
 // with the constants below: the 1-minute cap, and idx_reading_late's 2-minute predicate.
-const ROLLABLE = `least(greatest(s.received_at,
+export const ROLLABLE = `least(greatest(s.received_at,
   date_bin('1 minute', s.recorded_at, timestamptz '1970-01-01 00:00:00+00') + interval '1 minute'),
   s.received_at + interval '1 minute')`;
 

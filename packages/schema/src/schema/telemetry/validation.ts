@@ -18,10 +18,11 @@ export const metricName = z
   .regex(METRIC_NAME_PATTERN, METRIC_NAME_MESSAGE);
 
 /**
- * The largest magnitude a reading may have. Bounded so that no aggregate over float8 can overflow
- * (avg also sums squares: 1e160 squared does not fit), which would fail the evaluation of every
- * device evaluated with it; 1e15 still holds any physical measurement, and sums of squares of a
- * billion such readings stay far below float8's limit.
+ * The largest magnitude a reading may have. Bounded so that no figure computed from readings can
+ * leave float8's range (the alerter aggregates numeric values and hands float8 on; an aggregate
+ * over float8 would also sum squares), which would fail the evaluation of every device evaluated
+ * with it; 1e15 still holds any physical measurement, and sums of squares of a billion such
+ * readings stay far below float8's limit.
  */
 export const MAX_READING_MAGNITUDE = 1e15;
 const VALUE_RANGE_MESSAGE = `value must be between -${MAX_READING_MAGNITUDE} and ${MAX_READING_MAGNITUDE}`;
