@@ -63,10 +63,11 @@ describe("migrations", () => {
         table,
       ).toBe(true);
     }
-    // Readings: partitioned by day (migration 0009), keyed by device, metric and time, and read
-    // through the view that also shows a pre-partitioning table's rows until they are moved.
+    // Readings: partitioned by day (migration 0009), keyed by device, metric and time, the key
+    // carrying the value (0015: windows read from the key alone), and read through the view that
+    // also shows a pre-partitioning table's rows until they are moved.
     expect(first).toContain(
-      "sensor_readings:sensor_readings_pkey:PRIMARY KEY (device_id, metric, recorded_at)",
+      "sensor_readings:sensor_readings_pkey:PRIMARY KEY (device_id, metric, recorded_at) INCLUDE (value)",
     );
     expect(first.some((row) => row.startsWith("sensor_readings_all.recorded_at:"))).toBe(true);
     expect(first.some((row) => row.startsWith("sensor_readings_legacy."))).toBe(false);

@@ -101,6 +101,7 @@ export function buildApp({ db, log, queue, config, direct }: AlerterDeps): Alert
     renderMetrics: () => renderMetrics(metrics),
     sweep: (options) => sweep(context, options),
     maintain: (now) => maintenance.run(now),
+    vacuumNewReadings: () => maintenance.vacuumNewReadings(),
     async start() {
       await deliveries.redeliverAtBoot();
       // Without QStash, no cron calls /v1/sweep: a local timer asks for it through the queue.

@@ -54,4 +54,6 @@ export interface AlerterApp extends WorkerApp {
   sweep(options?: SweepOptions): Promise<SweepResult>;
   /** One partition maintenance run now (what the sweep starts every few minutes). */
   maintain(now?: Date): Promise<MaintenanceResult | undefined>;
+  /** The VACUUM of new readings every sweep starts (the one under way, or a new one): partitions vacuumed. */
+  vacuumNewReadings(): Promise<string[]>;
 }

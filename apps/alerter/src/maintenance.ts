@@ -4,7 +4,9 @@
 // (DETACH … CONCURRENTLY on the direct endpoint, then DROP: no lock that stops ingest or reads);
 // the minute roll-ups' month partitions likewise (queries/rollup-maintenance.ts); and each closed
 // partition's indexes rebuilt packed once (REINDEX … CONCURRENTLY, one partition of each table a
-// run: queries/partitions.ts compactClosedPartitions).
+// run: queries/partitions.ts compactClosedPartitions). And at every sweep, VACUUM of the reading
+// partitions that took rows since their last one (today's, mostly), so that rule windows and
+// charts' raw tails read the key alone (index-only) up to the last sweep's rows.
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database, SqlClient } from "@pulseboard/schema/client";
 import { daysAhead, rawDropBefore } from "@pulseboard/schema/partitions";
@@ -13,6 +15,7 @@ import {
   dropPartitionsBefore,
   ensurePartitions,
   rolledUpTo,
+  vacuumWithInserts,
 } from "@pulseboard/schema/queries/partitions";
 import { maintainMinuteRollups } from "@pulseboard/schema/queries/rollup-maintenance";
 import { ROLLUP_1M } from "@pulseboard/schema/queries/rollups";
@@ -45,13 +48,40 @@ export interface MaintenanceOptions {
 export class Maintenance {
   private running: Promise<MaintenanceResult | undefined> | undefined;
   private lastStarted = Number.NEGATIVE_INFINITY;
+  private vacuuming: Promise<string[]> | undefined;
 
   constructor(private readonly options: MaintenanceOptions) {}
 
-  /** Starts a run in the background when none ran for MAINTENANCE_INTERVAL_MS. */
+  /**
+   * Vacuums the new readings (unless the last call's VACUUM still runs), and starts a run in the
+   * background when none ran for MAINTENANCE_INTERVAL_MS.
+   */
   kick(): void {
+    void this.vacuumNewReadings();
     if (this.running || !maintenanceDue(this.lastStarted, performance.now())) return;
     void this.run();
+  }
+
+  /**
+   * VACUUM (direct endpoint) of every reading partition that took rows since its last one; the
+   * partitions vacuumed, or none while a call is under way. Logs and swallows failures.
+   */
+  vacuumNewReadings(): Promise<string[]> {
+    const { db, direct, log } = this.options;
+    if (!direct) return Promise.resolve([]);
+    this.vacuuming ??= vacuumWithInserts(db.$client, direct, {
+      parents: ["sensor_readings"],
+      minInserts: 1,
+      maxAgeMinutes: 0,
+    })
+      .catch((err: unknown) => {
+        log.warn({ err }, "VACUUM of new readings failed; the next sweep retries");
+        return [];
+      })
+      .finally(() => {
+        this.vacuuming = undefined;
+      });
+    return this.vacuuming;
   }
 
   /** One run now (or the one under way); logs and swallows failures: the next run retries. */
@@ -72,7 +102,7 @@ export class Maintenance {
 
   /** Waits for a run under way (shutdown). */
   async idle(): Promise<void> {
-    await this.running;
+    await Promise.all([this.running, this.vacuuming]);
   }
 
   private async maintain(now: Date): Promise<MaintenanceResult> {

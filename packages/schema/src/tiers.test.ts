@@ -7,6 +7,7 @@ import {
   MAX_POINTS,
   planTiers,
   TIERED_WINDOW_SECONDS,
+  windowReadGroups,
   windowReadsTiers,
 } from "./tiers";
 
@@ -115,5 +116,25 @@ describe("which tier serves which span", () => {
     expect(windowReadsTiers("count", 30 * 86_400)).toBe(true);
     expect(windowReadsTiers("max", TIERED_WINDOW_SECONDS - 1)).toBe(false);
     expect(windowReadsTiers("last", 30 * 86_400)).toBe(false);
+  });
+
+  it("rule windows go in at most three groups, each bounded by its longest window", () => {
+    const rules = [
+      { id: "a", aggregate: "avg", windowSeconds: 60 },
+      { id: "b", aggregate: "last", windowSeconds: 600 },
+      { id: "c", aggregate: "last", windowSeconds: 86_400 },
+      { id: "d", aggregate: "count", windowSeconds: TIERED_WINDOW_SECONDS },
+      { id: "e", aggregate: "max", windowSeconds: 7 * 86_400 },
+      { id: "f", aggregate: "min", windowSeconds: TIERED_WINDOW_SECONDS - 1 },
+    ];
+    const groups = windowReadGroups(rules, now);
+    expect(groups.map((g) => [g.read, g.from.toISOString(), g.rules.map((r) => r.id).join("")])).toEqual([
+      ["raw", "2026-12-03T14:45:01.000Z", "abf"],
+      ["raw", "2026-12-02T15:00:00.000Z", "c"],
+      ["tiered", "2026-11-26T15:00:00.000Z", "de"],
+    ]);
+    // Short windows only: one statement, over the last ten minutes.
+    expect(windowReadGroups(rules.slice(0, 2), now)).toHaveLength(1);
+    expect(windowReadGroups([], now)).toEqual([]);
   });
 });

@@ -147,3 +147,46 @@ export function windowReadsTiers(aggregate: string, windowSeconds: number): bool
   // `last` is one step back along the key, however long the window.
   return aggregate !== "last" && windowSeconds >= TIERED_WINDOW_SECONDS;
 }
+
+/** How one group of rule windows is read, and the earliest instant any of them reads. */
+export interface WindowReadGroup<R> {
+  read: "raw" | "tiered";
+  /**
+   * The earliest window start in the group: the statement bounds every read by it, so the planner
+   * keeps only the partitions from there on (a statement whose only bound is per rule plans every
+   * partition, ~1 s on PostgreSQL 15 with a few hundred of them).
+   */
+  from: Date;
+  rules: R[];
+}
+
+/**
+ * Rules in at most three groups, each read by one statement: short windows (raw, the common case,
+ * bounded to the last few minutes' partitions), long `last` windows (raw, one step back along the
+ * key, bounded by the longest), long windows of the other aggregates (the tiers). Empty groups are
+ * left out, so a statement over many partitions is built only when a long window asks for it.
+ */
+export function windowReadGroups<R extends { aggregate: string; windowSeconds: number }>(
+  rules: readonly R[],
+  now: Date,
+): WindowReadGroup<R>[] {
+  const short: R[] = [];
+  const longLast: R[] = [];
+  const tiered: R[] = [];
+  for (const rule of rules) {
+    if (windowReadsTiers(rule.aggregate, rule.windowSeconds)) tiered.push(rule);
+    else if (rule.windowSeconds >= TIERED_WINDOW_SECONDS) longLast.push(rule);
+    else short.push(rule);
+  }
+  const group = (read: "raw" | "tiered", list: R[]): WindowReadGroup<R>[] =>
+    list.length === 0
+      ? []
+      : [
+          {
+            read,
+            from: new Date(now.getTime() - 1000 * Math.max(...list.map((r) => r.windowSeconds))),
+            rules: list,
+          },
+        ];
+  return [...group("raw", short), ...group("raw", longLast), ...group("tiered", tiered)];
+}

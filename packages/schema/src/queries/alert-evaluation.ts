@@ -1,8 +1,14 @@
-// The alerter's evaluation in SQL: every rule of some devices with its window's aggregate (from
-// the (device_id, metric, recorded_at) index) and its firing alert, and the two transitions, each
-// written once, in one transaction with its outbox event and a pg_notify. Duplicate, concurrent and
-// out-of-order evaluations converge: opening is `insert ... on conflict do nothing` against the
-// one-firing-alert-per-rule index, resolving updates only a firing alert.
+// The alerter's evaluation in SQL: every rule of some devices with its window's aggregate and its
+// firing alert, and the two transitions, each written once, in one transaction with its outbox
+// event and a pg_notify. Duplicate, concurrent and out-of-order evaluations converge: opening is
+// `insert ... on conflict do nothing` against the one-firing-alert-per-rule index, resolving
+// updates only a firing alert.
+//
+// Windows are read in at most three statements (tiers.ts, windowReadGroups), each bounded by its
+// group's longest window so the planner keeps only the partitions it reads: short windows from
+// the readings' key alone (it carries the value), long `last` windows one step back along it,
+// other long windows from the minute roll-ups and a raw tail. All aggregate numeric values, as
+// stored, and hand float8 on, so both ways agree to the last bit.
 //
 // Raw SQL on `db.$client`, whose timestamp parsing and serializing Drizzle turned off: every time
 // is sent as an ISO string and cast in SQL, and none is read back.
@@ -10,8 +16,8 @@ import type postgres from "postgres";
 import type { Database } from "../client";
 import { ALERTS_CHANNEL, type AlertTransition } from "../live";
 import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "../schema/telemetry";
-import { TIERED_WINDOW_SECONDS } from "../tiers";
-import { ROLLABLE, ROLLUP_1M } from "./rollups";
+import { windowReadGroups } from "../tiers";
+import { minuteRollupCutoff, ROLLABLE } from "./rollups";
 
 /** A rule as evaluated at one moment: its settings, its window's aggregate, its firing alert. */
 export interface RuleState {
@@ -33,8 +39,31 @@ export interface RuleState {
 /** Every rule of these devices, with the aggregate of its window `[now - window, now]`. */
 export async function loadRuleStates(db: Database, deviceIds: string[], now: Date): Promise<RuleState[]> {
   if (deviceIds.length === 0) return [];
-  const at = now.toISOString();
-  const rows = await db.$client<
+  // One snapshot for the rules, the minute roll-up's watermark and the rows it covers.
+  return db.$client.begin("isolation level repeatable read read only", async (tx) => {
+    const rules = await rulesOf(tx, deviceIds);
+    if (rules.length === 0) return [];
+    const values = new Map<string, number | null>();
+    for (const group of windowReadGroups(rules, now)) {
+      const rows =
+        group.read === "raw"
+          ? await rawWindows(tx, group.rules, now, group.from)
+          : await tieredWindows(tx, group.rules, now, group.from, await minuteRollupCutoff(tx));
+      for (const row of rows) values.set(row.rule_id, row.value);
+    }
+    return rules.map(({ rule, ...state }) => {
+      const value = values.get(rule) ?? null;
+      // count(*) over an empty window is 0 (a value); the others are null (no data).
+      return { ...state, ruleId: rule, value: state.aggregate === "count" ? (value ?? 0) : value };
+    });
+  });
+}
+
+type LoadedRule = Omit<RuleState, "ruleId" | "value"> & { rule: string };
+
+/** The devices' rules with their owner and firing alert (no readings). */
+async function rulesOf(tx: postgres.TransactionSql, deviceIds: string[]): Promise<LoadedRule[]> {
+  const rows = await tx<
     {
       rule_id: string;
       device_id: string;
@@ -46,97 +75,18 @@ export async function loadRuleStates(db: Database, deviceIds: string[], now: Dat
       window_seconds: number;
       aggregate: RuleState["aggregate"];
       no_data: RuleState["noData"];
-      value: number | null;
       firing_alert_id: string | null;
     }[]
   >`
     select r.id as rule_id, r.device_id, d.owner_id, r.metric, r.comparator, r.threshold::float8 as threshold,
            r.recovery_threshold::float8 as recovery_threshold, r.window_seconds, r.aggregate, r.no_data,
-           w.value, a.id as firing_alert_id
+           a.id as firing_alert_id
     from alert_rules r
     join devices d on d.id = r.device_id
-    -- The minute roll-up's watermark, read in this statement's snapshot with the rows it covers.
-    cross join (
-      select coalesce((select w.cutoff from rollup_watermarks w where w.name = ${ROLLUP_1M}), '-infinity') as cutoff
-    ) mark
     left join alerts a on a.rule_id = r.id and a.status = 'firing'
-    cross join lateral (
-      -- The window [now - window_seconds, now]: s its start, e its end, and [m0, m1) the whole
-      -- minutes in it (m0 the first minute starting at or after s, m1 the minute holding e).
-      select ${at}::timestamptz - make_interval(secs => r.window_seconds) as s,
-             ${at}::timestamptz as e,
-             date_bin('1 minute', ${at}::timestamptz - make_interval(secs => r.window_seconds) - interval '1 microsecond',
-                      timestamptz '1970-01-01 00:00:00+00') + interval '1 minute' as m0,
-             date_bin('1 minute', ${at}::timestamptz, timestamptz '1970-01-01 00:00:00+00') as m1
-    ) b
-    cross join lateral (
-      -- Only the rule's own aggregate is computed, exactly (numeric, as stored; float8 at the
-      -- end), so the two ways of reading a window agree to the last bit:
-      -- - 'last': one backward step along the key;
-      -- - short windows (windowReadsTiers in ../tiers.ts): one pass over the window's readings;
-      -- - long windows: the minute roll-ups of the whole minutes, the readings of the edge
-      --   minutes, and the readings of the whole minutes not rolled up yet (as charts read them:
-      --   queries/rollups.ts), combined.
-      select case
-               when r.aggregate = 'last' then (
-                 select s.value::float8 from sensor_readings_all s
-                 where s.device_id = r.device_id and s.metric = r.metric
-                   and s.recorded_at >= b.s and s.recorded_at <= b.e
-                 order by s.recorded_at desc limit 1)
-               when r.window_seconds < ${TIERED_WINDOW_SECONDS} then (
-                 select case r.aggregate
-                          when 'avg' then avg(s.value)::float8
-                          when 'min' then min(s.value)::float8
-                          when 'max' then max(s.value)::float8
-                          else count(*)::float8
-                        end
-                 from sensor_readings_all s
-                 where s.device_id = r.device_id and s.metric = r.metric
-                   -- The window includes its start: [now - window, now].
-                   and s.recorded_at >= b.s and s.recorded_at <= b.e)
-               else (
-                 select case r.aggregate
-                          when 'avg' then (sum(p.sum) / nullif(sum(p.n), 0))::float8
-                          when 'min' then min(p.min)::float8
-                          when 'max' then max(p.max)::float8
-                          else coalesce(sum(p.n), 0)::float8
-                        end
-                 from (
-                   select m.min, m.max, m.sum, m.count::bigint as n
-                   from reading_rollups_1m_all m
-                   where m.device_id = r.device_id and m.metric = r.metric
-                     and m.bucket_start >= b.m0 and m.bucket_start < b.m1
-                   union all
-                   select s.value, s.value, s.value, 1 from sensor_readings_all s
-                   where s.device_id = r.device_id and s.metric = r.metric
-                     and s.recorded_at >= b.s and s.recorded_at < b.m0
-                   union all
-                   select s.value, s.value, s.value, 1 from sensor_readings_all s
-                   where s.device_id = r.device_id and s.metric = r.metric
-                     and s.recorded_at >= b.m1 and s.recorded_at <= b.e
-                   union all
-                   -- Not rolled up yet, recent (rollable after the cutoff: received less than a
-                   -- minute before it; on time means recorded at most 3 minutes before it).
-                   select s.value, s.value, s.value, 1 from sensor_readings_all s
-                   where s.device_id = r.device_id and s.metric = r.metric
-                     and s.recorded_at >= greatest(b.m0, mark.cutoff - interval '3 minutes')
-                     and s.recorded_at < b.m1
-                     and ${db.$client.unsafe(ROLLABLE)} > mark.cutoff
-                   union all
-                   -- Not rolled up yet, late: from the partial index of late arrivals.
-                   select s.value, s.value, s.value, 1 from sensor_readings_all s
-                   where s.device_id = r.device_id and s.metric = r.metric
-                     and s.received_at - s.recorded_at > interval '2 minutes'
-                     and s.received_at > mark.cutoff - interval '1 minute'
-                     and s.recorded_at >= b.m0
-                     and s.recorded_at < least(b.m1, mark.cutoff - interval '3 minutes')
-                     and ${db.$client.unsafe(ROLLABLE)} > mark.cutoff
-                 ) p)
-             end as value
-    ) w
     where r.device_id = any(${deviceIds}::uuid[])`;
   return rows.map((r) => ({
-    ruleId: r.rule_id,
+    rule: r.rule_id,
     deviceId: r.device_id,
     ownerId: r.owner_id,
     metric: r.metric,
@@ -146,10 +96,129 @@ export async function loadRuleStates(db: Database, deviceIds: string[], now: Dat
     windowSeconds: r.window_seconds,
     aggregate: r.aggregate,
     noData: r.no_data,
-    // count(*) over an empty window is 0 (a value); the others are null (no data).
-    value: r.aggregate === "count" ? (r.value ?? 0) : r.value,
     firingAlertId: r.firing_alert_id,
   }));
+}
+
+/** The rules as arrays for `unnest`, with each window's start. */
+function ruleArrays(rules: LoadedRule[], now: Date) {
+  return {
+    ids: rules.map((r) => r.rule),
+    devices: rules.map((r) => r.deviceId),
+    metrics: rules.map((r) => r.metric),
+    starts: rules.map((r) => new Date(now.getTime() - r.windowSeconds * 1000).toISOString()),
+    aggregates: rules.map((r) => r.aggregate),
+  };
+}
+
+type WindowValue = { rule_id: string; value: number | null };
+
+/**
+ * Windows read from the readings alone: 'last' is one backward step along the key, the others one
+ * pass over the window's key range (index-only where the partition's visibility map allows: the
+ * key carries the value). Aggregated over numeric, as stored, and made float8 at the end, exactly
+ * as tieredWindows computes.
+ */
+function rawWindows(tx: postgres.TransactionSql, rules: LoadedRule[], now: Date, from: Date) {
+  const q = ruleArrays(rules, now);
+  const at = now.toISOString();
+  // `from` and `at` bound every read as well as each rule's own start: the planner keeps only the
+  // partitions between them.
+  return tx<WindowValue[]>`
+    select q.rule_id,
+           case q.aggregate
+             when 'last' then (
+               select s.value::float8 from sensor_readings_all s
+               where s.device_id = q.device_id and s.metric = q.metric
+                 and s.recorded_at >= q.start and s.recorded_at >= ${from.toISOString()}::timestamptz
+                 and s.recorded_at <= ${at}::timestamptz
+               order by s.recorded_at desc limit 1)
+             else (
+               select case q.aggregate
+                        when 'avg' then avg(s.value)::float8
+                        when 'min' then min(s.value)::float8
+                        when 'max' then max(s.value)::float8
+                        else count(*)::float8
+                      end
+               from sensor_readings_all s
+               where s.device_id = q.device_id and s.metric = q.metric
+                 -- The window includes its start: [now - window, now].
+                 and s.recorded_at >= q.start and s.recorded_at >= ${from.toISOString()}::timestamptz
+                 and s.recorded_at <= ${at}::timestamptz)
+           end as value
+    from unnest(${q.ids}::uuid[], ${q.devices}::uuid[], ${q.metrics}::text[], ${q.starts}::text[]::timestamptz[],
+                ${q.aggregates}::text[]) as q(rule_id, device_id, metric, start, aggregate)`;
+}
+
+/**
+ * Long windows of avg, min, max and count: the minute roll-ups of the whole minutes in the
+ * window, the readings of the edge minutes, and the readings of whole minutes not rolled up yet
+ * (recent, and late ones from the partial index), as charts read them (queries/rollups.ts), all
+ * in the snapshot `cutoff` was read in. Equal to the raw computation (rawWindows) to the last bit.
+ */
+function tieredWindows(
+  tx: postgres.TransactionSql,
+  rules: LoadedRule[],
+  now: Date,
+  from: Date,
+  cutoff: string,
+) {
+  const q = ruleArrays(rules, now);
+  const at = now.toISOString();
+  // [m0, m1): a window's whole minutes. m0 is the first minute starting at or after its start; m1,
+  // the minute holding `now`, is the same for every rule.
+  const m1 = new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
+  const m0 = rules.map((r) => {
+    const start = now.getTime() - r.windowSeconds * 1000;
+    return new Date(Math.ceil(start / 60_000) * 60_000).toISOString();
+  });
+  const lower = from.toISOString();
+  const rollable = tx.unsafe(ROLLABLE);
+  return tx<WindowValue[]>`
+    select q.rule_id,
+           case q.aggregate
+             when 'avg' then (sum(p.sum) / nullif(sum(p.n), 0))::float8
+             when 'min' then min(p.min)::float8
+             when 'max' then max(p.max)::float8
+             else coalesce(sum(p.n), 0)::float8
+           end as value
+    from unnest(${q.ids}::uuid[], ${q.devices}::uuid[], ${q.metrics}::text[], ${q.starts}::text[]::timestamptz[],
+                ${m0}::text[]::timestamptz[], ${q.aggregates}::text[]) as q(rule_id, device_id, metric, start, m0, aggregate)
+    left join lateral (
+      select m.min, m.max, m.sum, m.count::bigint as n
+      from reading_rollups_1m_all m
+      where m.device_id = q.device_id and m.metric = q.metric
+        and m.bucket_start >= q.m0 and m.bucket_start < ${m1}::timestamptz
+        and m.bucket_start >= ${lower}::timestamptz
+      union all
+      -- The head: from the window's start to its first whole minute.
+      select s.value, s.value, s.value, 1 from sensor_readings_all s
+      where s.device_id = q.device_id and s.metric = q.metric
+        and s.recorded_at >= q.start and s.recorded_at < q.m0 and s.recorded_at >= ${lower}::timestamptz
+      union all
+      -- The tail: the minute holding now, up to now.
+      select s.value, s.value, s.value, 1 from sensor_readings_all s
+      where s.device_id = q.device_id and s.metric = q.metric
+        and s.recorded_at >= ${m1}::timestamptz and s.recorded_at <= ${at}::timestamptz
+      union all
+      -- Whole minutes not rolled up yet, recent (rollable after the cutoff: received less than a
+      -- minute before it; on time means recorded at most 3 minutes before it).
+      select s.value, s.value, s.value, 1 from sensor_readings_all s
+      where s.device_id = q.device_id and s.metric = q.metric
+        and s.recorded_at >= q.m0 and s.recorded_at < ${m1}::timestamptz
+        and s.recorded_at >= greatest(${lower}::timestamptz, ${cutoff}::timestamptz - interval '3 minutes')
+        and ${rollable} > ${cutoff}::timestamptz
+      union all
+      -- Whole minutes not rolled up yet, late: from the partial index of late arrivals.
+      select s.value, s.value, s.value, 1 from sensor_readings_all s
+      where s.device_id = q.device_id and s.metric = q.metric
+        and s.received_at - s.recorded_at > interval '2 minutes'
+        and s.received_at > ${cutoff}::timestamptz - interval '1 minute'
+        and s.recorded_at >= q.m0 and s.recorded_at >= ${lower}::timestamptz
+        and s.recorded_at < least(${m1}::timestamptz, ${cutoff}::timestamptz - interval '3 minutes')
+        and ${rollable} > ${cutoff}::timestamptz
+    ) p on true
+    group by q.rule_id, q.aggregate`;
 }
 
 /**

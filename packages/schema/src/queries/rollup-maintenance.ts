@@ -11,7 +11,7 @@
 import type { Database, SqlClient } from "../client";
 import { expiredPartitions, retentionStart, unitStart } from "../partitions";
 import { DEFAULT_MINUTE_RETENTION_DAYS } from "../tiers";
-import { dropPartitionsBefore, ensurePartitions, listPartitions } from "./partitions";
+import { dropPartitionsBefore, ensurePartitions, listPartitions, vacuumWithInserts } from "./partitions";
 import { LEGACY_MINUTE_ROLLUPS, ROLLUP_1H, ROLLUP_1M } from "./rollups";
 
 const DAY_MS = 86_400_000;
@@ -75,7 +75,12 @@ export async function maintainMinuteRollups(
   const dropped = expiry.before
     ? await dropPartitionsBefore(direct, "reading_rollups_1m", expiry.before, { lockTimeoutMs })
     : { dropped: [], deferred: [] };
-  const vacuumed = await vacuumTiers(sql, direct, vacuumAfterInserts);
+  const vacuumed = await vacuumWithInserts(sql, direct, {
+    parents: [ROLLUP_1M],
+    tables: [ROLLUP_1H],
+    minInserts: vacuumAfterInserts,
+    maxAgeMinutes: 60,
+  });
   return {
     created: ensured.created,
     dropped: dropped.dropped,
@@ -127,26 +132,6 @@ async function hasRowsAfter(sql: SqlClient, partition: string, cutoff: string): 
       where m.rolled_at > ${cutoff}::text::timestamptz and ${sql.unsafe(AFTER_DAY)}
     ) as any`;
   return row?.any ?? false;
-}
-
-/**
- * VACUUMs (on the direct endpoint) each minute partition and the hourly table that took rows
- * since its last vacuum, when that was over an hour ago or it took `afterInserts` rows since:
- * at most hourly per table, and a closed month's last rows within the hour.
- */
-async function vacuumTiers(sql: SqlClient, direct: SqlClient, afterInserts: number): Promise<string[]> {
-  const due = await sql<{ name: string }[]>`
-    select c.relname as name
-    from pg_class c
-    join pg_stat_user_tables s on s.relid = c.oid
-    where (c.oid in (select i.inhrelid from pg_inherits i where i.inhparent = to_regclass(${ROLLUP_1M}))
-           or c.oid = to_regclass(${ROLLUP_1H}))
-      and s.n_ins_since_vacuum > 0
-      and (s.n_ins_since_vacuum >= ${afterInserts}
-           or coalesce(greatest(s.last_vacuum, s.last_autovacuum), '-infinity') < now() - interval '1 hour')
-    order by c.relname`;
-  for (const { name } of due) await direct.unsafe(`vacuum ${quoteIdent(name)}`);
-  return due.map((d) => d.name);
 }
 
 /**
@@ -228,9 +213,4 @@ export async function finishLegacyMinuteMove(db: Database, lockTimeoutMs = 5_000
     if ((error as { code?: string }).code === "55P03") return false;
     throw error;
   }
-}
-
-/** A SQL identifier, quoted (VACUUM takes no parameters). */
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }

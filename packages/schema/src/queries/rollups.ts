@@ -97,6 +97,17 @@ const AFTER_DAY = `m.rolled_at - date_bin('1 day', m.bucket_start, timestamptz '
 const ISO_OR_INFINITY = (column: string) =>
   `case when isfinite(${column}) then to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') else '-infinity' end`;
 
+/**
+ * The minute roll-up's cutoff as ISO-8601 (or '-infinity'), read in the caller's snapshot: what
+ * the minute rows of that snapshot cover.
+ */
+export async function minuteRollupCutoff(sql: SqlClient | TransactionSql): Promise<string> {
+  const [mark] = await sql<{ cutoff: string }[]>`
+    select coalesce((select ${sql.unsafe(ISO_OR_INFINITY("w.cutoff"))} from rollup_watermarks w where w.name = ${ROLLUP_1M}),
+                    '-infinity') as cutoff`;
+  return mark?.cutoff ?? "-infinity";
+}
+
 const QUERY_CANCELED = "57014";
 const RECOVERY_CONFLICT = "40001";
 
