@@ -349,7 +349,14 @@ async function main() {
     `event-driven run: ${DEVICES} simulated devices × ${METRICS.length} metrics every second over HTTP ({ts, values}), ${EVENT_SECONDS} s; one breaching reading a second to a different device (warm-up ${WARMUP_SECONDS} s not counted); EVALUATION_INTERVAL_MS=${evaluationIntervalMs} (the ingest's default)`,
   );
   // Probes: second s goes to device (s × a prime) mod DEVICES, all distinct for s < DEVICES.
-  const probes: { second: number; ruleId: string; ackedAt?: number; status?: number }[] = [];
+  const probes: {
+    second: number;
+    ruleId: string;
+    deviceId: string;
+    ts: number;
+    ackedAt?: number;
+    status?: number;
+  }[] = [];
   const runStart = performance.now();
   let cpuStart = cpuSample(targets);
   const sends: Promise<void>[] = [];
@@ -358,16 +365,18 @@ async function main() {
     await sleep(Math.max(0, due - performance.now()));
     if (s === WARMUP_SECONDS) cpuStart = cpuSample(targets);
     const device = (s * 7919) % DEVICES;
-    const probe = {
+    const probe: (typeof probes)[number] = {
       second: s,
       ruleId: probeRuleOf.get(deviceIds[device] ?? "") ?? "",
-    } as (typeof probes)[number];
+      deviceId: deviceIds[device] ?? "",
+      ts: Date.now(),
+    };
     probes.push(probe);
     sends.push(
       fetch(`${ingestUrl}/v1/readings`, {
         method: "POST",
         headers: { authorization: `Bearer ${keys[device]}`, "content-type": "application/json" },
-        body: JSON.stringify({ ts: Date.now(), values: { temperature: 99 } }),
+        body: JSON.stringify({ ts: probe.ts, values: { temperature: 99 } }),
       }).then(
         async (res) => {
           probe.ackedAt = performance.now();
@@ -437,6 +446,17 @@ async function main() {
     alerter: alerterWork,
     timeline,
   };
+  // A probe that never fired: was its reading stored? The simulator may have sent a reading of the
+  // same device, metric and millisecond first, and a reading is stored once per that key.
+  for (const p of measured.filter((m) => !firedAt.has(m.ruleId))) {
+    const [row] = await sql<{ value: number | null }[]>`
+      select max(value)::float8 as value from sensor_readings
+      where device_id = ${p.deviceId} and metric = 'temperature'
+        and recorded_at = ${new Date(p.ts).toISOString()}::timestamptz`;
+    progress(
+      `  probe of second ${p.second} never fired: HTTP ${p.status ?? "no answer"}; stored value at its timestamp ${row?.value ?? "none"}${row?.value !== null && row?.value !== 99 ? " (a simulator reading of the same millisecond was stored first)" : ""}`,
+    );
+  }
   progress(
     `event-driven run: ${event.fired}/${event.probes} probes fired after the warm-up (${event.probesAcked} acknowledged); p50 ${event.p50Ms} ms, p99 ${event.p99Ms} ms, max ${event.maxMs} ms; ${fmtInt(transitions)} transitions notified in all`,
   );

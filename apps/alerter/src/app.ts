@@ -10,6 +10,7 @@ import { DELIVER_PATH, queueRetried } from "./deliveries";
 import { createDeliveryQueue } from "./delivery-queue";
 import { Maintenance } from "./maintenance";
 import { createMetrics, renderMetrics } from "./metrics";
+import { RecentEvaluations } from "./recent-evaluations";
 import { deliverRoute } from "./routes/deliver";
 import { evaluateRoute } from "./routes/evaluate";
 import type { SignedRoute } from "./routes/route";
@@ -41,7 +42,15 @@ export function buildApp({ db, log, queue, config, direct }: AlerterDeps): Alert
     rawRetentionDays: config.RAW_RETENTION_DAYS,
     minuteRetentionDays: config.MINUTE_RETENTION_DAYS,
   });
-  const context: AlerterContext = { db, log, metrics, deliveries, config, maintenance };
+  const context: AlerterContext = {
+    db,
+    log,
+    metrics,
+    deliveries,
+    config,
+    maintenance,
+    recent: new RecentEvaluations(),
+  };
   const routes: Record<string, SignedRoute> = {
     "/v1/evaluate": evaluateRoute(context),
     [SWEEP_PATH]: sweepRoute(context),

@@ -8,6 +8,7 @@ import type { DeliveryQueue } from "./delivery-queue";
 import type { AlerterEnv } from "./env";
 import type { Maintenance, MaintenanceResult } from "./maintenance";
 import type { AlerterMetrics } from "./metrics";
+import type { RecentEvaluations } from "./recent-evaluations";
 import type { SweepOptions, SweepResult } from "./sweep";
 
 export type AlerterConfig = Pick<
@@ -34,6 +35,8 @@ export interface AlerterContext {
   deliveries: DeliveryQueue;
   config: AlerterConfig;
   maintenance: Maintenance;
+  /** Devices evaluated from messages just now, which a sweep leaves out. */
+  recent: RecentEvaluations;
 }
 
 export interface AlerterDeps {

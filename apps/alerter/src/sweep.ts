@@ -1,8 +1,9 @@
 // The sweep (/v1/sweep, a QStash cron or the local timer): silent devices offline, every rule
-// evaluated, closed minutes rolled up alongside (then a bounded share of deleted devices' rows
-// purged), and the deliveries no queue chain owns any more enqueued again, so a crash (before the
-// enqueue, or mid-attempt) or a lost message loses nothing. One sweep at a time across every
-// alerter instance: each takes the `sweep` lease (queries/leases.ts) or skips.
+// evaluated (but those of devices a message just had this alerter evaluate), closed minutes rolled
+// up alongside (then a bounded share of deleted devices' rows purged), and the deliveries no queue
+// chain owns any more enqueued again, so a crash (before the enqueue, or mid-attempt) or a lost
+// message loses nothing. One sweep at a time across every alerter instance: each takes the
+// `sweep` lease (queries/leases.ts) or skips.
 import { randomUUID } from "node:crypto";
 import type { Queue } from "@pulseboard/queue";
 import type { Logger } from "@pulseboard/runtime/logger";
@@ -66,7 +67,7 @@ export async function sweep(context: AlerterContext, options: SweepOptions = {})
 }
 
 async function sweepOnce(
-  { db, log, metrics, deliveries, maintenance }: AlerterContext,
+  { db, log, metrics, deliveries, maintenance, recent }: AlerterContext,
   { now, graceMs = REDELIVERY_GRACE_MS }: SweepOptions,
 ): Promise<SweepResult> {
   // Partitions made ahead and dropped past retention, every few minutes, in the background.
@@ -97,7 +98,16 @@ async function sweepOnce(
   const ended = metrics.evaluationDuration.startTimer({ trigger: "sweep" });
   await markDevicesOfflineOrOnlineBySilence(db, new Date());
   const onFailure = reportFailure({ metrics, log: log.child({ module: "evaluate" }) });
-  const transitions = await evaluateInChunks(db, await devicesWithRules(db), onFailure);
+  // Devices a message had this alerter evaluate in the last seconds are left out (their rules
+  // were just judged on their newest readings; recent-evaluations.ts).
+  const withRules = await devicesWithRules(db);
+  const due = recent.dueForSweep(withRules, Date.now());
+  if (due.length < withRules.length)
+    log.debug(
+      { evaluated: due.length, recent: withRules.length - due.length },
+      "sweep: recently evaluated devices left out",
+    );
+  const transitions = await evaluateInChunks(db, due, onFailure);
   metrics.evaluations.inc({ trigger: "sweep" });
   ended();
   await rollUp;

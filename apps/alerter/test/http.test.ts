@@ -376,7 +376,14 @@ describe("sweep", () => {
   it("evaluates every rule (windows that emptied resolve) and re-delivers undelivered events", async () => {
     const { deviceId, ruleId } = await setupRule(db(), { noData: "resolve" }, webhook.url);
     await breach(deviceId);
-    await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
+    // Fired by another alerter's message: this one's sweep knows nothing of it (below: what it
+    // evaluated itself just now, it leaves out).
+    const other = await startAlerter(database.current.url);
+    try {
+      await other.call("/v1/evaluate", { deviceIds: [deviceId] });
+    } finally {
+      await other.close();
+    }
     expect(await firingCount(ruleId)).toBe(1);
     await db().delete(sensorReadings).where(eq(sensorReadings.deviceId, deviceId));
     const before = webhook.calls.length;
@@ -384,6 +391,18 @@ describe("sweep", () => {
     expect(res.status).toBe(200);
     expect(await firingCount(ruleId)).toBe(0);
     await until(() => webhook.calls.some((c, i) => i >= before && c.body.includes('"alert.resolved"')));
+  });
+
+  it("leaves out the devices this alerter evaluated from a message in the last seconds", async () => {
+    const evaluated = await setupRule(db());
+    await alerter.call("/v1/evaluate", { deviceIds: [evaluated.deviceId] });
+    // A breach after the message (its own message would follow): the sweep leaves the device to it.
+    await breach(evaluated.deviceId);
+    const unevaluated = await setupRule(db());
+    await breach(unevaluated.deviceId);
+    expect((await alerter.call("/v1/sweep", {})).status).toBe(200);
+    expect(await firingCount(evaluated.ruleId)).toBe(0);
+    expect(await firingCount(unevaluated.ruleId)).toBe(1);
   });
 
   it("re-delivers an event recorded but never delivered (a lost queue message)", async () => {

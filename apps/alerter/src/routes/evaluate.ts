@@ -1,18 +1,26 @@
 // POST /v1/evaluate {"deviceIds": [...]} (the ingest, once per interval per worker, in messages of
 // at most 250 devices; up to 5,000 accepted: @pulseboard/schema/evaluation-messages): evaluates
-// those devices' rules now, in chunks; 200 {"transitions": [{kind, alertId, ruleId}]}.
+// those devices' rules now, in chunks; 200 {"transitions": [{kind, alertId, ruleId}]}. Devices
+// evaluated without a failure are left out of the sweeps of the next seconds (recent-evaluations.ts).
 import { evaluationMessage } from "@pulseboard/schema/evaluation-messages";
 import type { AlerterContext } from "../context";
 import { evaluateInChunks, reportFailure, reportTransitions, transitionDeliveries } from "../evaluate";
 import { type SignedRoute, signedRoute } from "./route";
 
-export function evaluateRoute({ db, log, metrics, deliveries }: AlerterContext): SignedRoute {
+export function evaluateRoute({ db, log, metrics, deliveries, recent }: AlerterContext): SignedRoute {
   const evalLog = log.child({ module: "evaluate" });
-  const onFailure = reportFailure({ metrics, log: evalLog });
+  const report = reportFailure({ metrics, log: evalLog });
   return signedRoute(evaluationMessage, async ({ deviceIds }) => {
     const ended = metrics.evaluationDuration.startTimer({ trigger: "evaluate" });
+    const began = Date.now();
+    let failed = false;
     // Any size the contract allows, in bounded chunks.
-    const transitions = await evaluateInChunks(db, deviceIds, onFailure);
+    const transitions = await evaluateInChunks(db, deviceIds, (failure) => {
+      failed = true;
+      report(failure);
+    });
+    // A failure names a device or a rule: the sweep takes the whole message again.
+    if (!failed) recent.record(deviceIds, began);
     ended();
     metrics.evaluations.inc({ trigger: "evaluate" });
     reportTransitions(transitions, { metrics, log: evalLog });

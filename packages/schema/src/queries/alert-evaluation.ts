@@ -124,26 +124,37 @@ function rawWindows(tx: postgres.TransactionSql, rules: LoadedRule[], now: Date,
   const at = now.toISOString();
   // `from` and `at` bound every read as well as each rule's own start: the planner keeps only the
   // partitions between them.
+  const lower = from.toISOString();
+  // Each aggregate in its own subquery: a rule computes only its own over its window's rows.
   return tx<WindowValue[]>`
     select q.rule_id,
            case q.aggregate
              when 'last' then (
                select s.value::float8 from sensor_readings_all s
                where s.device_id = q.device_id and s.metric = q.metric
-                 and s.recorded_at >= q.start and s.recorded_at >= ${from.toISOString()}::timestamptz
+                 and s.recorded_at >= q.start and s.recorded_at >= ${lower}::timestamptz
                  and s.recorded_at <= ${at}::timestamptz
                order by s.recorded_at desc limit 1)
-             else (
-               select case q.aggregate
-                        when 'avg' then avg(s.value)::float8
-                        when 'min' then min(s.value)::float8
-                        when 'max' then max(s.value)::float8
-                        else count(*)::float8
-                      end
-               from sensor_readings_all s
+             -- The window includes its start: [now - window, now].
+             when 'avg' then (
+               select avg(s.value)::float8 from sensor_readings_all s
                where s.device_id = q.device_id and s.metric = q.metric
-                 -- The window includes its start: [now - window, now].
-                 and s.recorded_at >= q.start and s.recorded_at >= ${from.toISOString()}::timestamptz
+                 and s.recorded_at >= q.start and s.recorded_at >= ${lower}::timestamptz
+                 and s.recorded_at <= ${at}::timestamptz)
+             when 'min' then (
+               select min(s.value)::float8 from sensor_readings_all s
+               where s.device_id = q.device_id and s.metric = q.metric
+                 and s.recorded_at >= q.start and s.recorded_at >= ${lower}::timestamptz
+                 and s.recorded_at <= ${at}::timestamptz)
+             when 'max' then (
+               select max(s.value)::float8 from sensor_readings_all s
+               where s.device_id = q.device_id and s.metric = q.metric
+                 and s.recorded_at >= q.start and s.recorded_at >= ${lower}::timestamptz
+                 and s.recorded_at <= ${at}::timestamptz)
+             else (
+               select count(*)::float8 from sensor_readings_all s
+               where s.device_id = q.device_id and s.metric = q.metric
+                 and s.recorded_at >= q.start and s.recorded_at >= ${lower}::timestamptz
                  and s.recorded_at <= ${at}::timestamptz)
            end as value
     from unnest(${q.ids}::uuid[], ${q.devices}::uuid[], ${q.metrics}::text[], ${q.starts}::text[]::timestamptz[],
