@@ -1,7 +1,9 @@
 // The local queue (no QSTASH_TOKEN): delivers in-process by HTTP POST, signed and retried as QStash
 // does, so the receiving service runs its production verification path. Messages live in memory
 // only: whatever is still waiting when the process stops is lost (QStash keeps them; we don't).
+
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { deadline } from "@pulseboard/runtime/abort";
 import type { Logger } from "@pulseboard/runtime/logger";
 import { signLikeQStash } from "./sign";
@@ -60,6 +62,8 @@ export function createLocalQueue(config: QueueConfig, log: Logger): Queue {
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
   const stop = new AbortController();
+  // Every request in flight listens on it (deadline()): hundreds at once is expected, not a leak.
+  setMaxListeners(0, stop.signal);
 
   // Per destination: attempts running, and due messages waiting for a free slot (in order).
   const lanes = new Map<string, { running: number; waiting: { msg: Message; retried: number }[] }>();

@@ -3,6 +3,7 @@
 // keeps a bounded number of messages in flight, so a slow ingest shows up as skipped ticks rather
 // than an ever-growing pile of promises.
 
+import { setMaxListeners } from "node:events";
 import { deadline } from "@pulseboard/runtime/abort";
 import { MAX_READINGS_PER_MESSAGE } from "@pulseboard/schema/telemetry";
 import { connect, type MqttClient } from "mqtt";
@@ -173,6 +174,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   });
 
   const abort = new AbortController();
+  // Every request in flight listens on it (deadline()): hundreds at once is expected, not a leak.
+  setMaxListeners(0, abort.signal);
   let stopping = false;
   let abandoned = false;
   let send: Send;
@@ -331,6 +334,9 @@ function connectOne(device: DeviceState, url: string, prefix: string, count: (ca
     connectTimeout: 10_000,
     // Publishing while disconnected fails the message instead of queueing it without bound.
     queueQoSZero: false,
+    // mqtt.js logs every packet through `debug`; disabled, each call still costs a lookup, which
+    // at saturation is a measurable share of the load generator's CPU.
+    log: () => {},
   });
   device.mqtt = client;
   let wasConnected = false;
