@@ -125,37 +125,24 @@ function rawWindows(tx: postgres.TransactionSql, rules: LoadedRule[], now: Date,
   // `from` and `at` bound every read as well as each rule's own start: the planner keeps only the
   // partitions between them.
   const lower = from.toISOString();
+  // The rule's window, [now - window, now] (its start included), within [from, at].
+  const window = tx`
+    s.device_id = q.device_id and s.metric = q.metric
+    and s.recorded_at >= q.start and s.recorded_at >= ${lower}::timestamptz
+    and s.recorded_at <= ${at}::timestamptz`;
   // Each aggregate in its own subquery: a rule computes only its own over its window's rows.
+  const over = (aggregate: string) =>
+    tx`(select ${tx.unsafe(aggregate)}::float8 from sensor_readings_all s where ${window})`;
   return tx<WindowValue[]>`
     select q.rule_id,
            case q.aggregate
              when 'last' then (
-               select s.value::float8 from sensor_readings_all s
-               where s.device_id = q.device_id and s.metric = q.metric
-                 and s.recorded_at >= q.start and s.recorded_at >= ${lower}::timestamptz
-                 and s.recorded_at <= ${at}::timestamptz
+               select s.value::float8 from sensor_readings_all s where ${window}
                order by s.recorded_at desc limit 1)
-             -- The window includes its start: [now - window, now].
-             when 'avg' then (
-               select avg(s.value)::float8 from sensor_readings_all s
-               where s.device_id = q.device_id and s.metric = q.metric
-                 and s.recorded_at >= q.start and s.recorded_at >= ${lower}::timestamptz
-                 and s.recorded_at <= ${at}::timestamptz)
-             when 'min' then (
-               select min(s.value)::float8 from sensor_readings_all s
-               where s.device_id = q.device_id and s.metric = q.metric
-                 and s.recorded_at >= q.start and s.recorded_at >= ${lower}::timestamptz
-                 and s.recorded_at <= ${at}::timestamptz)
-             when 'max' then (
-               select max(s.value)::float8 from sensor_readings_all s
-               where s.device_id = q.device_id and s.metric = q.metric
-                 and s.recorded_at >= q.start and s.recorded_at >= ${lower}::timestamptz
-                 and s.recorded_at <= ${at}::timestamptz)
-             else (
-               select count(*)::float8 from sensor_readings_all s
-               where s.device_id = q.device_id and s.metric = q.metric
-                 and s.recorded_at >= q.start and s.recorded_at >= ${lower}::timestamptz
-                 and s.recorded_at <= ${at}::timestamptz)
+             when 'avg' then ${over("avg(s.value)")}
+             when 'min' then ${over("min(s.value)")}
+             when 'max' then ${over("max(s.value)")}
+             else ${over("count(*)")}
            end as value
     from unnest(${q.ids}::uuid[], ${q.devices}::uuid[], ${q.metrics}::text[], ${q.starts}::text[]::timestamptz[],
                 ${q.aggregates}::text[]) as q(rule_id, device_id, metric, start, aggregate)`;
