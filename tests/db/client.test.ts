@@ -1,5 +1,5 @@
-import { createServer, connect as tcpConnect } from "node:net";
 import { useTestDatabase } from "@pulseboard/devstack/test";
+import { startTcpProxy } from "@pulseboard/devstack/test/tcp-proxy";
 import { createDirectClient, createPooledClient, POOLED_CLIENT_DEFAULTS } from "@pulseboard/schema/client";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
@@ -120,29 +120,12 @@ describe("a connection lost while it fetches array types", () => {
     // tests saw it with the database stopped; porsager/postgres#1192, patched in patches/).
     const target = new URL(database.current.url);
     let cut = 0;
-    // A proxy that resets the first connection the moment the client asks for the array types.
-    const proxy = createServer((client) => {
-      const server = tcpConnect(Number(target.port), target.hostname);
-      client.on("data", (chunk: Buffer) => {
-        if (cut === 0 && chunk.includes("pg_catalog.pg_type")) {
-          cut++;
-          // A reset, as a database going away mid-query gives (ECONNRESET), not a clean close.
-          client.resetAndDestroy();
-          server.destroy();
-          return;
-        }
-        server.write(chunk);
-      });
-      server.on("data", (chunk: Buffer) => client.write(chunk));
-      client.on("error", () => server.destroy());
-      server.on("error", () => client.destroy());
-      client.on("close", () => server.destroy());
-      server.on("close", () => client.destroy());
+    // The first connection is reset the moment the client asks for the array types.
+    const proxy = await startTcpProxy(Number(target.port), target.hostname, {
+      resetWhen: (chunk) => cut === 0 && chunk.includes("pg_catalog.pg_type") && ++cut === 1,
     });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    const address = proxy.address();
     const url = new URL(database.current.url);
-    url.host = `127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    url.host = `127.0.0.1:${proxy.port}`;
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
@@ -162,7 +145,7 @@ describe("a connection lost while it fetches array types", () => {
     } finally {
       process.off("unhandledRejection", onUnhandled);
       await sql.end({ timeout: 5 });
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await proxy.close();
     }
   });
 });

@@ -1,5 +1,7 @@
 // A TCP proxy in front of a real server, for fault tests: `cut()` drops every connection and
-// refuses new ones (the database "goes down"), `restore()` lets them through again.
+// refuses new ones (the database "goes down"), `restore()` lets them through again;
+// `resetWhen` resets (RST, as a server going away mid-query does) the connection whose client
+// sends a chunk it matches, before that chunk reaches the server.
 import { connect, createServer, type Server, type Socket } from "node:net";
 
 export interface TcpProxy {
@@ -9,7 +11,15 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  resetWhen?: (chunk: Buffer) => boolean;
+}
+
+export async function startTcpProxy(
+  targetPort: number,
+  targetHost = "127.0.0.1",
+  { resetWhen }: TcpProxyOptions = {},
+): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let open = true;
   const server: Server = createServer((client) => {
@@ -25,7 +35,14 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
-    client.pipe(upstream).pipe(client);
+    upstream.pipe(client);
+    if (!resetWhen) client.pipe(upstream);
+    else
+      client.on("data", (chunk: Buffer) => {
+        if (!resetWhen(chunk)) return void upstream.write(chunk);
+        client.resetAndDestroy();
+        drop();
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
