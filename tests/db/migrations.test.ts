@@ -5,7 +5,8 @@ import { createTestDatabase, useTestDatabase } from "@pulseboard/devstack/test";
 import { spawnTs } from "@pulseboard/devstack/test/process";
 import { createDb, createDirectClient } from "@pulseboard/schema/client";
 import { MIGRATIONS_FOLDER, runMigrations } from "@pulseboard/schema/migrate";
-import { moveLegacyBatch } from "@pulseboard/schema/queries/legacy-readings";
+import { LEGACY_READINGS, moveLegacyBatch } from "@pulseboard/schema/queries/legacy-moves";
+import { ensurePartitions } from "@pulseboard/schema/queries/partitions";
 import { maintainMinuteRollups } from "@pulseboard/schema/queries/rollup-maintenance";
 import { rollUpClosedDays, rollupReadings } from "@pulseboard/schema/queries/rollups";
 import postgres from "postgres";
@@ -119,19 +120,50 @@ function migrationsUpTo(tag: string): { folder: string; remove: () => void } {
   return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
 }
 
+interface BeforeMigration {
+  /** A direct connection to the database, migrated up to the tag. */
+  sql: postgres.Sql;
+  url: string;
+  /** A device of owner `o1`. */
+  deviceId: string;
+  /** Applies every migration after the tag. */
+  migrate: () => Promise<void>;
+}
+
+/**
+ * A fresh database migrated up to `tag`, holding one owner with one device, for a test of what a
+ * later migration does to existing rows; dropped afterwards.
+ */
+async function withDatabaseAt(tag: string, body: (db: BeforeMigration) => Promise<void>): Promise<void> {
+  const target = await createTestDatabase({ empty: true });
+  const before = migrationsUpTo(tag);
+  const url = target.directUrl;
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await runMigrations(url, before.folder);
+    const [device] = await sql<{ id: string }[]>`
+      with owner as (insert into "user" (id, name, email) values ('o1', 'owner', 'o1@example.com') returning id)
+      insert into devices (owner_id, name, device_key) select id, 'd', repeat('a', 64) from owner returning id`;
+    if (!device) throw new Error("no device made");
+    await body({
+      sql,
+      url,
+      deviceId: device.id,
+      migrate: () => runMigrations(url),
+    });
+  } finally {
+    await sql.end({ timeout: 5 });
+    before.remove();
+    await target.drop();
+  }
+}
+
 describe("0007: alert deliveries", () => {
   it("moves each event's webhook delivery state into alert_deliveries", async () => {
-    const target = await createTestDatabase({ empty: true });
-    const before = migrationsUpTo("0006_device_message_ids");
-    const sql = postgres(target.directUrl, { max: 1, onnotice: () => {} });
-    try {
-      await runMigrations(target.directUrl, before.folder);
-      const [device] = await sql<{ id: string }[]>`
-        with owner as (insert into "user" (id, name, email) values ('o1', 'owner', 'o1@example.com') returning id)
-        insert into devices (owner_id, name, device_key) select id, 'd', repeat('a', 64) from owner returning id`;
+    await withDatabaseAt("0006_device_message_ids", async ({ sql, deviceId, migrate }) => {
       const [rule] = await sql<{ id: string }[]>`
-        insert into alert_rules (device_id, metric, comparator, threshold)
-        values (${device?.id ?? ""}, 'temperature', 'gt', 30) returning id`;
+      insert into alert_rules (device_id, metric, comparator, threshold)
+      values (${deviceId}, 'temperature', 'gt', 30) returning id`;
       const states = [
         ["pending", 0, null],
         ["delivering", 2, "HTTP 500"],
@@ -142,17 +174,17 @@ describe("0007: alert deliveries", () => {
       const updatedAt = "2026-11-30T10:00:00.000Z";
       for (const [status, attempts, error] of states) {
         await sql`
-          with alert as (
-            insert into alerts (rule_id, device_id, status, resolved_at)
-            values (${rule?.id ?? ""}, ${device?.id ?? ""}, 'resolved', now()) returning id
-          )
-          insert into alert_events (alert_id, owner_id, kind, at, webhook_status, webhook_attempts,
-                                    webhook_last_error, webhook_updated_at)
-          select id, 'o1', 'fired', '2026-11-30T09:00:00Z', ${status}, ${attempts}, ${error}, ${updatedAt}
-          from alert`;
+        with alert as (
+          insert into alerts (rule_id, device_id, status, resolved_at)
+          values (${rule?.id ?? ""}, ${deviceId}, 'resolved', now()) returning id
+        )
+        insert into alert_events (alert_id, owner_id, kind, at, webhook_status, webhook_attempts,
+                                  webhook_last_error, webhook_updated_at)
+        select id, 'o1', 'fired', '2026-11-30T09:00:00Z', ${status}, ${attempts}, ${error}, ${updatedAt}
+        from alert`;
       }
 
-      await runMigrations(target.directUrl);
+      await migrate();
       const moved = await sql<
         {
           status: string;
@@ -163,11 +195,11 @@ describe("0007: alert deliveries", () => {
           destination: string;
         }[]
       >`
-        select d.status, d.attempts, d.last_error, d.destination,
-               to_char(d.next_attempt_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as next_attempt_at,
-               to_char(d.claimed_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as claimed_until
-        from alert_deliveries d join alert_events e on e.id = d.event_id
-        order by d.attempts, d.status`;
+      select d.status, d.attempts, d.last_error, d.destination,
+             to_char(d.next_attempt_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as next_attempt_at,
+             to_char(d.claimed_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as claimed_until
+      from alert_deliveries d join alert_events e on e.id = d.event_id
+      order by d.attempts, d.status`;
       expect(moved).toEqual(
         [
           { status: "pending", attempts: 0, last_error: null, claimed_until: null },
@@ -184,119 +216,108 @@ describe("0007: alert deliveries", () => {
         ].map((row) => ({ ...row, destination: "webhook", next_attempt_at: updatedAt })),
       );
       const [columns] = await sql<{ n: number }[]>`
-        select count(*)::int as n from information_schema.columns
-        where table_name = 'alert_events' and column_name like 'webhook_%'`;
+      select count(*)::int as n from information_schema.columns
+      where table_name = 'alert_events' and column_name like 'webhook_%'`;
       expect(columns?.n).toBe(0);
-    } finally {
-      await sql.end({ timeout: 5 });
-      before.remove();
-      await target.drop();
-    }
+    });
   });
 });
 
 describe("0009: readings partitioned by day", () => {
   it("keeps an existing table's readings readable, and db:move-readings moves them all, resumably", async () => {
-    const target = await createTestDatabase({ empty: true });
-    const before = migrationsUpTo("0008_webhook_test_rate_limit");
-    const sql = postgres(target.directUrl, { max: 1, onnotice: () => {} });
-    const readings = async (from: string) =>
-      (
-        await sql<{ row: string }[]>`
+    await withDatabaseAt("0008_webhook_test_rate_limit", async ({ sql, url, deviceId, migrate }) => {
+      const readings = async (from: string) =>
+        (
+          await sql<{ row: string }[]>`
           select device_id || ' ' || metric || ' ' || value || ' ' || recorded_at || ' ' || received_at as row
           from ${sql(from)} order by 1`
-      ).map((r) => r.row);
-    try {
-      await runMigrations(target.directUrl, before.folder);
-      const [device] = await sql<{ id: string }[]>`
-        with owner as (insert into "user" (id, name, email) values ('o1', 'owner', 'o1@example.com') returning id)
-        insert into devices (owner_id, name, device_key) select id, 'd', repeat('b', 64) from owner returning id`;
+        ).map((r) => r.row);
       // 3 metrics × 40 instants across March and this week, with received_at of their own.
       await sql`
-        insert into sensor_readings (device_id, metric, value, recorded_at, received_at)
-        select ${device?.id ?? ""}, m, g * 1.5, t, t + interval '3 seconds'
-        from unnest(array['a', 'b', 'c']) m,
-             generate_series(1, 40) g,
-             lateral (select case when g % 2 = 0 then timestamptz '2026-03-08T00:00:00Z' + g * interval '7 hours'
-                                  else now() - g * interval '3 hours' end as t) s`;
+      insert into sensor_readings (device_id, metric, value, recorded_at, received_at)
+      select ${deviceId}, m, g * 1.5, t, t + interval '3 seconds'
+      from unnest(array['a', 'b', 'c']) m,
+           generate_series(1, 40) g,
+           lateral (select case when g % 2 = 0 then timestamptz '2026-03-08T00:00:00Z' + g * interval '7 hours'
+                                else now() - g * interval '3 hours' end as t) s`;
       const original = await readings("sensor_readings");
       expect(original).toHaveLength(120);
 
-      await runMigrations(target.directUrl);
+      await migrate();
       // Not moved by the migration: the old table is there, and the view shows its rows.
       expect(await readings("sensor_readings_legacy")).toEqual(original);
       expect(await readings("sensor_readings_all")).toEqual(original);
       // New readings go to the day partitions, and the view shows both.
-      await sql`insert into sensor_readings (device_id, metric, value, recorded_at) values (${device?.id ?? ""}, 'a', 1, now())`;
+      await sql`insert into sensor_readings (device_id, metric, value, recorded_at) values (${deviceId}, 'a', 1, now())`;
       expect(await readings("sensor_readings_all")).toHaveLength(121);
+      // A reading stored in both (the old table's last row, written again since): moved once.
+      const db = createDb(sql);
+      const [last] = await sql<{ at: string }[]>`
+      select recorded_at::text as at from sensor_readings_legacy order by ctid desc limit 1`;
+      const lastAt = new Date(last?.at ?? Date.now());
+      await ensurePartitions(db, "sensor_readings", lastAt, lastAt);
+      await sql`
+      insert into sensor_readings (device_id, metric, value, recorded_at, received_at)
+      select device_id, metric, value, recorded_at, received_at from sensor_readings_legacy
+      where ctid = (select max(ctid) from sensor_readings_legacy)`;
+      expect(await readings("sensor_readings_all")).toHaveLength(122);
 
       // An interrupted run (here: one batch), then the command, in small batches.
-      const db = createDb(sql);
-      expect(await moveLegacyBatch(db, 25)).toEqual({ moved: 25, duplicates: 0 });
-      expect(await readings("sensor_readings_all")).toHaveLength(121);
+      expect(await moveLegacyBatch(db, LEGACY_READINGS, 25)).toEqual({ moved: 25, duplicates: 0 });
+      expect(await readings("sensor_readings_all")).toHaveLength(122);
       const env = {
         PATH: process.env.PATH,
-        DATABASE_URL: target.directUrl,
-        DATABASE_URL_DIRECT: target.directUrl,
+        DATABASE_URL: url,
+        DATABASE_URL_DIRECT: url,
       };
       const proc = spawnTs("", "packages/devstack/src/move-readings-cli.ts", env, ["--batch", "10"]);
       const { code } = await proc.exited;
       expect(code, proc.output()).toBe(0);
-      expect(proc.output()).toMatch(/moved 95 readings in [\d.]+ s; the old table is gone/);
+      expect(proc.output()).toMatch(
+        /moved 95 readings in [\d.]+ s \(1 was stored twice: kept once\); the old table is gone/,
+      );
 
       const after = await readings("sensor_readings_all");
       expect(after.filter((row) => original.includes(row))).toEqual(original);
       expect(after).toHaveLength(121);
       const [state] = await sql<{ legacy: string | null; view: string }[]>`
-        select to_regclass('sensor_readings_legacy')::text as legacy, pg_get_viewdef('sensor_readings_all') as view`;
+      select to_regclass('sensor_readings_legacy')::text as legacy, pg_get_viewdef('sensor_readings_all') as view`;
       expect(state?.legacy).toBeNull();
       expect(state?.view).not.toMatch(/legacy/);
       // March's days got partitions of their own.
       const [march] = await sql<{ n: number }[]>`
-        select count(*)::int as n from pg_inherits where inhparent = 'sensor_readings'::regclass
-          and inhrelid::regclass::text like 'sensor_readings_202603%'`;
+      select count(*)::int as n from pg_inherits where inhparent = 'sensor_readings'::regclass
+        and inhrelid::regclass::text like 'sensor_readings_202603%'`;
       expect(march?.n).toBeGreaterThan(5);
 
       // Run again: nothing to do, said plainly.
       const again = spawnTs("", "packages/devstack/src/move-readings-cli.ts", env);
       expect((await again.exited).code, again.output()).toBe(0);
       expect(again.output()).toMatch(/nothing to move/);
-    } finally {
-      await sql.end({ timeout: 5 });
-      before.remove();
-      await target.drop();
-    }
+    });
   });
 });
 
 describe("0011: minute rollups partitioned by month, an hourly tier", () => {
   it("keeps an existing table's minutes readable, and the maintenance moves them all before the hourly tier starts", async () => {
-    const target = await createTestDatabase({ empty: true });
-    const before = migrationsUpTo("0010_device_purges");
-    const sql = postgres(target.directUrl, { max: 1, onnotice: () => {} });
-    const minutes = async (from: string) =>
-      (
-        await sql<{ row: string }[]>`
+    await withDatabaseAt("0010_device_purges", async ({ sql, url, deviceId, migrate }) => {
+      const minutes = async (from: string) =>
+        (
+          await sql<{ row: string }[]>`
           select device_id || ' ' || metric || ' ' || bucket_start || ' ' || min || ' ' || max || ' ' || sum || ' ' || count || ' ' || rolled_at as row
           from ${sql(from)} order by 1`
-      ).map((r) => r.row);
-    try {
-      await runMigrations(target.directUrl, before.folder);
-      const [device] = await sql<{ id: string }[]>`
-        with owner as (insert into "user" (id, name, email) values ('o1', 'owner', 'o1@example.com') returning id)
-        insert into devices (owner_id, name, device_key) select id, 'd', repeat('c', 64) from owner returning id`;
-      const deviceId = device?.id ?? "";
+        ).map((r) => r.row);
       // 2 metrics × 60 minutes in February and March, rolled up when they closed.
       await sql`
-        insert into reading_rollups_1m (device_id, metric, bucket_start, min, max, sum, count, rolled_at)
-        select ${deviceId}, m, t, g, g + 1, 3 * g, 3, t + interval '90 seconds'
-        from unnest(array['a', 'b']) m, generate_series(1, 60) g,
-             lateral (select timestamptz '2026-02-27T00:00:00Z' + g * interval '37 minutes 3 hours' as t) s`;
+      insert into reading_rollups_1m (device_id, metric, bucket_start, min, max, sum, count, rolled_at)
+      select ${deviceId}, m, t, g, g + 1, 3 * g, 3, t + interval '90 seconds'
+      from unnest(array['a', 'b']) m, generate_series(1, 60) g,
+           lateral (select timestamptz '2026-02-27T00:00:00Z' + g * interval '37 minutes 3 hours' as t) s`;
       await sql`insert into rollup_watermarks (name, cutoff) values ('reading_rollups_1m', '2026-03-10T00:00:00Z')`;
       const original = await minutes("reading_rollups_1m");
       expect(original).toHaveLength(120);
 
-      await runMigrations(target.directUrl);
+      await migrate();
       // Not moved by the migration: the old table is there, and the view shows its rows.
       expect(await minutes("reading_rollups_1m_legacy")).toEqual(original);
       expect(await minutes("reading_rollups_1m_all")).toEqual(original);
@@ -305,16 +326,16 @@ describe("0011: minute rollups partitioned by month, an hourly tier", () => {
       const chart = { ownerId: "o1", deviceId, metric: "a", bucketSeconds: 86_400 };
       const span = { from: new Date("2026-02-27T00:00:00Z"), to: new Date("2026-03-10T00:00:00Z") };
       const expected = await sql<{ t: string; count: number }[]>`
-        select to_char(date_bin('1 day', bucket_start, timestamptz '1970-01-01 00:00:00+00') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as t,
-               sum(count)::int as count
-        from reading_rollups_1m_legacy where metric = 'a' group by 1 order by 1`;
+      select to_char(date_bin('1 day', bucket_start, timestamptz '1970-01-01 00:00:00+00') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as t,
+             sum(count)::int as count
+      from reading_rollups_1m_legacy where metric = 'a' group by 1 order by 1`;
       const counts = async () =>
         (await rollupReadings(db, { ...chart, ...span })).map((p) => ({ t: p.t, count: p.count }));
       expect(await counts()).toEqual(expected);
       expect(await rollUpClosedDays(db)).toMatchObject({ waitingForLegacy: true, rows: 0 });
 
       // The maintenance moves them in batches (here 50 a run), then drops the old table.
-      const direct = createDirectClient(target.directUrl);
+      const direct = createDirectClient(url);
       try {
         const now = new Date("2026-03-10T00:00:00Z");
         const first = await maintainMinuteRollups(db, direct, { now, legacyRowsPerRun: 50 });
@@ -333,10 +354,10 @@ describe("0011: minute rollups partitioned by month, an hourly tier", () => {
       expect(await minutes("reading_rollups_1m")).toEqual(original);
       expect(await minutes("reading_rollups_1m_all")).toEqual(original);
       const [state] = await sql<{ legacy: string | null; view: string; months: string[] }[]>`
-        select to_regclass('reading_rollups_1m_legacy')::text as legacy,
-               pg_get_viewdef('reading_rollups_1m_all') as view,
-               array(select inhrelid::regclass::text from pg_inherits
-                     where inhparent = 'reading_rollups_1m'::regclass order by 1) as months`;
+      select to_regclass('reading_rollups_1m_legacy')::text as legacy,
+             pg_get_viewdef('reading_rollups_1m_all') as view,
+             array(select inhrelid::regclass::text from pg_inherits
+                   where inhparent = 'reading_rollups_1m'::regclass order by 1) as months`;
       expect(state?.legacy).toBeNull();
       expect(state?.view).not.toMatch(/legacy/);
       expect(state?.months).toEqual(
@@ -349,11 +370,7 @@ describe("0011: minute rollups partitioned by month, an hourly tier", () => {
         readings: 360,
       });
       expect(await counts()).toEqual(expected);
-    } finally {
-      await sql.end({ timeout: 5 });
-      before.remove();
-      await target.drop();
-    }
+    });
   });
 });
 

@@ -8,9 +8,10 @@ import { errorMessage } from "@pulseboard/runtime/errors";
 import { createDb } from "@pulseboard/schema/client";
 import {
   finishLegacyMove,
-  legacyReadingsState,
+  LEGACY_READINGS,
+  legacyTableState,
   moveLegacyBatch,
-} from "@pulseboard/schema/queries/legacy-readings";
+} from "@pulseboard/schema/queries/legacy-moves";
 import postgres from "postgres";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded";
 import { loadLocalSecrets } from "./local-secrets";
@@ -26,7 +27,7 @@ async function move(url: string, batch: number) {
     const [held] = await lock<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext(${LOCK_KEY})) as ok`;
     if (!held?.ok) throw new Error("another db:move-readings is running on this database");
     const db = createDb(sql);
-    const state = await legacyReadingsState(sql);
+    const state = await legacyTableState(sql, LEGACY_READINGS);
     if (!state.present) {
       console.log("nothing to move: the readings are all in their day partitions");
       return;
@@ -39,7 +40,7 @@ async function move(url: string, batch: number) {
     let duplicates = 0;
     let lastReport = started;
     for (;;) {
-      const done = await moveLegacyBatch(db, batch);
+      const done = await moveLegacyBatch(db, LEGACY_READINGS, batch);
       if (done.moved === 0) break;
       moved += done.moved;
       duplicates += done.duplicates;
@@ -51,14 +52,16 @@ async function move(url: string, batch: number) {
         console.error(`moved ${moved.toLocaleString("en")}${of} (${rate.toLocaleString("en")}/s)`);
       }
     }
-    while (!(await finishLegacyMove(db))) {
+    while (!(await finishLegacyMove(db, LEGACY_READINGS))) {
       // Rows appeared meanwhile (nothing writes the old table, but be sure): move them too.
-      const done = await moveLegacyBatch(db, batch);
+      const done = await moveLegacyBatch(db, LEGACY_READINGS, batch);
       moved += done.moved;
       duplicates += done.duplicates;
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const twice = duplicates > 0 ? ` (${duplicates.toLocaleString("en")} were stored twice: kept once)` : "";
+    const was = duplicates === 1 ? "was" : "were";
+    const twice =
+      duplicates > 0 ? ` (${duplicates.toLocaleString("en")} ${was} stored twice: kept once)` : "";
     console.log(
       `moved ${moved.toLocaleString("en")} readings in ${seconds} s${twice}; the old table is gone`,
     );

@@ -11,8 +11,9 @@
 import type { Database, SqlClient } from "../client";
 import { expiredPartitions, retentionStart, unitStart } from "../partitions";
 import { DEFAULT_MINUTE_RETENTION_DAYS } from "../tiers";
+import { finishLegacyMove, LEGACY_MINUTE_ROLLUPS, legacyTableState, moveLegacyBatch } from "./legacy-moves";
 import { dropPartitionsBefore, ensurePartitions, listPartitions, vacuumWithInserts } from "./partitions";
-import { LEGACY_MINUTE_ROLLUPS, ROLLUP_1H, ROLLUP_1M } from "./rollups";
+import { ROLLUP_1H, ROLLUP_1M } from "./rollups";
 
 const DAY_MS = 86_400_000;
 
@@ -136,7 +137,8 @@ async function hasRowsAfter(sql: SqlClient, partition: string, cutoff: string): 
 
 /**
  * Moves up to `maxRows` rows of the pre-partitioning minute table into the partitions, in
- * batches; once it is empty, finishes (finishLegacyMinuteMove). Nothing when it is gone already.
+ * batches; once it is empty, finishes the move (the view over the partitions alone, the old table
+ * dropped). Nothing when it is gone already.
  */
 export async function moveLegacyMinuteRollups(
   db: Database,
@@ -144,73 +146,13 @@ export async function moveLegacyMinuteRollups(
   lockTimeoutMs = 5_000,
 ): Promise<{ moved: number; done: boolean }> {
   let moved = 0;
-  if (!(await legacyMinuteRollupsPresent(db.$client))) return { moved, done: true };
+  if (!(await legacyTableState(db.$client, LEGACY_MINUTE_ROLLUPS)).present) return { moved, done: true };
   while (moved < maxRows) {
-    const batch = await moveLegacyMinuteBatch(db, Math.min(10_000, maxRows - moved));
-    if (batch === 0) return { moved, done: await finishLegacyMinuteMove(db, lockTimeoutMs) };
-    moved += batch;
+    const batch = await moveLegacyBatch(db, LEGACY_MINUTE_ROLLUPS, Math.min(10_000, maxRows - moved));
+    if (batch.moved === 0) {
+      return { moved, done: await finishLegacyMove(db, LEGACY_MINUTE_ROLLUPS, lockTimeoutMs) };
+    }
+    moved += batch.moved;
   }
   return { moved, done: false };
-}
-
-export async function legacyMinuteRollupsPresent(sql: SqlClient): Promise<boolean> {
-  const [row] = await sql<{ present: boolean }[]>`
-    select to_regclass(${LEGACY_MINUTE_ROLLUPS}) is not null as present`;
-  return row?.present ?? false;
-}
-
-/**
- * Moves up to `limit` rows of the pre-partitioning minute table, in its physical order, in one
- * transaction (deleted there, inserted into the partitions, rolled_at kept): a crash loses
- * nothing, and every snapshot sees each row once through reading_rollups_1m_all. The months they
- * cover get their partitions first (DDL outside the transaction). Rows of deleted devices are
- * dropped instead. Returns the rows taken out of the old table.
- */
-export async function moveLegacyMinuteBatch(db: Database, limit: number): Promise<number> {
-  const sql = db.$client;
-  const [batch] = await sql<{ ctid: string | null; first: string | null; last: string | null }[]>`
-    select array_agg(ctid)::text as ctid,
-           to_char(min(bucket_start) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as first,
-           to_char(max(bucket_start) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as last
-    from (select ctid, bucket_start from ${sql(LEGACY_MINUTE_ROLLUPS)} limit ${limit}) b`;
-  if (!batch?.ctid || !batch.first || !batch.last) return 0;
-  await ensurePartitions(db, "reading_rollups_1m", new Date(batch.first), new Date(batch.last));
-  const [row] = await sql<{ moved: number }[]>`
-    with moved as (
-      delete from ${sql(LEGACY_MINUTE_ROLLUPS)} where ctid = any(${batch.ctid}::tid[])
-      returning device_id, metric, bucket_start, min, max, sum, count, rolled_at
-    ), inserted as (
-      -- A deleted device's rows are dropped, not moved (its purge may have passed the partitions).
-      insert into reading_rollups_1m (device_id, metric, bucket_start, min, max, sum, count, rolled_at)
-      select device_id, metric, bucket_start, min, max, sum, count, rolled_at from moved m
-      where exists (select 1 from devices d where d.id = m.device_id)
-      returning 1
-    )
-    select (select count(*) from moved)::int as moved`;
-  return row?.moved ?? 0;
-}
-
-/**
- * When the pre-partitioning minute table is empty: reading_rollups_1m_all redefined over the
- * partitions alone, and the table dropped, in one transaction (waiting at most `lockTimeoutMs`
- * for its readers). False while rows remain or the lock was not granted.
- */
-export async function finishLegacyMinuteMove(db: Database, lockTimeoutMs = 5_000): Promise<boolean> {
-  try {
-    return await db.$client.begin(async (tx) => {
-      await tx`select set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`;
-      await tx`lock table ${tx(LEGACY_MINUTE_ROLLUPS)} in access exclusive mode`;
-      const [left] = await tx<{ any: boolean }[]>`
-        select exists (select 1 from ${tx(LEGACY_MINUTE_ROLLUPS)}) as any`;
-      if (left?.any) return false;
-      await tx`
-        create or replace view reading_rollups_1m_all as
-          select device_id, metric, bucket_start, min, max, sum, count, rolled_at from reading_rollups_1m`;
-      await tx`drop table ${tx(LEGACY_MINUTE_ROLLUPS)}`;
-      return true;
-    });
-  } catch (error) {
-    if ((error as { code?: string }).code === "55P03") return false;
-    throw error;
-  }
 }

@@ -43,6 +43,7 @@ import type { Database, SqlClient } from "../client";
 import { UnavailableError } from "../errors";
 import { parsePartitionName } from "../partitions";
 import { chooseBucketSeconds, planTiers, type TierPlan } from "../tiers";
+import { LEGACY_MINUTE_ROLLUPS } from "./legacy-moves";
 import { oldestOpenTransaction } from "./open-transactions";
 import { ensurePartitions, listPartitions } from "./partitions";
 
@@ -80,8 +81,6 @@ export interface ChartOptions {
 export const ROLLUP_1M = "reading_rollups_1m";
 /** The watermark row of the hourly rollups. */
 export const ROLLUP_1H = "reading_rollups_1h";
-/** The minute rollups' table from before partitioning (migration 0011), until its rows are moved. */
-export const LEGACY_MINUTE_ROLLUPS = "reading_rollups_1m_legacy";
 
 // A reading's rollable time, for `sensor_readings_all s` (see the top of this file). Kept in step
 // with the constants below: the 1-minute cap, and idx_reading_late's 2-minute predicate.
@@ -483,7 +482,7 @@ export async function rollUpClosedDays(
   };
   const [state] = await sql<{ started: boolean; legacy: boolean }[]>`
     select exists (select 1 from rollup_watermarks where name = ${ROLLUP_1H} and isfinite(cutoff)) as started,
-           to_regclass(${LEGACY_MINUTE_ROLLUPS}) is not null as legacy`;
+           to_regclass(${LEGACY_MINUTE_ROLLUPS.legacy}) is not null as legacy`;
   // (The old table is only ever dropped, never made again: checked once, outside the transaction.)
   if (state?.legacy) return { ...none, waitingForLegacy: true };
   const oldest = state?.started ? null : await oldestMinute(sql);
