@@ -4,7 +4,8 @@
 // these readings, nothing left to deliver), a second call that adds nothing, and a start that
 // stopped between storing and rolling up, for a device whose own readings had begun.
 import { useTestDatabase } from "@pulseboard/devstack/test";
-import { deviceKeyDigest, devices, generateDeviceKey, notificationSettings, user } from "@pulseboard/schema";
+import { createOwnerWithDevice } from "@pulseboard/devstack/test/fixtures";
+import { notificationSettings } from "@pulseboard/schema";
 import { adoptOrphanedDeliveries } from "@pulseboard/schema/queries/alert-deliveries";
 import { loadRuleStates } from "@pulseboard/schema/queries/alert-evaluation";
 import { backfillDeviceHistory } from "@pulseboard/schema/queries/backfill";
@@ -27,15 +28,7 @@ const db = () => database.current.db;
 const METRICS = ["temperature", "humidity", "pressure", "co2"];
 const MINUTES = (HISTORY_DAYS - 2) * 1440; // a month of minutes less the empty weekend
 
-async function createOwnerWithDevice(name: string): Promise<{ ownerId: string; deviceId: string }> {
-  const ownerId = crypto.randomUUID();
-  await database.current.db.insert(user).values({ id: ownerId, name, email: `${ownerId}@example.com` });
-  const [device] = await database.current.db
-    .insert(devices)
-    .values({ ownerId, name: "Greenhouse sensor", deviceKey: deviceKeyDigest(generateDeviceKey()) })
-    .returning();
-  return { ownerId, deviceId: device?.id ?? "" };
-}
+const newOwnerWithDevice = () => createOwnerWithDevice(db(), crypto.randomUUID(), "Greenhouse sensor");
 
 async function counts(deviceId: string) {
   const [row] = await sql()<
@@ -84,7 +77,7 @@ describe("the demo greenhouse sensor's history", () => {
   let before: number;
 
   beforeAll(async () => {
-    a = await createOwnerWithDevice("demo");
+    a = await newOwnerWithDevice();
     before = Date.now();
     const started = performance.now();
     const result = await ensureDemoHistory(db(), a.ownerId, a.deviceId);
@@ -310,7 +303,7 @@ describe("the demo greenhouse sensor's history", () => {
   });
 
   it("does nothing for a device that is not the owner's", async () => {
-    const other = await createOwnerWithDevice("other");
+    const other = await newOwnerWithDevice();
     expect(await ensureDemoHistory(db(), other.ownerId, a.deviceId)).toEqual({
       created: false,
       readings: 0,
@@ -322,7 +315,7 @@ describe("the demo greenhouse sensor's history", () => {
 
 describe("a history for a device whose readings had begun, stored by a start that stopped before its roll-up", () => {
   it("ends before the device's first reading, and the next start rolls it up", async () => {
-    const b = await createOwnerWithDevice("b");
+    const b = await newOwnerWithDevice();
     await sql()`update devices set created_at = now() - interval '5 days' where id = ${b.deviceId}`;
     await database.current.db
       .insert(notificationSettings)

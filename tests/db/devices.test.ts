@@ -1,12 +1,12 @@
 // Device queries: the key is returned once and stored as a digest; every query is owner-scoped.
 import { useTestDatabase } from "@pulseboard/devstack/test";
+import { createOwners } from "@pulseboard/devstack/test/fixtures";
 import {
   DEVICE_KEY_PATTERN,
   deviceKeyDigest,
   devicePurges,
   devices,
   sensorReadings,
-  user,
 } from "@pulseboard/schema";
 import { purgeDeletedDevices } from "@pulseboard/schema/queries/device-purge";
 import { createDevice, deleteDevice, getDevice, listDevices } from "@pulseboard/schema/queries/devices";
@@ -21,12 +21,7 @@ let bob: string;
 beforeAll(async () => {
   alice = crypto.randomUUID();
   bob = crypto.randomUUID();
-  await db()
-    .insert(user)
-    .values([
-      { id: alice, name: "alice", email: `${alice}@example.com` },
-      { id: bob, name: "bob", email: `${bob}@example.com` },
-    ]);
+  await createOwners(db(), alice, bob);
 });
 
 describe("device queries", () => {

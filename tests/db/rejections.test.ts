@@ -1,6 +1,7 @@
 // Device rejections: counts added with one upsert, read per device scoped by owner, pruned by age.
 import { useTestDatabase } from "@pulseboard/devstack/test";
-import { deviceKeyDigest, devices, generateDeviceKey, user } from "@pulseboard/schema";
+import { createOwners } from "@pulseboard/devstack/test/fixtures";
+import { createDevice } from "@pulseboard/schema/queries/devices";
 import {
   deviceRejections,
   pruneRejections,
@@ -15,12 +16,7 @@ let alice: string;
 let bob: string;
 
 async function deviceOf(ownerId: string): Promise<string> {
-  const [row] = await database.current.db
-    .insert(devices)
-    .values({ ownerId, name: "sensor", deviceKey: deviceKeyDigest(generateDeviceKey()) })
-    .returning({ id: devices.id });
-  if (!row) throw new Error("no device");
-  return row.id;
+  return (await createDevice(database.current.db, ownerId, "sensor")).id;
 }
 
 function count(
@@ -46,10 +42,7 @@ async function rows(deviceId: string) {
 beforeAll(async () => {
   alice = crypto.randomUUID();
   bob = crypto.randomUUID();
-  await database.current.db.insert(user).values([
-    { id: alice, name: "alice", email: `${alice}@example.com` },
-    { id: bob, name: "bob", email: `${bob}@example.com` },
-  ]);
+  await createOwners(database.current.db, alice, bob);
 });
 
 describe("rejection queries", () => {

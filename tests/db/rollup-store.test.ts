@@ -6,7 +6,7 @@
 // Time is simulated: readings carry an explicit received_at (arrival 1 s after their timestamp,
 // as from a device reporting live), and each roll-up is told what time it is.
 import { useTestDatabase } from "@pulseboard/devstack/test";
-import { deviceKeyDigest, devices, generateDeviceKey, user } from "@pulseboard/schema";
+import { createOwnerWithDevice } from "@pulseboard/devstack/test/fixtures";
 import { rollUpClosedMinutes, rollupReadings } from "@pulseboard/schema/queries/rollups";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,14 +82,7 @@ async function insertReading(deviceId: string, value: number, recordedAt: string
 
 beforeAll(async () => {
   for (const key of ["a", "b"] as const) {
-    await database.current.db
-      .insert(user)
-      .values({ id: owners[key], name: key, email: `${owners[key]}@example.com` });
-    const [row] = await database.current.db
-      .insert(devices)
-      .values({ ownerId: owners[key], name: key, deviceKey: deviceKeyDigest(generateDeviceKey()) })
-      .returning();
-    device[key] = row?.id ?? "";
+    device[key] = (await createOwnerWithDevice(database.current.db, owners[key], key)).deviceId;
     // A reading every 10 s from 10:00 to 12:00, each arriving a second after its timestamp.
     await database.current.sql`
       insert into sensor_readings (device_id, metric, value, recorded_at, received_at)

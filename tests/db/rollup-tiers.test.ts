@@ -9,7 +9,7 @@
 // Time is simulated: readings carry an explicit received_at, each minute roll-up is told what
 // time it is (the hourly roll-up follows the minute cutoff).
 import { useTestDatabase } from "@pulseboard/devstack/test";
-import { deviceKeyDigest, devices, generateDeviceKey, user } from "@pulseboard/schema";
+import { createOwnerWithDevice } from "@pulseboard/devstack/test/fixtures";
 import { UnavailableError } from "@pulseboard/schema/errors";
 import { ensurePartitions, listPartitions } from "@pulseboard/schema/queries/partitions";
 import { maintainMinuteRollups } from "@pulseboard/schema/queries/rollup-maintenance";
@@ -111,15 +111,7 @@ async function hourlyTotals() {
 beforeAll(async () => {
   await ensurePartitions(db(), "sensor_readings", new Date(START), new Date("2026-03-05T00:00:00Z"));
   await ensurePartitions(db(), "reading_rollups_1m", new Date(START), new Date(END));
-  ownerId = crypto.randomUUID();
-  await db()
-    .insert(user)
-    .values({ id: ownerId, name: "o", email: `${ownerId}@example.com` });
-  const [device] = await db()
-    .insert(devices)
-    .values({ ownerId, name: "d", deviceKey: deviceKeyDigest(generateDeviceKey()) })
-    .returning();
-  deviceId = device?.id ?? "";
+  ({ ownerId, deviceId } = await createOwnerWithDevice(db(), crypto.randomUUID()));
   // temp every 20 s to the end of Mar 3, hum every 60 s (off the minute) to Mar 3 noon, each
   // arriving a second after its timestamp; a silent afternoon on Feb 28. (Arrivals are never
   // before a roll-up that already ran: a reading's received_at is when it was stored.)

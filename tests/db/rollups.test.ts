@@ -3,7 +3,7 @@
 // Every case runs twice: before any roll-up (all from the readings), and after one that rolled up
 // part of the data (stored minutes + the raw tail + raw partial minutes at the edges).
 import { useTestDatabase } from "@pulseboard/devstack/test";
-import { deviceKeyDigest, devices, generateDeviceKey, user } from "@pulseboard/schema";
+import { createOwnerWithDevice } from "@pulseboard/devstack/test/fixtures";
 import { createDb } from "@pulseboard/schema/client";
 import { chooseBucketSeconds, rollUpClosedMinutes, rollupReadings } from "@pulseboard/schema/queries/rollups";
 import postgres from "postgres";
@@ -39,12 +39,7 @@ const chart = (metric: string, rangeFrom: Date, rangeTo: Date, bucketSeconds: nu
 
 beforeAll(async () => {
   ownerId = crypto.randomUUID();
-  await database.current.db.insert(user).values({ id: ownerId, name: "o", email: `${ownerId}@example.com` });
-  const [device] = await database.current.db
-    .insert(devices)
-    .values({ ownerId, name: "d", deviceKey: deviceKeyDigest(generateDeviceKey()) })
-    .returning();
-  deviceId = device?.id ?? "";
+  ({ deviceId } = await createOwnerWithDevice(database.current.db, ownerId));
   // One reading a minute for three days, except a silent 6-hour gap; another metric beside it.
   // Each arrives 2 s after its timestamp, as from a device reporting live.
   await database.current.sql`

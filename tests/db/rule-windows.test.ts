@@ -2,7 +2,8 @@
 // the figures equal the raw computation exactly (numeric, then float8), before any roll-up, after
 // each, with late arrivals rolled up and not, at instants on and off minute boundaries.
 import { useTestDatabase } from "@pulseboard/devstack/test";
-import { alertRules, deviceKeyDigest, devices, generateDeviceKey, user } from "@pulseboard/schema";
+import { createOwnerWithDevice } from "@pulseboard/devstack/test/fixtures";
+import { alertRules } from "@pulseboard/schema";
 import { loadRuleStates } from "@pulseboard/schema/queries/alert-evaluation";
 import { rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import { TIERED_WINDOW_SECONDS } from "@pulseboard/schema/tiers";
@@ -18,15 +19,7 @@ const WINDOWS = [TIERED_WINDOW_SECONDS, 1800, 1820, 3600, 5437];
 const START = Date.parse("2026-11-22T09:00:00Z");
 
 beforeAll(async () => {
-  const ownerId = crypto.randomUUID();
-  await db()
-    .insert(user)
-    .values({ id: ownerId, name: "o", email: `${ownerId}@example.com` });
-  const [device] = await db()
-    .insert(devices)
-    .values({ ownerId, name: "d", deviceKey: deviceKeyDigest(generateDeviceKey()) })
-    .returning({ id: devices.id });
-  deviceId = device?.id ?? "";
+  ({ deviceId } = await createOwnerWithDevice(db(), crypto.randomUUID()));
   await db()
     .insert(alertRules)
     .values(

@@ -2,17 +2,11 @@
 // signs like QStash and delivers back to this alerter), and a real webhook receiver.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { Writable } from "node:stream";
+import { createOwnerWithDevice } from "@pulseboard/devstack/test/fixtures";
 import { createQueue, signLikeQStash } from "@pulseboard/queue";
 import { createLogger } from "@pulseboard/runtime/logger";
 import { findFreePort } from "@pulseboard/runtime/ports";
-import {
-  alertRules,
-  deviceKeyDigest,
-  devices,
-  generateDeviceKey,
-  notificationSettings,
-  user,
-} from "@pulseboard/schema";
+import { alertRules, notificationSettings } from "@pulseboard/schema";
 import { createDb, createPooledClient, type Database, type SqlClient } from "@pulseboard/schema/client";
 import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "@pulseboard/schema/telemetry";
 import { type AlerterApp, type AlerterConfig, buildApp } from "../src/app";
@@ -159,20 +153,14 @@ export interface RuleSetup {
 
 /** An owner (with a webhook when given), a device and a rule on it. */
 export async function setupRule(db: Database, rule: RuleSetup = {}, webhookUrl?: string) {
-  const ownerId = crypto.randomUUID();
-  await db.insert(user).values({ id: ownerId, name: "owner", email: `${ownerId}@example.com` });
+  const { ownerId, deviceId } = await createOwnerWithDevice(db, crypto.randomUUID(), "greenhouse");
   const secret = `whsec_${crypto.randomUUID()}`;
   if (webhookUrl)
     await db.insert(notificationSettings).values({ ownerId, webhookUrl, webhookSecret: secret });
-  const [device] = await db
-    .insert(devices)
-    .values({ ownerId, name: "greenhouse", deviceKey: deviceKeyDigest(generateDeviceKey()) })
-    .returning();
-  if (!device) throw new Error("no device");
   const [created] = await db
     .insert(alertRules)
     .values({
-      deviceId: device.id,
+      deviceId,
       metric: rule.metric ?? "temperature",
       comparator: rule.comparator ?? "gt",
       threshold: rule.threshold ?? 30,
@@ -183,5 +171,5 @@ export async function setupRule(db: Database, rule: RuleSetup = {}, webhookUrl?:
     })
     .returning();
   if (!created) throw new Error("no rule");
-  return { ownerId, deviceId: device.id, ruleId: created.id, secret };
+  return { ownerId, deviceId, ruleId: created.id, secret };
 }

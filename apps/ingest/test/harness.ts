@@ -3,10 +3,10 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { Writable } from "node:stream";
 import type { TestDatabase } from "@pulseboard/devstack/test";
+import { createOwnerWithDevice } from "@pulseboard/devstack/test/fixtures";
 import { createQueue } from "@pulseboard/queue";
 import { createLogger } from "@pulseboard/runtime/logger";
 import { findFreePort } from "@pulseboard/runtime/ports";
-import { deviceKeyDigest, devices, generateDeviceKey, user } from "@pulseboard/schema";
 import { createDb, createPooledClient, type Database } from "@pulseboard/schema/client";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach } from "vitest";
@@ -136,15 +136,8 @@ export async function provisionDevice(
   db: Database,
   name = "sensor",
 ): Promise<{ deviceId: string; ownerId: string; key: string }> {
-  const ownerId = crypto.randomUUID();
-  await db.insert(user).values({ id: ownerId, name: "owner", email: `${ownerId}@example.com` });
-  const key = generateDeviceKey();
-  const [device] = await db
-    .insert(devices)
-    .values({ ownerId, name, deviceKey: deviceKeyDigest(key) })
-    .returning();
-  if (!device) throw new Error("no device");
-  return { deviceId: device.id, ownerId, key };
+  const { deviceId, ownerId, deviceKey } = await createOwnerWithDevice(db, crypto.randomUUID(), name);
+  return { deviceId, ownerId, key: deviceKey };
 }
 
 export async function countReadings(database: TestDatabase, deviceId: string): Promise<number> {
