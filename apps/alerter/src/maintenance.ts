@@ -72,7 +72,6 @@ export class Maintenance {
     this.vacuuming ??= vacuumWithInserts(db.$client, direct, {
       parents: ["sensor_readings"],
       minInserts: 1,
-      maxAgeMinutes: 0,
     })
       .catch((err: unknown) => {
         log.warn({ err }, "VACUUM of new readings failed; the next sweep retries");

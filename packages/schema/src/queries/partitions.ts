@@ -287,11 +287,10 @@ async function compactPartition(session: SqlClient, name: string): Promise<Compa
   return { partition: name, indexBytesBefore, indexBytesAfter: await indexBytes(), ms };
 }
 
-/** A SQL identifier, quoted (names here are ours, but DDL text is built, so quote anyway). */
 /**
  * VACUUM (over `direct`: it cannot run in a transaction) of the partitions of `parents`, and of
- * `tables`, that took rows since their last one: `minInserts` of them, or any once the last VACUUM
- * is `maxAgeMinutes` old. Readers of these tables scan their indexes alone (index-only) only over
+ * `tables`, that took rows since their last one: `minInserts` of them, or (with `maxAgeMinutes`)
+ * any number once the last VACUUM is that many minutes old. Readers of these tables scan their indexes alone (index-only) only over
  * pages the visibility map marks all-visible, and autovacuum's insert trigger (20% of a table's
  * rows) leaves a large table's newest rows unmarked for hours. SKIP_LOCKED: a table another VACUUM
  * or DDL holds is left for the next call. The names vacuumed, in order.
@@ -299,7 +298,7 @@ async function compactPartition(session: SqlClient, name: string): Promise<Compa
 export async function vacuumWithInserts(
   sql: SqlClient,
   direct: SqlClient,
-  options: { parents: string[]; tables?: string[]; minInserts: number; maxAgeMinutes: number },
+  options: { parents: string[]; tables?: string[]; minInserts: number; maxAgeMinutes?: number },
 ): Promise<string[]> {
   const due = await sql<{ name: string }[]>`
     select c.relname as name
@@ -311,12 +310,13 @@ export async function vacuumWithInserts(
       and s.n_ins_since_vacuum > 0
       and (s.n_ins_since_vacuum >= ${options.minInserts}
            or coalesce(greatest(s.last_vacuum, s.last_autovacuum), '-infinity')
-              < now() - make_interval(mins => ${options.maxAgeMinutes}))
+              < now() - make_interval(mins => ${options.maxAgeMinutes ?? null}::int))
     order by c.relname`;
   for (const { name } of due) await direct.unsafe(`vacuum (skip_locked) ${quoteIdent(name)}`);
   return due.map((d) => d.name);
 }
 
+/** A SQL identifier, quoted (names here are ours, but DDL text is built, so quote anyway). */
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
