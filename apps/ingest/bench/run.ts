@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const inserts = await measureInserts(db.url, methodDevices.ids, BATCH);
 
   progress(
-    "3. end to end: the ingest as its own process (src/server.ts, LOG_LEVEL=warn), the simulator in this process",
+    "3. end to end: the ingest as its own process (src/server.ts, LOG_LEVEL=warn), the simulator in this process (over MQTT, its lean publisher: mqtt-packet on one socket per device, without mqtt.js's client machinery)",
   );
   const alerterUrl = await startAlerterStub();
   const broker = await startExternalBroker();

@@ -7,6 +7,7 @@ import { setMaxListeners } from "node:events";
 import { deadline } from "@pulseboard/runtime/abort";
 import { MAX_READINGS_PER_MESSAGE } from "@pulseboard/schema/telemetry";
 import { connect, type MqttClient } from "mqtt";
+import { LeanMqttError, LeanMqttPublisher } from "./lean-mqtt";
 import {
   type BodyShape,
   buildBody,
@@ -25,7 +26,17 @@ export interface SimulatedDevice {
 }
 
 export type Transport =
-  | { kind: "mqtt"; url: string; qos: 0 | 1; connectionsPerDevice?: 1 }
+  | {
+      kind: "mqtt";
+      url: string;
+      qos: 0 | 1;
+      connectionsPerDevice?: 1;
+      /**
+       * `mqtt.js` (default): a full client per device, reconnecting. `lean`: a bare publisher
+       * (./lean-mqtt.ts) for benchmarks, where the generator shares the cores it measures.
+       */
+      client?: "mqtt.js" | "lean";
+    }
   | { kind: "http"; url: string; readingsPerRequest?: number };
 
 export interface SimulationOptions {
@@ -113,6 +124,7 @@ interface DeviceState {
   finished: boolean;
   timer?: NodeJS.Timeout;
   mqtt?: MqttClient;
+  lean?: LeanMqttPublisher;
 }
 
 /** Sends one serialized body; resolves when acknowledged, rejects with a cause for `errors`. */
@@ -184,8 +196,14 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const countConnection = (cause: string) => {
       if (!stopping) count(cause);
     };
-    await connectAll(devices, transport.url, options.clientIdPrefix ?? "pulseboard-sim-", countConnection);
-    send = (device, payload) => publishMqtt(device, payload, transport.qos);
+    const connectOne = transport.client === "lean" ? connectLean : connectMqttJs;
+    await connectAll(devices, (device) =>
+      connectOne(device, transport.url, options.clientIdPrefix ?? "pulseboard-sim-", countConnection),
+    );
+    send =
+      transport.client === "lean"
+        ? (device, payload) => publishLean(device, payload, transport.qos)
+        : (device, payload) => publishMqtt(device, payload, transport.qos);
   } else {
     const endpoint = `${transport.url.replace(/\/+$/, "")}/v1/readings`;
     const timeoutMs = options.requestTimeoutMs ?? 10_000;
@@ -261,7 +279,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       await settled(pending, options.stopGraceMs ?? 5000);
       // Whatever is still outstanding is abandoned: aborted requests, force-closed clients.
       abort.abort();
-      await Promise.all(devices.map((d) => d.mqtt?.endAsync(true).catch(() => {})));
+      await Promise.all(devices.map((d) => d.mqtt?.endAsync(true).catch(() => {}) ?? d.lean?.close()));
       await settled(pending, 100);
       // Still unanswered (e.g. QoS 1 without a PUBACK): failed, and late answers are ignored.
       abandoned = true;
@@ -313,20 +331,15 @@ function nextSamples(device: DeviceState, now: number): Sample[] {
 }
 
 /** One clean-session client per device; resolves once every first attempt connected or failed. */
-async function connectAll(
-  devices: DeviceState[],
-  url: string,
-  prefix: string,
-  count: (cause: string) => void,
-): Promise<void> {
+async function connectAll(devices: DeviceState[], connectOne: (device: DeviceState) => Promise<void>) {
   const queue = [...devices];
   const worker = async () => {
-    for (let d = queue.shift(); d; d = queue.shift()) await connectOne(d, url, prefix, count);
+    for (let d = queue.shift(); d; d = queue.shift()) await connectOne(d);
   };
   await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, devices.length) }, worker));
 }
 
-function connectOne(device: DeviceState, url: string, prefix: string, count: (cause: string) => void) {
+function connectMqttJs(device: DeviceState, url: string, prefix: string, count: (cause: string) => void) {
   const client = connect(url, {
     clientId: `${prefix}${device.index}`,
     clean: true,
@@ -365,6 +378,27 @@ async function publishMqtt(device: DeviceState, payload: string, qos: 0 | 1): Pr
     await client.publishAsync(`devices/${device.key}/readings`, payload, { qos });
   } catch {
     throw new SendError("mqtt_publish_failed");
+  }
+}
+
+async function connectLean(device: DeviceState, url: string, prefix: string, count: (cause: string) => void) {
+  try {
+    device.lean = await LeanMqttPublisher.connect(url, {
+      clientId: `${prefix}${device.index}`,
+      connectTimeoutMs: 10_000,
+      onClose: () => count("mqtt_closed"),
+    });
+  } catch (error) {
+    count(error instanceof LeanMqttError ? error.reason : "mqtt_error");
+  }
+}
+
+async function publishLean(device: DeviceState, payload: string, qos: 0 | 1): Promise<void> {
+  if (!device.lean?.connected) throw new SendError("mqtt_not_connected");
+  try {
+    await device.lean.publish(`devices/${device.key}/readings`, payload, qos);
+  } catch (error) {
+    throw new SendError(error instanceof LeanMqttError ? error.reason : "mqtt_publish_failed");
   }
 }
 

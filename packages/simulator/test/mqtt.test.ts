@@ -71,7 +71,10 @@ async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> 
 
 const KEYS = ["dk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "dk_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", "dk_CCCC"];
 
-describe("MQTT transport", () => {
+// Both clients: mqtt.js (the default) and the lean publisher the benchmarks use.
+describe.each(["mqtt.js", "lean"] as const)("MQTT transport (%s client)", (client) => {
+  const mqttTransport = (url: string, qos: 0 | 1) => ({ kind: "mqtt" as const, url, qos, client });
+
   it("publishes QoS 1 to devices/<key>/readings and counts a message acked only on PUBACK", async () => {
     // The broker holds each PUBACK back a little, so an ack before it would show as a short latency.
     const ackDelayMs = 40;
@@ -81,7 +84,7 @@ describe("MQTT transport", () => {
     const acks: { key: string; latency: number; readings: readonly SentReading[] }[] = [];
     const sim = await runSimulation({
       devices: KEYS.map((key) => ({ key, profile: "environment" })),
-      transport: { kind: "mqtt", url: b.url, qos: 1 },
+      transport: mqttTransport(b.url, 1),
       intervalMs: 30,
       maxMessages: 5,
       seed: 1,
@@ -135,7 +138,7 @@ describe("MQTT transport", () => {
         { key: "dk_w1", profile: "wearable" },
         { key: "dk_w2", profile: "wearable" },
       ],
-      transport: { kind: "mqtt", url: b.url, qos: 0 },
+      transport: mqttTransport(b.url, 0),
       intervalMs: 20,
       maxMessages: 3,
       seed: 2,
@@ -154,7 +157,7 @@ describe("MQTT transport", () => {
     const acked: SentReading[] = [];
     const sim = await runSimulation({
       devices: [{ key: "dk_v", profile: "environment" }],
-      transport: { kind: "mqtt", url: b.url, qos: 1 },
+      transport: mqttTransport(b.url, 1),
       shape: "values",
       intervalMs: 20,
       maxMessages: 2,
@@ -181,7 +184,7 @@ describe("MQTT transport", () => {
 
     const sim = await runSimulation({
       devices: [{ key: "dk_x", profile: "environment" }],
-      transport: { kind: "mqtt", url: `mqtt://127.0.0.1:${port}`, qos: 1 },
+      transport: mqttTransport(`mqtt://127.0.0.1:${port}`, 1),
       intervalMs: 50,
       durationMs: 300,
       seed: 1,
@@ -200,7 +203,7 @@ describe("MQTT transport", () => {
     });
     const sim = await runSimulation({
       devices: [{ key: "dk_x", profile: "environment" }],
-      transport: { kind: "mqtt", url: b.url, qos: 1 },
+      transport: mqttTransport(b.url, 1),
       intervalMs: 50,
       durationMs: 200,
       seed: 1,
@@ -211,25 +214,56 @@ describe("MQTT transport", () => {
     expect(b.received).toHaveLength(0);
   });
 
-  it("counts a connection the broker closes, and carries on after reconnecting", async () => {
-    const b = await startBroker();
-    const sim = await runSimulation({
-      devices: [{ key: "dk_y", profile: "environment" }],
-      transport: { kind: "mqtt", url: b.url, qos: 1 },
-      intervalMs: 50,
-      seed: 1,
-    });
-    await until(() => sim.counters.acked >= 3);
-    for (const client of b.clients) client.close();
-    await until(() => (sim.counters.errors.mqtt_closed ?? 0) === 1);
-    const ackedBefore = sim.counters.acked;
-    // mqtt.js reconnects after its 1 s reconnect period.
-    await until(() => sim.counters.acked > ackedBefore + 2, 4000);
-    const totals = await sim.stop();
-    expect(totals.errors.mqtt_closed).toBe(1);
-    expect(totals.errors.mqtt_not_connected).toBeGreaterThanOrEqual(1);
-    expect(totals.failed).toBeGreaterThanOrEqual(1);
-  });
+  it.runIf(client === "mqtt.js")(
+    "counts a connection the broker closes, and carries on after reconnecting",
+    async () => {
+      const b = await startBroker();
+      const sim = await runSimulation({
+        devices: [{ key: "dk_y", profile: "environment" }],
+        transport: mqttTransport(b.url, 1),
+        intervalMs: 50,
+        seed: 1,
+      });
+      await until(() => sim.counters.acked >= 3);
+      for (const c of b.clients) c.close();
+      await until(() => (sim.counters.errors.mqtt_closed ?? 0) === 1);
+      const ackedBefore = sim.counters.acked;
+      // mqtt.js reconnects after its 1 s reconnect period.
+      await until(() => sim.counters.acked > ackedBefore + 2, 4000);
+      const totals = await sim.stop();
+      expect(totals.errors.mqtt_closed).toBe(1);
+      expect(totals.errors.mqtt_not_connected).toBeGreaterThanOrEqual(1);
+      expect(totals.failed).toBeGreaterThanOrEqual(1);
+    },
+  );
+
+  it.runIf(client === "lean")(
+    "counts a connection the broker closes; its messages fail from then on (no reconnect)",
+    async () => {
+      // Acks held until the close: the outstanding ones fail with it.
+      const held: (() => void)[] = [];
+      const b = await startBroker({
+        authorizePublish: (_client, _packet, callback) => held.push(() => callback(null)),
+      });
+      const sim = await runSimulation({
+        devices: [{ key: "dk_y", profile: "environment" }],
+        transport: mqttTransport(b.url, 1),
+        intervalMs: 20,
+        maxInFlightPerDevice: 2,
+        seed: 1,
+      });
+      await until(() => held.length === 2);
+      for (const release of held.splice(0, 1)) release();
+      // Acked, a third message went out: two outstanding at the close.
+      await until(() => sim.counters.acked === 1 && held.length === 2);
+      for (const c of b.clients) c.close();
+      await until(() => (sim.counters.errors.mqtt_closed ?? 0) === 1);
+      await until(() => (sim.counters.errors.mqtt_not_connected ?? 0) >= 2);
+      const totals = await sim.stop();
+      expect(totals).toMatchObject({ acked: 1, errors: { mqtt_closed: 1, mqtt_publish_failed: 2 } });
+      expect(totals.failed).toBe(totals.sent - 1);
+    },
+  );
 
   it("stop() ends the run and closes every connection; a device never piles up unacked messages", async () => {
     // A broker that never acks: each device stops at its in-flight limit and skips ticks.
@@ -237,7 +271,7 @@ describe("MQTT transport", () => {
     let reported = 0;
     const sim = await runSimulation({
       devices: KEYS.map((key) => ({ key, profile: "environment" })),
-      transport: { kind: "mqtt", url: b.url, qos: 1 },
+      transport: mqttTransport(b.url, 1),
       intervalMs: 10,
       maxInFlightPerDevice: 2,
       stopGraceMs: 100,
