@@ -15,7 +15,8 @@
 // (some scenarios only), BENCH_WARMUP_MS / BENCH_WINDOW_MS / BENCH_HALF_MS (run lengths),
 // BENCH_MQTT_INTERVAL_MS / BENCH_HTTP_INTERVAL_MS (saturation tick), BENCH_EXTERNAL_OFFER (the
 // external-broker offer as a fraction of the ceiling), and for diagnosis BENCH_AUTOVACUUM=off and
-// BENCH_INGEST_NODE_OPTIONS (e.g. `--import=/tmp/cpu-profiler.mjs`).
+// BENCH_INGEST_CPU_PROFILE=<folder> (a CPU profile of each ingest process, ./cpu-profile.mjs) and
+// BENCH_INGEST_NODE_OPTIONS (other node options).
 import { cpus } from "node:os";
 import { fmt1, fmt2, fmtInt, onCleanup, progress, reportResults, runBench } from "@pulseboard/devstack/bench";
 import postgres from "postgres";

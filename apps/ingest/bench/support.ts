@@ -218,13 +218,18 @@ export async function startIngest(options: {
     MQTT_MAX_CONNECTIONS_PER_ADDRESS: "1000000",
     ...tunedSettings(),
     // GC pauses of the ingest, one line each in its output (see gcPauses).
-    // BENCH_INGEST_NODE_OPTIONS: extra node options for diagnosis, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    // BENCH_INGEST_CPU_PROFILE=<folder>: a CPU profile of each ingest process (./cpu-profile.mjs).
+    // BENCH_INGEST_NODE_OPTIONS: other node options for diagnosis (Node refuses --cpu-prof there).
     NODE_OPTIONS: [
       `--import=${new URL("./gc-probe.mjs", import.meta.url).href}`,
+      process.env.BENCH_INGEST_CPU_PROFILE
+        ? `--import=${new URL("./cpu-profile.mjs", import.meta.url).href}`
+        : "",
       process.env.BENCH_INGEST_NODE_OPTIONS,
     ]
       .filter(Boolean)
       .join(" "),
+    BENCH_INGEST_CPU_PROFILE: process.env.BENCH_INGEST_CPU_PROFILE,
     ...(options.mqttUrl ? { MQTT_URL: options.mqttUrl } : {}),
     ...(options.clientId ? { MQTT_CLIENT_ID: options.clientId } : {}),
   };
