@@ -53,6 +53,12 @@ export async function evaluateDevices(
 
 /** Devices per evaluation statement: each stays bounded (about a second's work or less). */
 export const CHUNK_DEVICES = 250;
+/**
+ * Devices per chunk of a queue message. A chunk's transitions are written (and notified) when it
+ * ends, so a message's devices fire as their chunk ends rather than when the whole message does;
+ * the sweep, where nothing waits on one device, keeps CHUNK_DEVICES.
+ */
+export const MESSAGE_CHUNK_DEVICES = 25;
 /** Chunks evaluated at once: the database uses two cores. */
 const CONCURRENT_CHUNKS = 2;
 
@@ -64,15 +70,16 @@ export function chunked<T>(ids: readonly T[], size: number): T[][] {
 }
 
 /**
- * evaluateDevices over any number of devices: in chunks of CHUNK_DEVICES (each at its own
+ * evaluateDevices over any number of devices: in chunks of `chunkDevices` (each at its own
  * `now`), CONCURRENT_CHUNKS at a time. A sweep's fleet and a large message alike.
  */
 export async function evaluateInChunks(
   db: Database,
   deviceIds: readonly string[],
   onFailure: OnEvaluationFailure = failHard,
+  chunkDevices = CHUNK_DEVICES,
 ): Promise<Transition[]> {
-  const chunks = chunked(deviceIds, CHUNK_DEVICES);
+  const chunks = chunked(deviceIds, chunkDevices);
   const transitions: Transition[] = [];
   const worker = async () => {
     for (let chunk = chunks.shift(); chunk; chunk = chunks.shift())

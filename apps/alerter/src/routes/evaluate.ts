@@ -4,7 +4,13 @@
 // evaluated without a failure are left out of the sweeps of the next seconds (recent-evaluations.ts).
 import { evaluationMessage } from "@pulseboard/schema/evaluation-messages";
 import type { AlerterContext } from "../context";
-import { evaluateInChunks, reportFailure, reportTransitions, transitionDeliveries } from "../evaluate";
+import {
+  evaluateInChunks,
+  MESSAGE_CHUNK_DEVICES,
+  reportFailure,
+  reportTransitions,
+  transitionDeliveries,
+} from "../evaluate";
 import { type SignedRoute, signedRoute } from "./route";
 
 export function evaluateRoute({ db, log, metrics, deliveries, recent }: AlerterContext): SignedRoute {
@@ -14,11 +20,16 @@ export function evaluateRoute({ db, log, metrics, deliveries, recent }: AlerterC
     const ended = metrics.evaluationDuration.startTimer({ trigger: "evaluate" });
     const began = Date.now();
     let failed = false;
-    // Any size the contract allows, in bounded chunks.
-    const transitions = await evaluateInChunks(db, deviceIds, (failure) => {
-      failed = true;
-      report(failure);
-    });
+    // Any size the contract allows, in small chunks: each device fires as its chunk ends.
+    const transitions = await evaluateInChunks(
+      db,
+      deviceIds,
+      (failure) => {
+        failed = true;
+        report(failure);
+      },
+      MESSAGE_CHUNK_DEVICES,
+    );
     // A failure names a device or a rule: the sweep takes the whole message again.
     if (!failed) recent.record(deviceIds, began);
     ended();
