@@ -22,10 +22,29 @@ function recordingConnection() {
 const puback = (id: number) => Buffer.from([0x40, 0x02, 0x00, id]);
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+describe("guardFrames' reads", () => {
+  it("hands over packets within the limit and refuses a header announcing more, before its body", () => {
+    const { inner } = recordingConnection();
+    const refused: unknown[] = [];
+    const conn = guardFrames(inner, 1024, (verdict) => refused.push(verdict));
+    const errors: Error[] = [];
+    conn.on("error", (error) => errors.push(error));
+    inner.push(puback(1));
+    expect(conn.read()).toEqual(puback(1));
+    // A PUBLISH announcing 2,000 bytes: its first two bytes are enough.
+    inner.push(Buffer.from([0x30, 0xd0, 0x0f]));
+    expect(conn.read()).toBeNull();
+    expect(refused).toEqual([{ ok: false, reason: "too_large", remainingLength: 2000 }]);
+    expect(conn.destroyed).toBe(true);
+    return nextTurn().then(() => expect(errors.map((e) => e.name)).toEqual(["FrameRefusedError"]));
+  });
+});
+
 describe("guardFrames' writes", () => {
   it("sends what is written in one turn of the event loop as one write", async () => {
     const { inner, writes } = recordingConnection();
     const outer = guardFrames(inner, 1024, () => {});
+    expect(outer).toBe(inner);
     for (const id of [1, 2, 3]) outer.write(puback(id));
     expect(writes).toEqual([]);
     await nextTurn();
