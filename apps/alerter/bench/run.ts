@@ -10,6 +10,7 @@
 // Goals (printed as met/MISSED): steady sweep < 2 s, first sweep < 5 s, commit-to-firing p99
 // < 300 ms. Conditions are printed beside the figures.
 import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import {
   benchDatabase,
   fmt1,
@@ -357,6 +358,28 @@ async function main() {
     ackedAt?: number;
     status?: number;
   }[] = [];
+  // Statements that run long during the run, sampled every second: what they waited on (a lock,
+  // I/O, or nothing: CPU) tells a slow plan from a blocked one.
+  const longStatements = new Map<string, { seconds: number; waits: Set<string>; query: string }>();
+  const sampler = setInterval(() => {
+    sql<{ key: string; seconds: number; wait: string | null; query: string }[]>`
+      select pid || '@' || query_start as key, extract(epoch from now() - query_start)::float8 as seconds,
+             wait_event_type || ':' || wait_event as wait, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
+      from pg_stat_activity
+      where state = 'active' and pid <> pg_backend_pid() and now() - query_start > interval '1 second'
+        and backend_type = 'client backend'`.then(
+      (rows) => {
+        for (const row of rows) {
+          const seen = longStatements.get(row.key) ?? { seconds: 0, waits: new Set(), query: row.query };
+          seen.seconds = Math.max(seen.seconds, row.seconds);
+          seen.waits.add(row.wait ?? "CPU");
+          longStatements.set(row.key, seen);
+        }
+      },
+      () => {},
+    );
+  }, 1000);
+  onCleanup("statement sampler", () => clearInterval(sampler));
   const runStart = performance.now();
   let cpuStart = cpuSample(targets);
   const sends: Promise<void>[] = [];
@@ -426,6 +449,33 @@ async function main() {
       maxMs: Math.round(ms.length ? Math.max(...ms) : Number.NaN),
     });
   }
+  // What the alerter was doing in the background when the slowest probes waited: its roll-up and
+  // VACUUM log lines carry their end (pino's time) and duration.
+  const background = alerterProc ? backgroundWork(alerterProc.output()) : [];
+  // Both processes' logs, for a closer look at what the run went through.
+  mkdirSync(`${REPO_ROOT}bench-results`, { recursive: true });
+  for (const [name, proc] of [
+    ["alerter", alerterProc],
+    ["ingest", ingestProc],
+  ] as const)
+    if (proc) writeFileSync(`${REPO_ROOT}bench-results/alerter-event-run.${name}.log`, proc.output());
+  const overlapping = (p: (typeof probes)[number]) => {
+    const from = performance.timeOrigin + (p.ackedAt ?? Number.NaN);
+    const to = performance.timeOrigin + (firedAt.get(p.ruleId) ?? Number.NaN);
+    return background.filter((w) => w.start < to && w.end > from);
+  };
+  const slowest = acked
+    .filter((p) => firedAt.has(p.ruleId))
+    .map((p) => ({ p, ms: (firedAt.get(p.ruleId) ?? 0) - (p.ackedAt ?? 0) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5)
+    .map(({ p, ms }) => ({
+      second: p.second,
+      ms: Math.round(ms),
+      during: overlapping(p).map((w) => `${w.what} ${fmtInt(w.ms)} ms`),
+    }));
+  clearInterval(sampler);
+  const longest = [...longStatements.values()].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
   const cores = cpuCores(cpuStart, cpuEnd);
   const cpuSeconds = (cpuEnd.at - cpuStart.at) / 1000;
   const event = {
@@ -445,6 +495,8 @@ async function main() {
     cpuWindowSeconds: cpuSeconds,
     alerter: alerterWork,
     timeline,
+    slowest,
+    longStatements: longest.map((l) => ({ seconds: l.seconds, waits: [...l.waits], query: l.query })),
   };
   // A probe that never fired: was its reading stored? The simulator may have sent a reading of the
   // same device, metric and millisecond first, and a reading is stored once per that key.
@@ -468,6 +520,16 @@ async function main() {
   );
   progress(
     `  alerter over the whole run (its /metrics): ${fmtInt(alerterWork.evaluateRequests)} evaluate requests, mean ${fmtInt(alerterWork.evaluateMeanMs)} ms each; ${fmtInt(alerterWork.sweeps)} sweeps, mean ${fmtInt(alerterWork.sweepMeanMs)} ms, ${fmtInt(alerterWork.sweepsSkipped)} skipped (lease held)`,
+  );
+  progress(
+    `  slowest probes, with the alerter's background work that overlapped them: ${slowest.map((s) => `second ${s.second} ${fmtInt(s.ms)} ms (${s.during.join(", ") || "none"})`).join("; ")}`,
+  );
+  progress(
+    `  statements active over 1 s during the run (sampled each second; the longest 5): ${
+      longest
+        .map((l) => `${fmt1(l.seconds)} s waiting on ${[...l.waits].join("/")}: ${l.query}`)
+        .join(" | ") || "none"
+    }`,
   );
   const describeCores = ["ingest", "alerter", "postgres", "bench", "other", "machine"]
     .map((k) => `${k === "bench" ? "bench (simulator + probes)" : k} ${fmt2(cores[k] ?? Number.NaN)}`)
@@ -527,6 +589,27 @@ async function main() {
     ],
     figures,
   });
+}
+
+/** The alerter's roll-ups and VACUUMs, from its log lines: what, when (epoch ms), how long. */
+function backgroundWork(output: string): { what: string; start: number; end: number; ms: number }[] {
+  const kinds: Record<string, string> = {
+    "readings rolled up": "minute roll-up",
+    "new readings vacuumed": "VACUUM",
+  };
+  const work: { what: string; start: number; end: number; ms: number }[] = [];
+  for (const line of output.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: string; time?: number; ms?: number };
+      const what = kinds[entry.msg ?? ""];
+      if (what && typeof entry.time === "number" && typeof entry.ms === "number")
+        work.push({ what, start: entry.time - entry.ms, end: entry.time, ms: entry.ms });
+    } catch {
+      // not a log line
+    }
+  }
+  return work;
 }
 
 await runBench(main);
