@@ -258,6 +258,22 @@ describe("secrets", () => {
     ).toBe("https://pb.example");
   });
 
+  it("web passes Clerk's variables through when set, and stays on Better Auth when not", () => {
+    const clerk = {
+      AUTH_PROVIDER: "clerk",
+      NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k",
+      CLERK_SECRET_KEY: "sk_live_secret",
+      CLERK_WEBHOOK_SIGNING_SECRET: "whsec_c2VjcmV0",
+      CLERK_WEBHOOK_SECRET: "whsec_c2VjcmV0",
+      CLERK_JWT_KEY: "-----BEGIN PUBLIC KEY-----\\nMIIB\\n-----END PUBLIC KEY-----",
+      CLERK_AUTHORIZED_PARTIES: "https://pb.example",
+    };
+    for (const [key, value] of Object.entries(clerk)) {
+      expect(resolved("web", key, { ...operatorEnv, ...clerk }), key).toBe(value);
+      expect(resolved("web", key), key).toBe(key === "AUTH_PROVIDER" ? "better-auth" : "");
+    }
+  });
+
   it.each(["QSTASH_CURRENT_SIGNING_KEY", "QSTASH_NEXT_SIGNING_KEY"])("alerter requires %s", (key) => {
     expect(envOf("alerter")[key]).toMatch(new RegExp(`^\\$\\{${key}:\\?[^}]+\\}$`));
     const { [key]: _, ...without } = operatorEnv;

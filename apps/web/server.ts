@@ -23,7 +23,11 @@ const policy = {
 };
 
 const began = performance.now();
-const app = next({ dev: false, dir: import.meta.dirname, hostname: hostname ?? "localhost", port });
+// Next's router resolves the proxy's rewrites against http://<hostname>:<port>, while the proxy
+// itself is handed http://localhost:<port> URLs: any other hostname makes a same-page rewrite (what
+// Clerk's middleware answers with) look external, and Next then proxies the request to itself over
+// HTTP. Next only uses this name internally; where the server listens is set below.
+const app = next({ dev: false, dir: import.meta.dirname, hostname: "localhost", port });
 const handle = app.getRequestHandler();
 try {
   await app.prepare();

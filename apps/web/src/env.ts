@@ -24,6 +24,10 @@ const commaList = <T extends z.ZodType>(items: T) =>
     items,
   );
 
+/** An optional variable: unset or empty is absent, anything else must pass `schema`. */
+const optionalText = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" ? v.trim() || undefined : v), schema.optional());
+
 const DEV_AUTH_SECRET = "pulseboard-development-secret-not-for-production";
 
 export const webEnvSchema = z
@@ -109,6 +113,51 @@ export const webEnvSchema = z
     LIVE_HEARTBEAT_SECONDS: positiveInt(15, 300),
     /** How often the LISTEN connection proves it still delivers (a NOTIFY round trip). */
     LIVE_CHECK_SECONDS: positiveInt(15, 300),
+    /**
+     * Who signs users in: `better-auth` (the default: accounts in this database) or `clerk`
+     * (Clerk's hosted sign-in; users synced into the same `user` table by signed webhook). Read at
+     * boot: one build serves either, switching needs a restart.
+     */
+    AUTH_PROVIDER: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.enum(["better-auth", "clerk"], { error: "must be better-auth or clerk" }).default("better-auth"),
+    ),
+    /** Clerk's publishable key (`pk_live_…` or `pk_test_…`), handed to the browser at runtime. */
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalText(
+      z
+        .string()
+        .regex(
+          /^pk_(live|test)_[A-Za-z0-9+/=_-]+$/,
+          "must be a Clerk publishable key (pk_live_… or pk_test_…)",
+        ),
+    ),
+    /** Clerk's secret key (`sk_live_…`, `sk_test_…`); server only. */
+    CLERK_SECRET_KEY: optionalText(
+      z.string().regex(/^sk_/, "must be a Clerk secret key (sk_live_… or sk_test_…)"),
+    ),
+    /** The webhook endpoint's signing secret (`whsec_…`, Clerk dashboard → Webhooks). */
+    CLERK_WEBHOOK_SIGNING_SECRET: optionalText(
+      z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, "must be a webhook signing secret (whsec_…)"),
+    ),
+    /**
+     * The instance's JWT public key (PEM, Clerk dashboard → API keys): session tokens are then
+     * verified without a call to Clerk. Unset: Clerk's JWKS is fetched (and cached) over the network.
+     */
+    CLERK_JWT_KEY: optionalText(
+      z
+        .string()
+        .transform((v) => v.replace(/\\n/g, "\n"))
+        .refine((v) => /-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/.test(v), {
+          message: "must be a PEM public key (-----BEGIN PUBLIC KEY----- …)",
+        }),
+    ),
+    /**
+     * Origins whose session tokens are accepted (the token's `azp`), comma-separated: the app's
+     * own public origin(s). Unset: any (Clerk's default); setting it is recommended.
+     */
+    CLERK_AUTHORIZED_PARTIES: commaList(
+      z.array(z.url({ error: "must be comma-separated origins, e.g. https://pulseboard.example.com" })),
+    ),
     BETTER_AUTH_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
     BETTER_AUTH_URL: z.preprocess(
       (v) => (v === "" ? undefined : v),
@@ -127,6 +176,23 @@ export const webEnvSchema = z
   })
   .superRefine((env, ctx) => {
     checkRetention(env, ctx);
+    if (env.AUTH_PROVIDER === "clerk") {
+      const needed = {
+        NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: "Clerk dashboard → API keys",
+        CLERK_SECRET_KEY: "Clerk dashboard → API keys",
+        CLERK_WEBHOOK_SIGNING_SECRET: "Clerk dashboard → Webhooks; CLERK_WEBHOOK_SECRET is read too",
+      } as const;
+      for (const [name, where] of Object.entries(needed)) {
+        if (!env[name as keyof typeof needed])
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: `is required with AUTH_PROVIDER=clerk (${where})`,
+          });
+      }
+      // Better Auth's secret and URL are not used.
+      return;
+    }
     if (env.NODE_ENV !== "production") return;
     if (!env.BETTER_AUTH_SECRET) {
       ctx.addIssue({
@@ -166,8 +232,14 @@ const BUILD_PLACEHOLDERS = {
 };
 const building = process.env.NEXT_PHASE === "phase-production-build";
 
+// The seed's name for the webhook secret is read too (the documented one wins).
+const source = {
+  ...process.env,
+  CLERK_WEBHOOK_SIGNING_SECRET: process.env.CLERK_WEBHOOK_SIGNING_SECRET || process.env.CLERK_WEBHOOK_SECRET,
+};
+
 export const env: WebEnv = loadEnv(
   "web",
   webEnvSchema,
-  building ? { ...BUILD_PLACEHOLDERS, ...process.env } : process.env,
+  building ? { ...BUILD_PLACEHOLDERS, ...source } : source,
 );

@@ -1,13 +1,62 @@
+import { clerkMiddleware } from "@clerk/nextjs/server";
 import { getSessionCookie } from "better-auth/cookies";
-import { type NextRequest, NextResponse } from "next/server";
+import { type NextFetchEvent, type NextRequest, NextResponse } from "next/server";
+import { env } from "@/env";
+import { clerkAuthorizedParties } from "@/lib/clerk-session";
 
-// A cheap first gate: no session cookie, no dashboard. It only looks at the cookie's presence;
-// every page, route handler and server action still checks the session itself.
-export function proxy(request: NextRequest) {
-  if (getSessionCookie(request)) return NextResponse.next();
+// A first gate in front of the pages, chosen by AUTH_PROVIDER at runtime (one build serves both).
+// Every page, route handler and server action still checks the session itself (lib/session.ts).
+// API routes do not pass through here: they answer 401 themselves, and their request bodies reach
+// them unbuffered (a proxy would read a whole body before the handler's size limit could refuse it).
+
+/** The pages that need a signed-in user. */
+const PROTECTED_PAGES = /^\/(dashboard|settings)(\/|$)/;
+
+function toSignIn(request: NextRequest): NextResponse {
   const signIn = new URL("/sign-in", request.url);
   signIn.searchParams.set("next", request.nextUrl.pathname + request.nextUrl.search);
   return NextResponse.redirect(signIn);
 }
 
-export const config = { matcher: ["/dashboard", "/dashboard/:path*", "/settings", "/settings/:path*"] };
+/** Better Auth: no session cookie, no dashboard (only its presence is looked at here). */
+function betterAuthProxy(request: NextRequest): NextResponse {
+  if (PROTECTED_PAGES.test(request.nextUrl.pathname) && !getSessionCookie(request)) return toSignIn(request);
+  return NextResponse.next();
+}
+
+/**
+ * Clerk: clerkMiddleware verifies the session token (the `__session` cookie) on the pages, with
+ * CLERK_JWT_KEY without a call to Clerk, and refreshes an expired one through Clerk's handshake
+ * redirect. Options are read per request from the validated env, never baked into the build.
+ */
+const clerkProxy = clerkMiddleware(
+  async (auth, request) => {
+    if (!PROTECTED_PAGES.test(request.nextUrl.pathname)) return;
+    const { userId } = await auth();
+    if (!userId) return toSignIn(request);
+  },
+  () => ({
+    publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
+    jwtKey: env.CLERK_JWT_KEY,
+    authorizedParties: clerkAuthorizedParties(),
+    signInUrl: "/sign-in",
+    signUpUrl: "/sign-up",
+  }),
+);
+
+export function proxy(request: NextRequest, event: NextFetchEvent) {
+  return env.AUTH_PROVIDER === "clerk" ? clerkProxy(request, event) : betterAuthProxy(request);
+}
+
+export const config = {
+  matcher: [
+    "/",
+    "/dashboard",
+    "/dashboard/:path*",
+    "/settings",
+    "/settings/:path*",
+    "/sign-in",
+    "/sign-up",
+    "/sign-out",
+  ],
+};

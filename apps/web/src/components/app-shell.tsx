@@ -1,10 +1,11 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { AccountButton } from "./identity";
 import { LiveIndicator, LiveProvider } from "./live";
 import { NavLinks } from "./nav-links";
-import { SignOutButton } from "./sign-out-button";
 
-export function AppShell({ email, children }: { email: string; children: ReactNode }) {
+/** The signed-in pages' frame; `who` names the user (lib/session.ts displayName). */
+export function AppShell({ who, children }: { who: string; children: ReactNode }) {
   return (
     <LiveProvider>
       <header className="topbar">
@@ -16,9 +17,9 @@ export function AppShell({ email, children }: { email: string; children: ReactNo
           <div className="user">
             <LiveIndicator />
             <span className="hide-narrow" data-testid="user-email">
-              {email}
+              {who}
             </span>
-            <SignOutButton />
+            <AccountButton />
           </div>
         </div>
       </header>

@@ -72,15 +72,20 @@ export async function readJson(request: Request): Promise<unknown> {
 /** The largest JSON body the API reads. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
-const tooLarge = () => new ApiError(413, `request body is over ${MAX_JSON_BODY_BYTES / 1024} KiB`);
+const tooLarge = (limit: number) => new ApiError(413, `request body is over ${limit / 1024} KiB`);
 
 /**
  * The body as text, read only up to `limit` bytes: a declared Content-Length over it is refused
  * before reading, and an undeclared (chunked) body as soon as it passes it, the rest unread.
  */
 async function readBodyText(request: Request, limit: number): Promise<string> {
-  if (Number(request.headers.get("content-length")) > limit) throw tooLarge();
-  if (!request.body) return "";
+  return new TextDecoder().decode(await readBody(request, limit));
+}
+
+/** The body's bytes, read only up to `limit` (as readBodyText): for a signature over the raw body. */
+export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  if (Number(request.headers.get("content-length")) > limit) throw tooLarge(limit);
+  if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -88,11 +93,11 @@ async function readBodyText(request: Request, limit: number): Promise<string> {
     size += chunk.value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(limit);
     }
     chunks.push(chunk.value);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
 export function searchParams(request: Request): Record<string, string> {

@@ -4,6 +4,7 @@
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { inject } from "vitest";
 import { ensureWebBuild as ensureBuild, WEB_DIR, WebBuildError } from "../web-build";
+import { type ClerkTestInstance, createClerkTestInstance } from "./clerk";
 import type { TestDatabase } from "./database";
 import { type SpawnedProcess, spawnProcess } from "./process";
 
@@ -106,4 +107,40 @@ export async function signUp(baseUrl: string, name = "Test User"): Promise<TestU
     .join("; ");
   if (!/session_token=/.test(cookie)) throw new Error(`sign-up set no session cookie: ${cookie}`);
   return { email, password, cookie, id: body.user.id };
+}
+
+/** An identity provider the web app can run with, as the tests drive it. */
+export interface TestIdentity {
+  name: "better-auth" | "clerk";
+  /** The web app's env for it (startWeb's second argument). */
+  env: Record<string, string>;
+  /** A new user, signed in: their `Cookie` header carries the session. */
+  signUp(baseUrl: string, name?: string): Promise<TestUser>;
+  /** A cookie that looks like a session and is not one. */
+  forgedCookie: string;
+}
+
+export const betterAuthIdentity: TestIdentity = {
+  name: "better-auth",
+  env: {},
+  signUp,
+  forgedCookie: "__Secure-better-auth.session_token=forged.value; better-auth.session_token=forged.value",
+};
+
+/** Clerk as the tests drive it: users created by signed webhook, signed in by session token. */
+export function clerkIdentity(
+  instance: ClerkTestInstance = createClerkTestInstance(),
+): TestIdentity & { instance: ClerkTestInstance } {
+  return {
+    name: "clerk",
+    env: instance.env(),
+    signUp: (baseUrl, name) => instance.signUp(baseUrl, name),
+    forgedCookie: `__session=${instance.token({ sub: "user_forged" }).replace(/\.[^.]+$/, ".Zm9yZ2Vk")}; __client_uat=1`,
+    instance,
+  };
+}
+
+/** Both providers: a suite that must hold under each runs once per entry. */
+export function testIdentities(): TestIdentity[] {
+  return [betterAuthIdentity, clerkIdentity()];
 }

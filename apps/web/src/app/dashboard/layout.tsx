@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/app-shell";
-import { requireSession } from "@/lib/session";
+import { displayName, requireSession } from "@/lib/session";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const session = await requireSession();
-  return <AppShell email={session.user.email}>{children}</AppShell>;
+  return <AppShell who={displayName(session.user)}>{children}</AppShell>;
 }

@@ -8,7 +8,7 @@ import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
 import { db } from "@/lib/db";
 import { describeRule, formatValue, timeAgo } from "@/lib/format";
-import { requireSession } from "@/lib/session";
+import { displayName, requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -30,7 +30,7 @@ export default async function OverviewPage() {
       <div className="page-head">
         <div>
           <h1>Overview</h1>
-          <p className="muted small">Signed in as {session.user.name || session.user.email}</p>
+          <p className="muted small">Signed in as {displayName(session.user)}</p>
         </div>
         <Link className="btn" href="/dashboard/devices">
           Manage devices

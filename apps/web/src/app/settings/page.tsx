@@ -2,9 +2,10 @@ import { DEFAULT_MAX_HEART_RATE } from "@pulseboard/schema/fitness-math";
 import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
 import { getNotificationSettings } from "@pulseboard/schema/queries/notifications";
 import type { Metadata } from "next";
+import { ClerkAccountPanel } from "@/components/identity";
 import { PreferencesForm, SecretPanel, SendTestButton, WebhookForm } from "@/components/settings-forms";
 import { db } from "@/lib/db";
-import { requireSession } from "@/lib/session";
+import { displayName, requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -19,9 +20,10 @@ export default async function SettingsPage() {
       <div className="page-head">
         <div>
           <h1>Settings</h1>
-          <p className="muted small">{session.user.email}</p>
+          <p className="muted small">{displayName(session.user)}</p>
         </div>
       </div>
+      <ClerkAccountPanel />
       <section className="card stack" aria-labelledby="fitness-title">
         <h2 id="fitness-title">Workouts</h2>
         <PreferencesForm values={prefs} />

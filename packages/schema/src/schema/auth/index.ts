@@ -1,3 +1,4 @@
+export * from "./clerk";
 export * from "./sign-in-failures";
 export * from "./tables";
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { SignOutButton } from "@/components/sign-out-button";
-import { currentSession } from "@/lib/session";
+import { SignOutControl } from "@/components/identity";
+import { currentSession, displayName } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Sign out" };
 
@@ -12,8 +12,8 @@ export default async function SignOutPage() {
       <h1>Sign out</h1>
       {session ? (
         <>
-          <p className="muted">Signed in as {session.user.email}.</p>
-          <SignOutButton className="btn btn-primary" />
+          <p className="muted">Signed in as {displayName(session.user)}.</p>
+          <SignOutControl />
         </>
       ) : (
         <p className="muted">

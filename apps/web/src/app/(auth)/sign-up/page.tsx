@@ -1,20 +1,22 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { Suspense } from "react";
-import { AuthForm } from "@/components/auth-form";
+import { IdentityForm, usesClerk } from "@/components/identity";
 import { currentSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Create an account" };
 
-export default async function SignUpPage() {
+export default async function SignUpPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   if (await currentSession()) redirect("/dashboard");
+  const { next } = await searchParams;
   return (
     <main className="auth-card card">
       <h1>Create an account</h1>
-      <p className="muted small">Email and a password of at least 8 characters.</p>
-      <Suspense>
-        <AuthForm mode="sign-up" />
-      </Suspense>
+      {!usesClerk() && <p className="muted small">Email and a password of at least 8 characters.</p>}
+      <IdentityForm mode="sign-up" next={typeof next === "string" ? next : undefined} />
     </main>
   );
 }

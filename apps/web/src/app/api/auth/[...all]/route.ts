@@ -1,4 +1,15 @@
 import { toNextJsHandler } from "better-auth/next-js";
-import { auth } from "@/lib/auth";
+import { env } from "@/env";
 
-export const { GET, POST } = toNextJsHandler(auth);
+// Better Auth's endpoints (sign-up, sign-in, sign-out, sessions); not there under Clerk, whose
+// own servers sign users in. Loaded on first use, so a Clerk deployment never builds Better Auth.
+const notFound = async () => Response.json({ error: "not found" }, { status: 404 });
+const handlers = async () => toNextJsHandler((await import("@/lib/auth")).auth);
+
+export async function GET(request: Request): Promise<Response> {
+  return env.AUTH_PROVIDER === "clerk" ? notFound() : (await handlers()).GET(request);
+}
+
+export async function POST(request: Request): Promise<Response> {
+  return env.AUTH_PROVIDER === "clerk" ? notFound() : (await handlers()).POST(request);
+}
