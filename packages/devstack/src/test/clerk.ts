@@ -167,7 +167,6 @@ export function createClerkTestInstance(): ClerkTestInstance {
       CLERK_SECRET_KEY: secretKey,
       CLERK_WEBHOOK_SIGNING_SECRET: webhookSecret,
       CLERK_JWT_KEY: jwtKey,
-      CLERK_TELEMETRY_DISABLED: "1",
       ...extra,
     }),
     token,
