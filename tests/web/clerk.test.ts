@@ -312,6 +312,25 @@ describe("configuration", () => {
     expect(code).toBe(1);
     expect(proc.stderr()).toMatch(/CLERK_WEBHOOK_SIGNING_SECRET is required with AUTH_PROVIDER=clerk/);
   });
+
+  it("the seed's CLERK_WEBHOOK_SECRET serves as the signing secret", async () => {
+    const seedNamed = await startWeb(
+      database.current,
+      clerk.env({ CLERK_WEBHOOK_SIGNING_SECRET: "", CLERK_WEBHOOK_SECRET: clerk.webhookSecret }),
+    );
+    try {
+      const id = `user_seedsecret${now()}`;
+      const res = await clerk.send(seedNamed.url, {
+        type: "user.created",
+        object: "event",
+        data: clerk.userData({ id, email: "seed@example.com", createdAt: 1_000 }),
+      });
+      expect(await res.json()).toEqual({ outcome: "applied" });
+      expect(await userRow(id)).toEqual({ email: "seed@example.com", name: "" });
+    } finally {
+      await seedNamed.stop();
+    }
+  });
 });
 
 describe("the network", () => {

@@ -5,6 +5,7 @@ import {
   loadEnv,
   logLevel,
   nodeEnv,
+  optional,
   positiveInt,
   retentionEnv,
 } from "@pulseboard/runtime/env";
@@ -23,10 +24,6 @@ const commaList = <T extends z.ZodType>(items: T) =>
         : [],
     items,
   );
-
-/** An optional variable: unset or empty is absent, anything else must pass `schema`. */
-const optionalText = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === "string" ? v.trim() || undefined : v), schema.optional());
 
 const DEV_AUTH_SECRET = "pulseboard-development-secret-not-for-production";
 
@@ -123,7 +120,7 @@ export const webEnvSchema = z
       z.enum(["better-auth", "clerk"], { error: "must be better-auth or clerk" }).default("better-auth"),
     ),
     /** Clerk's publishable key (`pk_live_…` or `pk_test_…`), handed to the browser at runtime. */
-    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalText(
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optional(
       z
         .string()
         .regex(
@@ -132,18 +129,18 @@ export const webEnvSchema = z
         ),
     ),
     /** Clerk's secret key (`sk_live_…`, `sk_test_…`); server only. */
-    CLERK_SECRET_KEY: optionalText(
+    CLERK_SECRET_KEY: optional(
       z.string().regex(/^sk_/, "must be a Clerk secret key (sk_live_… or sk_test_…)"),
     ),
     /** The webhook endpoint's signing secret (`whsec_…`, Clerk dashboard → Webhooks). */
-    CLERK_WEBHOOK_SIGNING_SECRET: optionalText(
+    CLERK_WEBHOOK_SIGNING_SECRET: optional(
       z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, "must be a webhook signing secret (whsec_…)"),
     ),
     /**
      * The instance's JWT public key (PEM, Clerk dashboard → API keys): session tokens are then
      * verified without a call to Clerk. Unset: Clerk's JWKS is fetched (and cached) over the network.
      */
-    CLERK_JWT_KEY: optionalText(
+    CLERK_JWT_KEY: optional(
       z
         .string()
         .transform((v) => v.replace(/\\n/g, "\n"))

@@ -96,8 +96,13 @@ export function optionalPort() {
  */
 export const metricsEnv = { METRICS_PORT: optionalPort() };
 
+/** An optional variable: unset or empty (blank) is absent, anything else must pass `schema`. */
+export function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+}
+
 /** An optional text variable; empty counts as unset. */
-export const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+export const optionalText = optional(z.string());
 
 /** A whole number from 1 to `max`, with a default. */
 export function positiveInt(fallback: number, max: number) {

@@ -110,18 +110,15 @@ type Session = NonNullable<Awaited<ReturnType<typeof requestSession>>>;
 type Context<P> = { params: Promise<P> };
 
 /**
- * Wraps a route handler: 401 without a session, domain errors from the query layer as
- * lib/errors.ts maps them, ApiErrors as their status, anything else as a logged 500 that reveals
- * nothing.
+ * Wraps a route handler: domain errors from the query layer as lib/errors.ts maps them, ApiErrors
+ * as their status, anything else as a logged 500 that reveals nothing.
  */
-export function withSession<P = Record<string, never>>(
-  handler: (request: Request, session: Session, params: P) => Promise<Response>,
+export function withErrors<P = Record<string, never>>(
+  handler: (request: Request, params: P) => Promise<Response>,
 ) {
   return async (request: Request, context: Context<P>): Promise<Response> => {
     try {
-      const session = await requestSession(request);
-      if (!session) return json({ error: "sign in first" }, 401);
-      return await handler(request, session, await context.params);
+      return await handler(request, await context.params);
     } catch (error) {
       if (isDomainError(error)) {
         const { status, body, headers } = httpError(error);
@@ -137,6 +134,17 @@ export function withSession<P = Record<string, never>>(
       return json({ error: "internal error" }, 500);
     }
   };
+}
+
+/** As withErrors, and 401 without a session. */
+export function withSession<P = Record<string, never>>(
+  handler: (request: Request, session: Session, params: P) => Promise<Response>,
+) {
+  return withErrors<P>(async (request, params) => {
+    const session = await requestSession(request);
+    if (!session) return json({ error: "sign in first" }, 401);
+    return handler(request, session, params);
+  });
 }
 
 /** An id from the path: anything that is not a UUID cannot be the owner's, so it is a 404. */

@@ -9,6 +9,7 @@ import { env } from "@/env";
 // still coming in); pages do, for Clerk's session refresh (its handshake redirect).
 
 let client: ClerkClient | undefined;
+const authorizedParties = clerkAuthorizedParties();
 
 /** The signed-in Clerk user id of a request, or null (no token, or one that does not verify). */
 export async function clerkUserId(request: Request): Promise<string | null> {
@@ -20,7 +21,7 @@ export async function clerkUserId(request: Request): Promise<string | null> {
   });
   const state = await client.authenticateRequest(request, {
     jwtKey: env.CLERK_JWT_KEY,
-    authorizedParties: clerkAuthorizedParties(),
+    authorizedParties,
     acceptsToken: "session_token",
   });
   const auth = state.isAuthenticated ? state.toAuth() : null;

@@ -1,7 +1,7 @@
 import { CLERK_USER_EVENT_TYPES, clerkUserEvent } from "@pulseboard/schema/auth";
 import { applyClerkUserEvent } from "@pulseboard/schema/queries/clerk-users";
 import { env } from "@/env";
-import { ApiError, json, readBody } from "@/lib/api";
+import { json, readBody, withErrors } from "@/lib/api";
 import { verifyClerkWebhook } from "@/lib/clerk-webhook";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
@@ -16,35 +16,28 @@ const MAX_WEBHOOK_BYTES = 256 * 1024;
 
 const webhookLog = log.child({ module: "clerk-webhook" });
 
-export async function POST(request: Request): Promise<Response> {
+export const POST = withErrors(async (request) => {
   const secret = env.CLERK_WEBHOOK_SIGNING_SECRET;
   if (env.AUTH_PROVIDER !== "clerk" || !secret) return json({ error: "not found" }, 404);
-  try {
-    const verdict = verifyClerkWebhook(await readBody(request, MAX_WEBHOOK_BYTES), request.headers, secret);
-    if (!verdict.ok) {
-      webhookLog.warn({ status: verdict.status, reason: verdict.error }, "Clerk webhook refused");
-      return json({ error: verdict.error }, verdict.status);
-    }
-    const type = (verdict.payload as { type?: unknown } | null)?.type;
-    if (!CLERK_USER_EVENT_TYPES.includes(type as (typeof CLERK_USER_EVENT_TYPES)[number])) {
-      // Signed, but not an event this endpoint handles: acknowledged so Clerk does not retry it.
-      return json({ ignored: typeof type === "string" ? type : "unknown event" });
-    }
-    const event = clerkUserEvent.safeParse(verdict.payload);
-    if (!event.success) {
-      const issue = event.error.issues[0];
-      webhookLog.warn(
-        { type, issue: issue?.message, path: issue?.path.join(".") },
-        "Clerk webhook malformed",
-      );
-      return json({ error: `malformed ${type} event: ${issue?.path.join(".")}: ${issue?.message}` }, 400);
-    }
-    const outcome = await applyClerkUserEvent(db, event.data);
-    webhookLog.info({ type: event.data.type, user: event.data.data.id, outcome }, "Clerk user event");
-    return json({ outcome });
-  } catch (error) {
-    if (error instanceof ApiError) return json({ error: error.message }, error.status);
-    webhookLog.error({ err: error }, "Clerk webhook failed; Clerk will retry it");
-    return json({ error: "internal error" }, 500);
+  const verdict = verifyClerkWebhook(await readBody(request, MAX_WEBHOOK_BYTES), request.headers, secret);
+  if (!verdict.ok) {
+    webhookLog.warn({ status: verdict.status, reason: verdict.error }, "Clerk webhook refused");
+    return json({ error: verdict.error }, verdict.status);
   }
-}
+  const type = (verdict.payload as { type?: unknown } | null)?.type;
+  if (!CLERK_USER_EVENT_TYPES.includes(type as (typeof CLERK_USER_EVENT_TYPES)[number])) {
+    // Signed, but not an event this endpoint handles: acknowledged so Clerk does not retry it.
+    return json({ ignored: typeof type === "string" ? type : "unknown event" });
+  }
+  const event = clerkUserEvent.safeParse(verdict.payload);
+  if (!event.success) {
+    const issue = event.error.issues[0];
+    const where = issue?.path.join(".");
+    webhookLog.warn({ type, issue: issue?.message, path: where }, "Clerk webhook malformed");
+    return json({ error: `malformed ${type} event: ${where}: ${issue?.message}` }, 400);
+  }
+  // A failure here is a 500 (withErrors): Clerk retries the delivery later.
+  const outcome = await applyClerkUserEvent(db, event.data);
+  webhookLog.info({ type: event.data.type, user: event.data.data.id, outcome }, "Clerk user event");
+  return json({ outcome });
+});
