@@ -193,6 +193,8 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
           maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
           connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
           maxConnectionsPerAddress: config.MQTT_MAX_CONNECTIONS_PER_ADDRESS,
+          // Connected clients' keys are checked as often as a key lookup is cached.
+          keyRecheckMs: config.DEVICE_KEY_CACHE_MS,
         });
       }
     },

@@ -41,6 +41,11 @@ export interface BuiltInBrokerOptions {
   connectTimeoutMs: number;
   /** Concurrent connections one remote address may hold (TCP and WebSocket together). */
   maxConnectionsPerAddress: number;
+  /**
+   * How often connected clients' keys are checked again: a client whose key is no longer accepted
+   * (its device deleted, its key replaced and the grace over) is disconnected.
+   */
+  keyRecheckMs: number;
 }
 
 export interface BuiltInBroker {
@@ -62,12 +67,16 @@ export async function startBuiltInBroker({
   maxBodyBytes,
   connectTimeoutMs,
   maxConnectionsPerAddress,
+  keyRecheckMs,
 }: BuiltInBrokerOptions): Promise<BuiltInBroker> {
   const mqttLog = log.child({ module: "mqtt" });
   let stopping = false;
   // A client that connected with a device key as its username is that device: it may publish to
   // its own topic only. Anonymous clients are identified by the key in each topic (the protocol).
   const bound = new WeakMap<Client, { key: string; deviceId: string }>();
+  // The key each connected client identified itself with (its username, or the topic it last
+  // published to), so that clients still connected with a key no longer accepted are closed.
+  const keyOf = new Map<Client, string>();
 
   const authenticate: AuthenticateHandler = (client, username, _password, callback) => {
     if (!username) return callback(null, true);
@@ -80,6 +89,7 @@ export async function startBuiltInBroker({
           return callback(error, false);
         }
         bound.set(client, { key: username, deviceId: device.deviceId });
+        keyOf.set(client, username);
         callback(null, true);
       },
       () => {
@@ -103,6 +113,7 @@ export async function startBuiltInBroker({
       intake.reject("mqtt", "foreign_topic", device.deviceId, "published to another device's topic");
       return callback(new RefusedError("a device publishes to its own topic only"));
     }
+    if (keyOf.get(client) !== key) keyOf.set(client, key);
     // Readings are stored, not kept as retained messages (whose topics would hold the key).
     packet.retain = false;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -166,7 +177,45 @@ export async function startBuiltInBroker({
     connectTimeout: connectTimeoutMs,
   });
   broker.on("client", () => metrics.connectedClients.set(broker.connectedClients));
-  broker.on("clientDisconnect", () => metrics.connectedClients.set(broker.connectedClients));
+  broker.on("clientDisconnect", (client) => {
+    keyOf.delete(client);
+    metrics.connectedClients.set(broker.connectedClients);
+  });
+
+  // Keys are looked up through the resolver's cache, so a recheck costs a query only for keys
+  // whose cache entry ended (a replaced key's entry ends with its grace).
+  const recheckKeys = async () => {
+    const clientsByKey = new Map<string, Client[]>();
+    for (const [client, key] of keyOf) {
+      const list = clientsByKey.get(key);
+      if (list) list.push(client);
+      else clientsByKey.set(key, [client]);
+    }
+    let closed = 0;
+    await Promise.all(
+      [...clientsByKey].map(async ([key, clients]) => {
+        // The database being unavailable disconnects nobody.
+        const device = await intake.resolveKey(key).catch(() => undefined);
+        if (device !== null) return;
+        for (const client of clients) {
+          keyOf.delete(client);
+          client.close();
+          closed++;
+        }
+      }),
+    );
+    if (closed > 0)
+      mqttLog.info({ clients: closed }, "disconnected clients whose device key is no longer accepted");
+  };
+  let rechecking = false;
+  const recheckTimer = setInterval(() => {
+    if (rechecking || keyOf.size === 0) return;
+    rechecking = true;
+    void recheckKeys().finally(() => {
+      rechecking = false;
+    });
+  }, keyRecheckMs);
+  recheckTimer.unref();
   const quietErrors = (err: Error): boolean =>
     err instanceof RefusedError || err instanceof FrameRefusedError;
   broker.on("clientError", (_client, err) => {
@@ -239,6 +288,7 @@ export async function startBuiltInBroker({
     },
     stopAccepting,
     async close() {
+      clearInterval(recheckTimer);
       stopAccepting();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       for (const client of wss.clients) client.terminate();

@@ -1,5 +1,6 @@
 // Device key check. Keys are looked up by their SHA-256 digest; positive and negative answers are
-// cached briefly (a deleted device stops being accepted within the TTL); lookups that arrive
+// cached briefly (a deleted device, or a key replaced with no grace, stops being accepted within
+// the TTL; a replaced key's grace ends on time); lookups that arrive
 // together are answered by one query, so a flood of unknown keys costs one query per batch, not
 // one per message. Keys themselves are never logged or kept: the cache is keyed by digest.
 // The query is devicesByKeyDigests (packages/schema/src/queries/device-keys.ts).
@@ -91,11 +92,13 @@ export class DeviceKeyResolver {
     try {
       this.queries++;
       const rows = await devicesByKeyDigests(this.db, digests);
-      const found = new Map(rows.map((r) => [r.digest, { deviceId: r.deviceId, ownerId: r.ownerId }]));
+      const found = new Map(rows.map((r) => [r.digest, r]));
       const expires = Date.now() + this.options.ttlMs;
       for (const [digest, list] of waiters) {
-        const device = found.get(digest) ?? null;
-        this.remember(digest, { device, expires });
+        const row = found.get(digest);
+        const device = row ? { deviceId: row.deviceId, ownerId: row.ownerId } : null;
+        // A replaced key in its grace period is not remembered past the grace's end.
+        this.remember(digest, { device, expires: Math.min(expires, row?.expiresAt?.getTime() ?? expires) });
         for (const w of list) w.resolve(device);
       }
     } catch (error) {

@@ -74,7 +74,12 @@ describe("the ingest's device queries", () => {
     ]);
     expect(found.sort((x, y) => x.deviceId.localeCompare(y.deviceId))).toEqual(
       [a, b]
-        .map((d) => ({ digest: deviceKeyDigest(d.key), deviceId: d.deviceId, ownerId: d.ownerId }))
+        .map((d) => ({
+          digest: deviceKeyDigest(d.key),
+          deviceId: d.deviceId,
+          ownerId: d.ownerId,
+          expiresAt: null,
+        }))
         .sort((x, y) => x.deviceId.localeCompare(y.deviceId)),
     );
   });

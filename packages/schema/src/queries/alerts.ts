@@ -16,6 +16,8 @@ export interface AlertView {
   deviceId: string;
   deviceName: string;
   ruleId: string;
+  /** The rule's name, when the owner gave it one. */
+  ruleName: string | null;
   metric: string;
   comparator: (typeof COMPARATORS)[number];
   threshold: number;
@@ -42,6 +44,7 @@ const view = {
   deviceId: devices.id,
   deviceName: devices.name,
   ruleId: alertRules.id,
+  ruleName: alertRules.name,
   metric: alertRules.metric,
   comparator: alertRules.comparator,
   threshold: alertRules.threshold,

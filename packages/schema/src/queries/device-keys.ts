@@ -8,11 +8,29 @@ export interface DeviceByKey {
   digest: string;
   deviceId: string;
   ownerId: string;
+  /** A replaced key in its grace period: when it stops being accepted (null: the current key). */
+  expiresAt: Date | null;
 }
 
-/** The devices whose keys have these digests, in one query (digests with no device are absent). */
+/**
+ * The devices whose keys have these digests, in one query (digests with no device are absent):
+ * current keys, and keys replaced by a rotation whose grace has not ended.
+ */
 export async function devicesByKeyDigests(db: Database, digests: readonly string[]): Promise<DeviceByKey[]> {
-  const rows = await db.$client<{ id: string; owner_id: string; device_key: string }[]>`
-    select id, owner_id, device_key from devices where device_key = any(${digests as string[]}::text[])`;
-  return rows.map((r) => ({ digest: r.device_key, deviceId: r.id, ownerId: r.owner_id }));
+  const keys = digests as string[];
+  const rows = await db.$client<
+    { id: string; owner_id: string; digest: string; expires_at: Date | string | null }[]
+  >`
+    select id, owner_id, device_key as digest, null::timestamptz as expires_at
+    from devices where device_key = any(${keys}::text[])
+    union all
+    select id, owner_id, previous_key, previous_key_expires_at
+    from devices where previous_key = any(${keys}::text[]) and previous_key_expires_at > now()`;
+  // (The pooled client may hand timestamps over as text.)
+  return rows.map((r) => ({
+    digest: r.digest,
+    deviceId: r.id,
+    ownerId: r.owner_id,
+    expiresAt: r.expires_at === null ? null : new Date(r.expires_at),
+  }));
 }

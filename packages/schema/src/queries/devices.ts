@@ -1,8 +1,9 @@
 // Device queries for the web API, each scoped by owner in the query itself: another owner's id
 // finds nothing (the API answers 404), never someone else's row.
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { deviceKeyDigest, devices, generateDeviceKey } from "../schema/telemetry";
+import { NotFoundError } from "../errors";
+import { deviceKeyDigest, devices, generateDeviceKey, type UpdateDeviceBody } from "../schema/telemetry";
 
 export interface DeviceSummary {
   id: string;
@@ -10,6 +11,13 @@ export interface DeviceSummary {
   status: "online" | "offline";
   lastSeenAt: Date | null;
   createdAt: Date;
+  /** The offline timeout: no reading for this long and the device shows offline. */
+  silenceSeconds: number;
+  tags: string[];
+  /** When the owner last replaced the key; null for the key made at provisioning. */
+  keyRotatedAt: Date | null;
+  /** Until when the replaced key is still accepted; null when none is. */
+  previousKeyExpiresAt: Date | null;
 }
 
 const summary = {
@@ -18,6 +26,14 @@ const summary = {
   status: devices.status,
   lastSeenAt: devices.lastSeenAt,
   createdAt: devices.createdAt,
+  silenceSeconds: devices.silenceSeconds,
+  tags: devices.tags,
+  keyRotatedAt: devices.keyRotatedAt,
+  // A grace that has ended reads as none (the column is cleared by the next rotation only).
+  previousKeyExpiresAt:
+    sql<Date | null>`case when ${devices.previousKeyExpiresAt} > now() then ${devices.previousKeyExpiresAt} end`
+      .mapWith(devices.previousKeyExpiresAt)
+      .as("previous_key_expires_at"),
 };
 
 /** Provisions a device; the only time its key is ever returned (only its digest is stored). */
@@ -35,11 +51,22 @@ export async function createDevice(
   return { ...row, deviceKey };
 }
 
-export function listDevices(db: Database, ownerId: string): Promise<DeviceSummary[]> {
+/** The owner's devices, newest first; with `tag`, those carrying it (case-insensitively). */
+export function listDevices(
+  db: Database,
+  ownerId: string,
+  options: { tag?: string } = {},
+): Promise<DeviceSummary[]> {
+  const tag = options.tag?.trim().toLowerCase();
   return db
     .select(summary)
     .from(devices)
-    .where(eq(devices.ownerId, ownerId))
+    .where(
+      and(
+        eq(devices.ownerId, ownerId),
+        tag ? sql`exists (select 1 from unnest(${devices.tags}) t where lower(t) = ${tag})` : undefined,
+      ),
+    )
     .orderBy(desc(devices.createdAt));
 }
 
@@ -53,6 +80,54 @@ export async function getDevice(
     .from(devices)
     .where(and(eq(devices.id, deviceId), eq(devices.ownerId, ownerId)));
   return row;
+}
+
+/** Renames the owner's device, sets its offline timeout or its tags; NotFoundError if not theirs. */
+export async function updateDevice(
+  db: Database,
+  ownerId: string,
+  deviceId: string,
+  changes: UpdateDeviceBody,
+): Promise<DeviceSummary> {
+  const [row] = await db
+    .update(devices)
+    .set({
+      ...(changes.name === undefined ? {} : { name: changes.name }),
+      ...(changes.silenceSeconds === undefined ? {} : { silenceSeconds: changes.silenceSeconds }),
+      ...(changes.tags === undefined ? {} : { tags: changes.tags }),
+    })
+    .where(and(eq(devices.id, deviceId), eq(devices.ownerId, ownerId)))
+    .returning(summary);
+  if (!row) throw new NotFoundError("device not found", { field: "deviceId" });
+  return row;
+}
+
+/**
+ * Replaces the owner's device key (their explicit act, for a key that leaked: the system never
+ * regenerates one). The new key is returned once, like at provisioning; the old one is accepted
+ * for `graceSeconds` more (0: refused from now on), after which the ingest refuses it and
+ * disconnects clients still connected with it. A grace still running from an earlier rotation
+ * ends now: only the key being replaced gets one.
+ */
+export async function rotateDeviceKey(
+  db: Database,
+  ownerId: string,
+  deviceId: string,
+  graceSeconds: number,
+): Promise<{ deviceKey: string; keyRotatedAt: Date; previousKeyExpiresAt: Date | null }> {
+  const deviceKey = generateDeviceKey();
+  const [row] = await db
+    .update(devices)
+    .set({
+      deviceKey: deviceKeyDigest(deviceKey),
+      previousKey: graceSeconds > 0 ? sql`${devices.deviceKey}` : null,
+      previousKeyExpiresAt: graceSeconds > 0 ? sql`now() + make_interval(secs => ${graceSeconds})` : null,
+      keyRotatedAt: sql`now()`,
+    })
+    .where(and(eq(devices.id, deviceId), eq(devices.ownerId, ownerId)))
+    .returning({ keyRotatedAt: devices.keyRotatedAt, previousKeyExpiresAt: devices.previousKeyExpiresAt });
+  if (!row?.keyRotatedAt) throw new NotFoundError("device not found", { field: "deviceId" });
+  return { deviceKey, keyRotatedAt: row.keyRotatedAt, previousKeyExpiresAt: row.previousKeyExpiresAt };
 }
 
 /**

@@ -33,6 +33,7 @@ export async function createRule(
           id: sql`gen_random_uuid()`.as("id"),
           deviceId: devices.id,
           metric: sql`${body.metric}`.as("metric"),
+          name: sql`${body.name ?? null}::text`.as("name"),
           comparator: sql`${body.comparator}`.as("comparator"),
           threshold: sql`${body.threshold}::numeric`.as("threshold"),
           windowSeconds: sql`${body.windowSeconds}::int`.as("window_seconds"),
@@ -47,6 +48,54 @@ export async function createRule(
     .returning();
   if (!row) throw new NotFoundError("device not found", { field: "deviceId" });
   return row;
+}
+
+/**
+ * Replaces a rule's definition (every field, as created); NotFoundError when it is not the
+ * owner's. Its alerts stay: an open one is judged by the new definition at the next evaluation
+ * (it resolves then if the new condition no longer holds).
+ */
+export async function updateRule(
+  db: Database,
+  ownerId: string,
+  ruleId: string,
+  body: CreateRuleBody,
+): Promise<AlertRule> {
+  const owned = db.select({ id: devices.id }).from(devices).where(eq(devices.ownerId, ownerId));
+  const [row] = await db
+    .update(alertRules)
+    .set({
+      name: body.name ?? null,
+      metric: body.metric,
+      comparator: body.comparator,
+      threshold: body.threshold,
+      windowSeconds: body.windowSeconds,
+      aggregate: body.aggregate,
+      recoveryThreshold: body.recoveryThreshold ?? null,
+      noData: body.noData,
+    })
+    .where(and(eq(alertRules.id, ruleId), inArray(alertRules.deviceId, owned)))
+    .returning();
+  if (!row) throw new NotFoundError("rule not found", { field: "ruleId" });
+  return row;
+}
+
+/**
+ * Whether the owner's device ever reported this metric (in its raw readings or minute roll-ups:
+ * what the stored tiers still hold). A rule on a metric it never reported is allowed (the device
+ * may start later) but is most often a typo, which the app warns about.
+ */
+export async function deviceReportedMetric(
+  db: Database,
+  ownerId: string,
+  deviceId: string,
+  metric: string,
+): Promise<boolean> {
+  const [row] = await db.$client<{ reported: boolean }[]>`
+    select exists (select 1 from sensor_readings_all r where r.device_id = d.id and r.metric = ${metric})
+        or exists (select 1 from reading_rollups_1m m where m.device_id = d.id and m.metric = ${metric}) as reported
+    from devices d where d.id = ${deviceId} and d.owner_id = ${ownerId}`;
+  return row?.reported ?? false;
 }
 
 /** Deletes a rule of one of the owner's devices (its alerts go with it); false if not theirs. */

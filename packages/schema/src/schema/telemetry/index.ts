@@ -10,6 +10,7 @@ import type {
   alerts,
   deviceRejections,
   devices,
+  metricDisplay,
   notificationSettings,
   sensorReadings,
 } from "./tables";
@@ -24,3 +25,4 @@ export type Alert = typeof alerts.$inferSelect;
 export type AlertEvent = typeof alertEvents.$inferSelect;
 export type AlertDelivery = typeof alertDeliveries.$inferSelect;
 export type NotificationSettings = typeof notificationSettings.$inferSelect;
+export type MetricDisplaySetting = typeof metricDisplay.$inferSelect;

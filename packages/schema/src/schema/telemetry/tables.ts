@@ -64,12 +64,31 @@ export const devices = pgTable(
     status: text("status", { enum: DEVICE_STATUSES }).notNull().default("offline"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
-    /** No reading for this long: the sweep marks the device offline. */
+    /** No reading for this long: the sweep marks the device offline (the owner's offline timeout). */
     silenceSeconds: integer("silence_seconds").notNull().default(300),
+    /**
+     * The key the owner replaced (its digest), still accepted until `previous_key_expires_at`:
+     * rotation's grace period (docs/decisions.md, "Device key rotation"). One at most: a second
+     * rotation ends the first one's grace.
+     */
+    previousKey: text("previous_key"),
+    previousKeyExpiresAt: timestamp("previous_key_expires_at", { withTimezone: true }),
+    /** When the owner last replaced the key (null: the key made at provisioning). */
+    keyRotatedAt: timestamp("key_rotated_at", { withTimezone: true }),
+    /** Owner-defined labels ("greenhouse", "north"), for finding devices and, later, rules. */
+    tags: text("tags").array().notNull().default(sql`'{}'`),
   },
   (t) => [
     index("idx_device_owner").on(t.ownerId),
+    // The ingest looks keys up by digest in both columns.
+    uniqueIndex("uniq_device_previous_key").on(t.previousKey).where(sql`${t.previousKey} is not null`),
     check("devices_silence_check", sql`${t.silenceSeconds} between 10 and 2592000`),
+    check("devices_previous_key_digest_check", sql`${t.previousKey} ~ '^[0-9a-f]{64}$'`),
+    check(
+      "devices_previous_key_expiry_check",
+      sql`(${t.previousKey} is null) = (${t.previousKeyExpiresAt} is null)`,
+    ),
+    check("devices_tags_check", sql`cardinality(${t.tags}) <= 20`),
     check("devices_status_check", sql`${t.status} in ('online','offline')`),
     check("devices_device_key_digest_check", sql`${t.deviceKey} ~ '^[0-9a-f]{64}$'`),
   ],
@@ -304,6 +323,8 @@ export const alertRules = pgTable(
       .notNull()
       .references(() => devices.id, { onDelete: "cascade" }),
     metric: text("metric").notNull(),
+    /** The owner's name for it ("Greenhouse too hot"); null: described by its condition. */
+    name: text("name"),
     comparator: text("comparator", { enum: COMPARATORS }).notNull(),
     threshold: numeric("threshold", { mode: "number" }).notNull(),
     windowSeconds: integer("window_seconds").notNull().default(60),
@@ -316,6 +337,7 @@ export const alertRules = pgTable(
   },
   (t) => [
     index("idx_rule_device").on(t.deviceId),
+    check("alert_rules_name_check", sql`length(${t.name}) between 1 and 100`),
     check("alert_rules_no_data_check", sql`${t.noData} in ('keep','resolve','fire')`),
     check("alert_rules_comparator_check", sql`${t.comparator} in ('gt','lt','gte','lte')`),
     check("alert_rules_window_check", sql`${t.windowSeconds} between 1 and 2592000`),
@@ -437,3 +459,24 @@ export const notificationSettings = pgTable("notification_settings", {
     .notNull()
     .default(sql`'{}'`),
 });
+
+// How the owner wants a metric shown: a display name and a unit, per metric name across their
+// devices ("temperature" reads the same on every device). No row, or a null column: defaults
+// (apps/web/src/lib/units.ts).
+export const metricDisplay = pgTable(
+  "metric_display",
+  {
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    metric: text("metric").notNull(),
+    displayName: text("display_name"),
+    unit: text("unit"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ownerId, t.metric] }),
+    check("metric_display_name_check", sql`length(${t.displayName}) between 1 and 64`),
+    check("metric_display_unit_check", sql`length(${t.unit}) <= 16`),
+  ],
+);

@@ -283,12 +283,68 @@ function tooMany(count: number): PayloadProblem {
 
 // --- JSON API bodies -------------------------------------------------------------------
 
-export const createDeviceBody = z.strictObject({
-  name: z.string().trim().min(1, "name is required").max(100, "name is at most 100 characters"),
+const deviceName = z.string().trim().min(1, "name is required").max(100, "name is at most 100 characters");
+
+export const createDeviceBody = z.strictObject({ name: deviceName });
+
+export const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} _.:-]{0,31}$/u;
+export const MAX_TAGS = 20;
+const TAG_MESSAGE = "a tag is 1-32 letters, digits, spaces or _ . : - (starting with a letter or digit)";
+
+/** A device's settings the owner may change (any subset); tags replace the device's tags. */
+export const updateDeviceBody = z
+  .strictObject({
+    name: deviceName.optional(),
+    /** The offline timeout: no reading for this long and the device shows offline. */
+    silenceSeconds: z
+      .number({ error: "silenceSeconds must be a whole number of seconds" })
+      .int("silenceSeconds must be a whole number of seconds")
+      .min(10, "the offline timeout is at least 10 s")
+      .max(2_592_000, "the offline timeout is at most 30 days")
+      .optional(),
+    tags: z
+      .array(z.string().trim().regex(TAG_PATTERN, TAG_MESSAGE))
+      .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
+      // Case-insensitively distinct, in the order given.
+      .transform((tags) => [...new Map(tags.map((t) => [t.toLowerCase(), t])).values()])
+      .optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, {
+    message: "nothing to change: send name, silenceSeconds or tags",
+  });
+
+/** The longest grace an old key may keep after a rotation. */
+export const MAX_KEY_GRACE_SECONDS = 30 * 86_400;
+
+/** Replacing a device's key: how long the old one keeps working (0: refused from now on). */
+export const rotateKeyBody = z.strictObject({
+  graceSeconds: z
+    .number({ error: "graceSeconds must be a whole number of seconds" })
+    .int("graceSeconds must be a whole number of seconds")
+    .min(0, "graceSeconds is at least 0")
+    .max(MAX_KEY_GRACE_SECONDS, `graceSeconds is at most ${MAX_KEY_GRACE_SECONDS} (30 days)`),
+});
+
+/** How the owner wants a metric shown; null (or an empty string) puts the default back. */
+export const metricDisplayBody = z.strictObject({
+  metric: metricName,
+  displayName: z
+    .string()
+    .trim()
+    .max(64, "displayName is at most 64 characters")
+    .nullable()
+    .transform((v) => v || null),
+  unit: z.string().trim().max(16, "unit is at most 16 characters").nullable(),
 });
 
 export const createRuleBody = z
   .strictObject({
+    name: z
+      .string()
+      .trim()
+      .max(100, "name is at most 100 characters")
+      .nullish()
+      .transform((v) => v || null),
     metric: metricName,
     comparator: z.enum(COMPARATORS),
     threshold: z.number({ error: "threshold must be a finite number" }),
@@ -354,4 +410,6 @@ export const alertsQuery = z.object({
 
 export type CreateDeviceBody = z.infer<typeof createDeviceBody>;
 export type CreateRuleBody = z.infer<typeof createRuleBody>;
+export type UpdateDeviceBody = z.infer<typeof updateDeviceBody>;
+export type MetricDisplayBody = z.infer<typeof metricDisplayBody>;
 export type ReadingsQuery = z.infer<typeof readingsQuery>;

@@ -1,7 +1,8 @@
-import { deleteDevice, getDevice } from "@pulseboard/schema/queries/devices";
+import { deleteDevice, getDevice, updateDevice } from "@pulseboard/schema/queries/devices";
 import { latestValues } from "@pulseboard/schema/queries/latest";
 import { deviceRejections } from "@pulseboard/schema/queries/rejections";
-import { idParam, json, notFound, withSession } from "@/lib/api";
+import { updateDeviceBody } from "@pulseboard/schema/telemetry";
+import { idParam, json, notFound, parse, readJson, withSession } from "@/lib/api";
 import { db } from "@/lib/db";
 
 export const GET = withSession<{ id: string }>(async (_request, session, params) => {
@@ -24,4 +25,11 @@ export const DELETE = withSession<{ id: string }>(async (_request, session, para
   const id = idParam(params.id, "device");
   if (!(await deleteDevice(db, session.user.id, id))) throw notFound("device not found");
   return new Response(null, { status: 204 });
+});
+
+/** Rename, offline timeout, tags: any of them. */
+export const PATCH = withSession<{ id: string }>(async (request, session, params) => {
+  const id = idParam(params.id, "device");
+  const body = parse(updateDeviceBody, await readJson(request), "device");
+  return json(await updateDevice(db, session.user.id, id, body));
 });
