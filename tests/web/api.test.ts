@@ -57,12 +57,22 @@ describe.each(testIdentities())("under $name", (identity) => {
         ["GET", `/api/devices/${id}/rules`],
         ["POST", `/api/devices/${id}/rules`],
         ["DELETE", `/api/rules/${id}`],
+        ["PUT", `/api/rules/${id}`],
+        ["PATCH", `/api/devices/${id}`],
+        ["POST", `/api/devices/${id}/key`],
+        ["GET", "/api/metric-display"],
+        ["PUT", "/api/metric-display"],
         ["GET", "/api/alerts"],
         ["GET", `/api/alerts/${id}`],
         ["GET", "/api/live"],
       ];
       for (const [method, path] of routes) {
-        const res = await call(null, method, path, method === "POST" ? { name: "x" } : undefined);
+        const res = await call(
+          null,
+          method,
+          path,
+          ["POST", "PUT", "PATCH"].includes(method) ? { name: "x" } : undefined,
+        );
         expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 });
         expect(res.body).toEqual({ error: "sign in first" });
       }
@@ -268,6 +278,172 @@ describe.each(testIdentities())("under $name", (identity) => {
       expect((await call(alice, "DELETE", `/api/rules/${extra.body.id}`)).status).toBe(404);
       const list = await call(alice, "GET", `/api/devices/${aliceDevice.id}/rules`);
       expect(list.body.map((r: { id: string }) => r.id)).toEqual([aliceRule.id]);
+    });
+  });
+
+  describe("changing devices and rules", () => {
+    it("renames a device, sets its offline timeout and tags; validates; another owner's is not found", async () => {
+      const path = `/api/devices/${aliceDevice.id}`;
+      for (const body of [
+        {},
+        { name: "" },
+        { silenceSeconds: 5 },
+        { silenceSeconds: 2_592_001 },
+        { silenceSeconds: 60.5 },
+        { tags: ["ok", "no/slash"] },
+        { tags: Array.from({ length: 21 }, (_, i) => `t${i}`) },
+        { deviceKey: "dk_x" },
+      ]) {
+        const res = await call(alice, "PATCH", path, body);
+        expect({ body, status: res.status }).toEqual({ body, status: 400 });
+        expect(res.body.error).toMatch(/^invalid device: /);
+      }
+      const changed = await call(alice, "PATCH", path, {
+        name: "Greenhouse north",
+        silenceSeconds: 900,
+        tags: ["greenhouse", "North", "north"],
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.body).toMatchObject({
+        id: aliceDevice.id,
+        name: "Greenhouse north",
+        silenceSeconds: 900,
+        // Case-insensitively distinct.
+        tags: ["greenhouse", "north"],
+      });
+      // One field at a time leaves the others.
+      expect((await call(alice, "PATCH", path, { name: aliceDevice.name })).body).toMatchObject({
+        name: aliceDevice.name,
+        silenceSeconds: 900,
+        tags: ["greenhouse", "north"],
+      });
+      const [row] = await database.current.sql<{ silence_seconds: number }[]>`
+        select silence_seconds from devices where id = ${aliceDevice.id}`;
+      expect(row?.silence_seconds).toBe(900);
+      const byTag = await call(alice, "GET", "/api/devices");
+      expect(byTag.body.find((d: { id: string }) => d.id === aliceDevice.id)?.tags).toEqual([
+        "greenhouse",
+        "north",
+      ]);
+      expect((await call(bob, "PATCH", path, { name: "mine" })).status).toBe(404);
+      expect((await call(alice, "GET", path)).body.name).toBe(aliceDevice.name);
+    });
+
+    it("replaces a device's key: shown once, the old one kept for the grace asked, the owner's only", async () => {
+      const created = await call(alice, "POST", "/api/devices", { name: "Rotating" });
+      const path = `/api/devices/${created.body.id}/key`;
+      for (const body of [{}, { graceSeconds: -1 }, { graceSeconds: 31 * 86_400 }, { graceSeconds: "1h" }]) {
+        const res = await call(alice, "POST", path, body);
+        expect({ body, status: res.status }).toEqual({ body, status: 400 });
+        expect(res.body.error).toMatch(/^invalid key rotation: /);
+      }
+      expect((await call(bob, "POST", path, { graceSeconds: 0 })).status).toBe(404);
+      const rotated = await call(alice, "POST", path, { graceSeconds: 3600 });
+      expect(rotated.status).toBe(200);
+      expect(rotated.body.deviceKey).toMatch(/^dk_[A-Za-z0-9_-]{32}$/);
+      expect(rotated.body.deviceKey).not.toBe(created.body.deviceKey);
+      const until = Date.parse(rotated.body.previousKeyExpiresAt);
+      expect(until - Date.now()).toBeGreaterThan(3590_000);
+      expect(until - Date.now()).toBeLessThan(3610_000);
+      const [row] = await database.current.sql<{ device_key: string; previous_key: string }[]>`
+        select device_key, previous_key from devices where id = ${created.body.id}`;
+      expect(row).toEqual({
+        device_key: deviceKeyDigest(rotated.body.deviceKey),
+        previous_key: deviceKeyDigest(created.body.deviceKey),
+      });
+      // The device itself says until when the old key works, never a key.
+      const device = await call(alice, "GET", `/api/devices/${created.body.id}`);
+      expect(Date.parse(device.body.previousKeyExpiresAt)).toBe(until);
+      expect(device.text).not.toContain("dk_");
+      const now = await call(alice, "POST", path, { graceSeconds: 0 });
+      expect(now.body.previousKeyExpiresAt).toBeNull();
+      expect(
+        (await call(alice, "GET", `/api/devices/${created.body.id}`)).body.previousKeyExpiresAt,
+      ).toBeNull();
+    });
+
+    it("edits a rule with every option; warns, without refusing, of a metric the device never reported", async () => {
+      await insertReadings(
+        database.current,
+        aliceDevice.id,
+        "temperature",
+        new Date(Date.now() - 60_000),
+        2,
+        10,
+        () => 20,
+      );
+      const path = `/api/devices/${aliceDevice.id}/rules`;
+      const typo = await call(alice, "POST", path, {
+        metric: "tempreature",
+        comparator: "gt",
+        threshold: 30,
+      });
+      expect(typo.status).toBe(201);
+      expect(typo.body.warnings).toEqual([expect.stringContaining('"tempreature"')]);
+      const full = {
+        name: "Too hot",
+        metric: "temperature",
+        comparator: "gte",
+        threshold: 35,
+        windowSeconds: 600,
+        aggregate: "max",
+        recoveryThreshold: 32,
+        noData: "fire",
+      };
+      const edited = await call(alice, "PUT", `/api/rules/${typo.body.id}`, full);
+      expect(edited.status).toBe(200);
+      expect(edited.body).toMatchObject({
+        ...full,
+        id: typo.body.id,
+        deviceId: aliceDevice.id,
+        warnings: [],
+      });
+      const listed = await call(alice, "GET", path);
+      expect(listed.body.find((r: { id: string }) => r.id === typo.body.id)).toMatchObject(full);
+      // Edited back to the unknown metric: the warning again.
+      const back = await call(alice, "PUT", `/api/rules/${typo.body.id}`, { ...full, metric: "tempreature" });
+      expect(back.body.warnings).toHaveLength(1);
+      for (const body of [
+        { ...full, recoveryThreshold: 40 },
+        { ...full, noData: "ignore" },
+        { ...full, name: "x".repeat(101) },
+        { ...full, metric: "bad name" },
+      ]) {
+        const res = await call(alice, "PUT", `/api/rules/${typo.body.id}`, body);
+        expect({ body, status: res.status }).toEqual({ body, status: 400 });
+      }
+      expect((await call(bob, "PUT", `/api/rules/${typo.body.id}`, full)).status).toBe(404);
+      expect((await call(alice, "PUT", "/api/rules/nope", full)).status).toBe(404);
+      expect((await call(alice, "DELETE", `/api/rules/${typo.body.id}`)).status).toBe(204);
+    });
+
+    it("keeps each owner's metric names and units apart; null puts the default back", async () => {
+      expect((await call(alice, "GET", "/api/metric-display")).body).toEqual([]);
+      for (const body of [
+        { metric: "bad name", displayName: "x", unit: null },
+        { metric: "t", displayName: "x".repeat(65), unit: null },
+        { metric: "t", displayName: null, unit: "x".repeat(17) },
+        { metric: "t" },
+      ]) {
+        const res = await call(alice, "PUT", "/api/metric-display", body);
+        expect({ body, status: res.status }).toEqual({ body, status: 400 });
+      }
+      const set = await call(alice, "PUT", "/api/metric-display", {
+        metric: "temperature",
+        displayName: "Air temperature",
+        unit: "°F",
+      });
+      expect(set.body).toMatchObject({ metric: "temperature", displayName: "Air temperature", unit: "°F" });
+      expect((await call(alice, "GET", "/api/metric-display")).body).toMatchObject([
+        { metric: "temperature", displayName: "Air temperature", unit: "°F" },
+      ]);
+      expect((await call(bob, "GET", "/api/metric-display")).body).toEqual([]);
+      await call(alice, "PUT", "/api/metric-display", {
+        metric: "temperature",
+        displayName: null,
+        unit: null,
+      });
+      expect((await call(alice, "GET", "/api/metric-display")).body).toEqual([]);
     });
   });
 

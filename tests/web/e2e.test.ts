@@ -136,15 +136,16 @@ describe("Pulseboard in a browser", () => {
       // The range picker: 24 h keeps the readings in view with larger buckets and lands in the URL.
       await page.getByRole("button", { name: "24 h" }).click();
       await page.waitForURL(/range=24h/);
-      await page.getByText("300s buckets").first().waitFor();
+      await page.getByText("5 min buckets").first().waitFor();
       await screenshot(page, "04-device-chart");
 
       // A rule: the last temperature over 5 s above 30.
       const form = page.getByRole("form", { name: "New rule" });
       await form.getByLabel("Metric").fill("temperature");
       await form.getByLabel("Aggregate").selectOption("last");
-      await form.getByLabel("Window (s)").fill("5");
-      await form.getByLabel("Is").selectOption("gt");
+      await form.getByLabel("Window", { exact: true }).fill("5");
+      await form.getByLabel("Window unit").selectOption("s");
+      await form.getByLabel("Comparison").selectOption("gt");
       await form.getByLabel("Threshold").fill("30");
       await form.getByRole("button", { name: "Add rule" }).click();
       await page.getByTestId("rule-row").waitFor();

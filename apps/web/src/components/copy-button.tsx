@@ -2,7 +2,16 @@
 
 import { useState } from "react";
 
-export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+export function CopyButton({
+  text,
+  label = "Copy",
+  onCopied,
+}: {
+  text: string;
+  label?: string;
+  /** Called once the text is on the clipboard. */
+  onCopied?: () => void;
+}) {
   const [copied, setCopied] = useState(false);
   async function copy() {
     try {
@@ -17,6 +26,7 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
       area.remove();
     }
     setCopied(true);
+    onCopied?.();
     setTimeout(() => setCopied(false), 1500);
   }
   return (

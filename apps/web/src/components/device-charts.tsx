@@ -2,30 +2,49 @@
 
 import { MAX_CHART_RANGE_DAYS } from "@pulseboard/schema/tiers";
 import { useState } from "react";
+import { labelWithUnit } from "@/lib/chart-format";
 import { toDatetimeLocal } from "@/lib/format";
 import { RANGE_PRESETS, rangePreset } from "@/lib/ranges";
+import { type MetricDisplay, resolveDisplay } from "@/lib/units";
+import {
+  type ChartMarker,
+  type ChartSeries,
+  TimeSeriesChart,
+  type ZoomWindow,
+} from "./chart/time-series-chart";
 import { useLive } from "./live";
-import { MetricChart } from "./metric-chart";
 
 export type RangeSpec = { preset: string } | { from: number; to: number };
 
 interface Props {
   deviceId: string;
+  /** The device's name: legends when comparing devices, CSV file names. */
+  deviceName?: string;
   metrics: string[];
   initialRange: RangeSpec;
   /** Per metric (a Map: metric names may be `__proto__` or `constructor`). */
   thresholds: Map<string, number[]>;
-  markers?: number[];
+  /** Alert moments drawn as labelled red lines ("fired", "resolved"). */
+  markers?: ChartMarker[];
+  /** Display names and units per metric, resolved; a metric not listed gets the defaults. */
+  display?: MetricDisplay[];
+  /** The owner's other devices, offered to overlay the same metric of one on the charts. */
+  compareDevices?: { id: string; name: string }[];
 }
 
 export function DeviceCharts({
   deviceId,
+  deviceName,
   metrics: initialMetrics,
   initialRange,
   thresholds,
   markers = [],
+  display = [],
+  compareDevices = [],
 }: Props) {
   const [metrics, setMetrics] = useState(initialMetrics);
+  const [combined, setCombined] = useState<string[]>([]);
+  const [compareId, setCompareId] = useState("");
   const [range, setRange] = useState<RangeSpec>(initialRange);
   const [customOpen, setCustomOpen] = useState("from" in initialRange);
   const [custom, setCustom] = useState(() => {
@@ -42,8 +61,7 @@ export function DeviceCharts({
     if (added.length > 0) setMetrics((m) => [...new Set([...m, ...added])].sort());
   });
 
-  function choose(next: RangeSpec) {
-    setRange(next);
+  function writeUrl(next: RangeSpec) {
     const params = new URLSearchParams(window.location.search);
     params.delete("alert");
     if ("preset" in next) {
@@ -56,6 +74,44 @@ export function DeviceCharts({
       params.set("to", new Date(next.to).toISOString());
     }
     window.history.replaceState(null, "", `?${params}`);
+  }
+
+  function choose(next: RangeSpec) {
+    setRange(next);
+    writeUrl(next);
+  }
+
+  // A chart's zoom shows in the URL like a custom range (a reload opens it); a reset restores it.
+  function zoomed(window: ZoomWindow | null) {
+    writeUrl(window ?? range);
+  }
+
+  function toggleCombined(metric: string, on: boolean) {
+    setCombined((c) => (on ? [...new Set([...c, metric])] : c.filter((m) => m !== metric)));
+  }
+
+  const displayOf = (metric: string) => display.find((d) => d.metric === metric) ?? resolveDisplay(metric);
+  const compare = compareDevices.find((d) => d.id === compareId && d.id !== deviceId);
+  /** The series of a chart of these metrics: this device's, and the compared device's beside. */
+  function seriesOf(chartMetrics: string[]): ChartSeries[] {
+    const own = chartMetrics.map((metric) => {
+      const d = displayOf(metric);
+      return {
+        deviceId,
+        metric,
+        label: compare ? `${deviceName ?? "This device"} · ${d.label}` : d.label,
+        unit: d.unit,
+        thresholds: thresholds.get(metric) ?? [],
+      };
+    });
+    if (!compare) return own;
+    return [
+      ...own,
+      ...chartMetrics.map((metric) => {
+        const d = displayOf(metric);
+        return { deviceId: compare.id, metric, label: `${compare.name} · ${d.label}`, unit: d.unit };
+      }),
+    ];
   }
 
   function applyCustom() {
@@ -75,6 +131,11 @@ export function DeviceCharts({
   const window_ = preset
     ? { from: now - preset.ms, to: now, relativeMs: preset.ms }
     : (range as { from: number; to: number });
+  const together = combined.filter((m) => metrics.includes(m));
+  const charts: string[][] = [
+    ...(together.length > 0 ? [together] : []),
+    ...metrics.filter((m) => !together.includes(m)).map((m) => [m]),
+  ];
 
   return (
     <div className="stack">
@@ -97,7 +158,37 @@ export function DeviceCharts({
             Custom
           </button>
         </fieldset>
+        {compareDevices.some((d) => d.id !== deviceId) && metrics.length > 0 && (
+          <label className="row small chart-compare">
+            <span>Compare with</span>
+            <select value={compareId} onChange={(e) => setCompareId(e.target.value)}>
+              <option value="">no other device</option>
+              {compareDevices
+                .filter((d) => d.id !== deviceId)
+                .map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+            </select>
+          </label>
+        )}
       </div>
+      {metrics.length > 1 && (
+        <fieldset className="chart-combine small" data-testid="chart-combine">
+          <legend>Combine on one chart</legend>
+          {metrics.map((m) => (
+            <label key={m} className="chart-combine-option">
+              <input
+                type="checkbox"
+                checked={together.includes(m)}
+                onChange={(e) => toggleCombined(m, e.target.checked)}
+              />
+              {displayOf(m).label}
+            </label>
+          ))}
+        </fieldset>
+      )}
       {customOpen && (
         <div className="card form-inline">
           <label className="field">
@@ -127,16 +218,17 @@ export function DeviceCharts({
           No readings yet. Publish one with the device key and its chart appears here.
         </p>
       ) : (
-        metrics.map((metric) => (
-          <MetricChart
-            key={metric}
-            deviceId={deviceId}
-            metric={metric}
+        charts.map((chartMetrics) => (
+          <TimeSeriesChart
+            key={`${chartMetrics.join("|")}|${compare?.id ?? ""}`}
+            series={seriesOf(chartMetrics)}
+            title={chartMetrics.map((m) => labelWithUnit(displayOf(m).label, displayOf(m).unit)).join(" · ")}
             from={window_.from}
             to={window_.to}
             relativeMs={"relativeMs" in window_ ? window_.relativeMs : undefined}
-            thresholds={thresholds.get(metric) ?? []}
             markers={markers}
+            name={deviceName}
+            onZoom={zoomed}
           />
         ))
       )}

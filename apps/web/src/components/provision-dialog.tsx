@@ -3,9 +3,9 @@
 import { errorMessage } from "@pulseboard/runtime/errors";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState } from "react";
-import { type ConnectionInfo, commandsFor } from "@/lib/commands";
+import type { ConnectionInfo } from "@/lib/commands";
 import { sendJson } from "@/lib/send-json";
-import { CopyButton } from "./copy-button";
+import { KeyReveal, UncopiedKeyWarning } from "./key-reveal";
 
 interface Created {
   id: string;
@@ -18,6 +18,9 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
   const router = useRouter();
   const dialog = useRef<HTMLDialogElement>(null);
   const [created, setCreated] = useState<Created | null>(null);
+  // A ref, not state: Escape right after a copy must see it before the next render.
+  const copied = useRef(false);
+  const [warning, setWarning] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -29,6 +32,7 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
     try {
       const data = await sendJson<Created>("/api/devices", "POST", { name });
       setCreated(data);
+      copied.current = false;
       router.refresh();
     } catch (e) {
       setError(errorMessage(e));
@@ -37,27 +41,43 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
     }
   }
 
-  function close() {
-    dialog.current?.close();
+  function reset() {
     setCreated(null);
+    setWarning(false);
     setError(null);
   }
 
-  const commands = created ? commandsFor(created.deviceKey, connection) : null;
+  /** Closes, unless a key is showing that was never copied: then asks first. */
+  function requestClose(): boolean {
+    if (created && !copied.current) {
+      setWarning(true);
+      return false;
+    }
+    dialog.current?.close();
+    return true;
+  }
+
   return (
     <>
       <button
         type="button"
         className="btn btn-primary"
         onClick={() => {
-          setCreated(null);
+          reset();
           dialog.current?.showModal();
         }}
       >
         Add device
       </button>
-      <dialog ref={dialog} aria-labelledby="provision-title" onClose={() => setCreated(null)}>
-        {!created || !commands ? (
+      <dialog
+        ref={dialog}
+        aria-labelledby="provision-title"
+        onCancel={(event) => {
+          if (!requestClose()) event.preventDefault();
+        }}
+        onClose={reset}
+      >
+        {!created ? (
           <form className="form" onSubmit={onSubmit}>
             <h2 id="provision-title">Add a device</h2>
             <label className="field">
@@ -73,7 +93,7 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
               <button className="btn btn-primary" type="submit" disabled={pending}>
                 {pending ? "Creating…" : "Create device"}
               </button>
-              <button className="btn" type="button" onClick={close}>
+              <button className="btn" type="button" onClick={() => dialog.current?.close()}>
                 Cancel
               </button>
             </div>
@@ -81,46 +101,26 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
         ) : (
           <div className="stack" data-testid="provisioned">
             <h2 id="provision-title">{created.name} is ready</h2>
-            <p className="notice">
-              Copy the device key now: it is shown only once. Pulseboard keeps only a digest of it.
-            </p>
-            <div className="field">
-              <span>Device key</span>
+            <KeyReveal
+              deviceKey={created.deviceKey}
+              connection={connection}
+              onCopied={() => {
+                copied.current = true;
+                setWarning(false);
+              }}
+            />
+            {warning ? (
+              <UncopiedKeyWarning onBack={() => setWarning(false)} onClose={() => dialog.current?.close()} />
+            ) : (
               <div className="row">
-                <code data-testid="device-key" style={{ wordBreak: "break-all" }}>
-                  {created.deviceKey}
-                </code>
-                <CopyButton text={created.deviceKey} label="Copy key" />
+                <a className="btn btn-primary" href={`/dashboard/devices/${created.id}`}>
+                  Open device
+                </a>
+                <button className="btn" type="button" onClick={requestClose}>
+                  Done
+                </button>
               </div>
-            </div>
-            <div className="field">
-              <span>Publish over MQTT</span>
-              <pre data-testid="mqtt-command">{commands.mqtt}</pre>
-              <div>
-                <CopyButton text={commands.mqtt} label="Copy mosquitto_pub" />
-              </div>
-            </div>
-            <div className="field">
-              <span>Or over HTTP</span>
-              <pre data-testid="curl-command">{commands.curl}</pre>
-              <div>
-                <CopyButton text={commands.curl} label="Copy curl" />
-              </div>
-            </div>
-            <p className="small muted">
-              Other payload shapes, timestamps, acknowledgements and every answer:{" "}
-              <a href="/docs/device-protocol" target="_blank" rel="noopener noreferrer">
-                Device protocol
-              </a>
-            </p>
-            <div className="row">
-              <a className="btn btn-primary" href={`/dashboard/devices/${created.id}`}>
-                Open device
-              </a>
-              <button className="btn" type="button" onClick={close}>
-                Done
-              </button>
-            </div>
+            )}
           </div>
         )}
       </dialog>

@@ -21,8 +21,11 @@ export function describeRule(rule: {
   threshold: number;
   aggregate: string;
   windowSeconds: number;
+  /** The rule's name, when the owner gave it one: it comes first. */
+  ruleName?: string | null;
 }): string {
-  return `${rule.aggregate}(${rule.metric}) over ${formatDuration(rule.windowSeconds)} ${COMPARATOR_SYMBOLS[rule.comparator]} ${formatValue(rule.threshold)}`;
+  const condition = `${rule.aggregate}(${rule.metric}) over ${formatDuration(rule.windowSeconds)} ${COMPARATOR_SYMBOLS[rule.comparator]} ${formatValue(rule.threshold)}`;
+  return rule.ruleName ? `${rule.ruleName}: ${condition}` : condition;
 }
 
 export function formatDuration(seconds: number): string {

@@ -6,13 +6,19 @@ import { ProvisionDialog } from "@/components/provision-dialog";
 import { connectionInfo } from "@/lib/connection";
 import { db } from "@/lib/db";
 import { timeAgo } from "@/lib/format";
+import { first } from "@/lib/params";
 import { requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Devices" };
 
-export default async function DevicesPage() {
+export default async function DevicesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const session = await requireSession();
-  const devices = await listDevices(db, session.user.id);
+  const tag = first((await searchParams).tag)?.trim() || undefined;
+  const devices = await listDevices(db, session.user.id, { tag });
   return (
     <div className="stack">
       <LiveRefresh readingsEveryMs={10_000} />
@@ -23,9 +29,16 @@ export default async function DevicesPage() {
         </div>
         <ProvisionDialog connection={connectionInfo()} />
       </div>
+      {tag && (
+        <p className="row small" data-testid="tag-filter">
+          Devices tagged <span className="tag">{tag}</span> <Link href="/dashboard/devices">show all</Link>
+        </p>
+      )}
       <section className="card">
         {devices.length === 0 ? (
-          <p className="empty">No devices yet. Add one to get its key.</p>
+          <p className="empty">
+            {tag ? "No device carries this tag." : "No devices yet. Add one to get its key."}
+          </p>
         ) : (
           <div className="table-wrap">
             <table>
@@ -34,6 +47,7 @@ export default async function DevicesPage() {
                   <th>Name</th>
                   <th>Status</th>
                   <th>Last seen</th>
+                  <th className="hide-narrow">Tags</th>
                   <th className="hide-narrow">Added</th>
                 </tr>
               </thead>
@@ -47,6 +61,17 @@ export default async function DevicesPage() {
                       <span className={`badge badge-${d.status}`}>{d.status}</span>
                     </td>
                     <td className="small">{timeAgo(d.lastSeenAt)}</td>
+                    <td className="small hide-narrow">
+                      {d.tags.map((t) => (
+                        <Link
+                          key={t}
+                          className="tag"
+                          href={`/dashboard/devices?tag=${encodeURIComponent(t)}`}
+                        >
+                          {t}
+                        </Link>
+                      ))}
+                    </td>
                     <td className="small muted hide-narrow">{timeAgo(d.createdAt)}</td>
                   </tr>
                 ))}

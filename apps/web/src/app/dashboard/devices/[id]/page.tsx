@@ -1,24 +1,31 @@
 import { getAlert, listAlerts } from "@pulseboard/schema/queries/alerts";
-import { getDevice } from "@pulseboard/schema/queries/devices";
+import { getDevice, listDevices } from "@pulseboard/schema/queries/devices";
 import { latestValues } from "@pulseboard/schema/queries/latest";
+import { listMetricDisplay } from "@pulseboard/schema/queries/metric-display";
 import { deviceRejections } from "@pulseboard/schema/queries/rejections";
 import { listRules } from "@pulseboard/schema/queries/rules";
-import { AGGREGATES, COMPARATORS } from "@pulseboard/schema/telemetry";
+import { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "@pulseboard/schema/telemetry";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeleteButton } from "@/components/delete-button";
 import { DeviceCharts, type RangeSpec } from "@/components/device-charts";
+import { DeviceSettings } from "@/components/device-settings";
+import { KeyRotation } from "@/components/key-rotation";
 import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
 import { RejectionsPanel } from "@/components/rejections-panel";
 import { RulesPanel } from "@/components/rules-panel";
+import { alertRange } from "@/lib/alert-range";
+import { connectionInfo } from "@/lib/connection";
 import { db } from "@/lib/db";
-import { describeRule, formatValue, timeAgo } from "@/lib/format";
+import { describeRule, formatDuration, formatValue, timeAgo } from "@/lib/format";
 import { first, isUuid } from "@/lib/params";
 import { DEFAULT_RANGE, rangePreset } from "@/lib/ranges";
+import { ruleState } from "@/lib/rule-state";
 import { requireSession } from "@/lib/session";
 import { thresholdsByMetric } from "@/lib/thresholds";
+import { resolveDisplay, withUnit } from "@/lib/units";
 
 export const metadata: Metadata = { title: "Device" };
 
@@ -38,23 +45,22 @@ export default async function DevicePage({
   if (!device) notFound();
 
   const query = await searchParams;
-  const [latest, rules, history, focus, rejections] = await Promise.all([
+  const [latest, rules, history, focus, rejections, displaySettings, devices] = await Promise.all([
     latestValues(db, ownerId, id),
     listRules(db, ownerId, id),
     listAlerts(db, ownerId, { deviceId: id, limit: 50 }),
     isUuid(first(query.alert)) ? getAlert(db, ownerId, first(query.alert) as string) : undefined,
     deviceRejections(db, ownerId, id),
+    listMetricDisplay(db, ownerId),
+    listDevices(db, ownerId),
   ]);
 
   let range: RangeSpec = { preset: rangePreset(first(query.range) ?? DEFAULT_RANGE).key };
-  const markers: number[] = [];
+  const markers: { at: number; label: string }[] = [];
   if (focus && focus.deviceId === id) {
-    // Around the moment it fired: half an hour either side (or until it resolved).
-    const fired = focus.triggeredAt.getTime();
-    const end = Math.max(fired, focus.resolvedAt?.getTime() ?? fired) + 30 * 60_000;
-    range = { from: fired - 30 * 60_000, to: Math.min(end, Date.now()) };
-    markers.push(fired);
-    if (focus.resolvedAt) markers.push(focus.resolvedAt.getTime());
+    range = alertRange(focus.triggeredAt.getTime(), focus.resolvedAt?.getTime() ?? null);
+    markers.push({ at: focus.triggeredAt.getTime(), label: "fired" });
+    if (focus.resolvedAt) markers.push({ at: focus.resolvedAt.getTime(), label: "resolved" });
   } else {
     const from = Date.parse(first(query.from) ?? "");
     const to = Date.parse(first(query.to) ?? "");
@@ -64,6 +70,14 @@ export default async function DevicePage({
   const firingRules = new Set(history.filter((a) => a.status === "firing").map((a) => a.ruleId));
   const thresholds = thresholdsByMetric(rules);
   const metrics = latest.map((l) => l.metric);
+  const display = metrics.map((m) =>
+    resolveDisplay(
+      m,
+      displaySettings.find((d) => d.metric === m),
+    ),
+  );
+  const labelOf = (metric: string) => display.find((d) => d.metric === metric) ?? resolveDisplay(metric);
+  const latestAt = new Map(latest.map((l) => [l.metric, l.recordedAt]));
 
   return (
     <div className="stack">
@@ -76,20 +90,39 @@ export default async function DevicePage({
           <h1 data-testid="device-name">{device.name}</h1>
           <p className="row small muted">
             <span className={`badge badge-${device.status}`}>{device.status}</span>
-            <span>last seen {timeAgo(device.lastSeenAt)}</span>
+            <span>
+              last seen {timeAgo(device.lastSeenAt)} · offline after {formatDuration(device.silenceSeconds)}
+            </span>
             {latest.map((l) => (
               <span key={l.metric}>
-                <span className="mono">{l.metric}</span> {formatValue(l.value)}
+                {labelOf(l.metric).label} {withUnit(formatValue(l.value), labelOf(l.metric).unit)}
               </span>
             ))}
           </p>
+          {device.tags.length > 0 && (
+            <p className="row small" data-testid="device-tags">
+              {device.tags.map((t) => (
+                <Link key={t} className="tag" href={`/dashboard/devices?tag=${encodeURIComponent(t)}`}>
+                  {t}
+                </Link>
+              ))}
+            </p>
+          )}
+          {device.previousKeyExpiresAt && (
+            <p className="small notice" data-testid="old-key-grace">
+              The replaced key is accepted until <LocalTime value={device.previousKeyExpiresAt} />.
+            </p>
+          )}
         </div>
-        <DeleteButton
-          url={`/api/devices/${id}`}
-          confirmText={`Delete ${device.name}? Its readings, rules and alerts are deleted with it.`}
-          label="Delete device"
-          redirectTo="/dashboard/devices"
-        />
+        <div className="row">
+          <KeyRotation deviceId={id} deviceName={device.name} connection={connectionInfo()} />
+          <DeleteButton
+            url={`/api/devices/${id}`}
+            confirmText={`Delete ${device.name}? Its readings, rules and alerts are deleted with it.`}
+            label="Delete device"
+            redirectTo="/dashboard/devices"
+          />
+        </div>
       </div>
 
       {focus && (
@@ -101,19 +134,29 @@ export default async function DevicePage({
 
       <DeviceCharts
         deviceId={id}
+        deviceName={device.name}
         metrics={metrics}
         initialRange={range}
         thresholds={thresholds}
         markers={markers}
+        display={display}
+        compareDevices={devices.filter((d) => d.id !== id).map((d) => ({ id: d.id, name: d.name }))}
       />
 
       <RulesPanel
         deviceId={id}
-        comparators={COMPARATORS}
-        aggregates={AGGREGATES}
+        options={{ comparators: COMPARATORS, aggregates: AGGREGATES, noDataPolicies: NO_DATA_POLICIES }}
         metrics={metrics}
-        rules={rules.map((r) => ({ ...r, firing: firingRules.has(r.id) }))}
+        labels={Object.fromEntries(
+          display.filter((d) => d.label !== d.metric).map((d) => [d.metric, d.label]),
+        )}
+        rules={rules.map((r) => ({
+          ...r,
+          state: ruleState(r, { firing: firingRules.has(r.id), latestAt: latestAt.get(r.metric) }),
+        }))}
       />
+
+      <DeviceSettings device={device} metrics={metrics} display={displaySettings} />
 
       <RejectionsPanel rejections={rejections} />
 

@@ -3,9 +3,9 @@ import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { TimeSeriesChart } from "@/components/chart/time-series-chart";
 import { DeleteButton } from "@/components/delete-button";
 import { LocalTime } from "@/components/local-time";
-import { MetricChart } from "@/components/metric-chart";
 import { db } from "@/lib/db";
 import { formatDuration, workoutDuration } from "@/lib/format";
 import { isUuid } from "@/lib/params";
@@ -139,11 +139,18 @@ export default async function WorkoutPage({ params }: { params: Promise<{ id: st
               </ul>
             </div>
           </div>
-          <MetricChart
-            deviceId={workout.deviceId}
-            metric={workout.heartRateMetric}
+          <TimeSeriesChart
+            series={[
+              {
+                deviceId: workout.deviceId,
+                metric: workout.heartRateMetric,
+                label: "Heart rate",
+                unit: "bpm",
+              },
+            ]}
             from={Date.parse(hr.from)}
             to={Date.parse(hr.to)}
+            name={workout.deviceName ?? "workout"}
           />
           <p className="small muted">
             From {workout.deviceName ?? "the wearable"} over the session ({hr.readings} readings of{" "}

@@ -1,0 +1,67 @@
+// How the time-series chart words things: bucket sizes, values with units, the hovered bucket.
+import { formatValue } from "./format";
+import { withUnit } from "./units";
+
+const UNITS: [seconds: number, word: string][] = [
+  [86_400, "d"],
+  [3600, "h"],
+  [60, "min"],
+  [1, "s"],
+];
+
+/**
+ * A bucket length in words, exact: "10 s", "1 min", "2 h", "1 d"; the largest unit it is a whole
+ * number of ("90 s", not "1.5 min").
+ */
+export function bucketSize(seconds: number): string {
+  for (const [size, word] of UNITS) {
+    if (seconds >= size && seconds % size === 0) return `${seconds / size} ${word}`;
+  }
+  return `${seconds} s`;
+}
+
+/** The chart header's note: "2 h buckets". */
+export function bucketWords(seconds: number): string {
+  return `${bucketSize(seconds)} buckets`;
+}
+
+/** A value as the chart shows it: "21.4 °C", "—" for none. */
+export function valueWithUnit(value: number | null | undefined, unit: string): string {
+  if (value === null || value === undefined) return "—";
+  return withUnit(formatValue(value), unit);
+}
+
+/** A series' name with its unit: "temperature (°C)", or just the name without one. */
+export function labelWithUnit(label: string, unit: string): string {
+  return unit ? `${label} (${unit})` : label;
+}
+
+/** The hovered bucket's time span, in the viewer's time zone: "Mar 3, 14:05 – 14:10". */
+export function bucketSpan(startMs: number, bucketSeconds: number, locale?: string): string {
+  const end = startMs + bucketSeconds * 1000;
+  const day = (ms: number) => new Date(ms).toLocaleDateString(locale, { month: "short", day: "numeric" });
+  const time = (ms: number) =>
+    new Date(ms).toLocaleTimeString(locale, {
+      hour: "2-digit",
+      minute: "2-digit",
+      ...(bucketSeconds < 60 ? { second: "2-digit" } : {}),
+    });
+  if (bucketSeconds >= 86_400) return `${day(startMs)} – ${day(end)}`;
+  const endDay = day(end) === day(startMs) ? "" : `${day(end)}, `;
+  return `${day(startMs)}, ${time(startMs)} – ${endDay}${time(end)}`;
+}
+
+/** Series colours, in order; the first is the app's accent. */
+export const SERIES_COLORS = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#ca8a04"] as const;
+
+export function seriesColor(index: number): string {
+  return SERIES_COLORS[index % SERIES_COLORS.length] as string;
+}
+
+/** A `#rrggbb` colour at an opacity (the min–max band's fill); other colours as they are. */
+export function withAlpha(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  if (!m) return color;
+  const [r, g, b] = [m[1], m[2], m[3]].map((h) => Number.parseInt(h as string, 16));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
