@@ -77,7 +77,11 @@ interface Seen {
 }
 
 async function openDevice(viewport: { width: number; height: number }) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport,
+    acceptDownloads: true,
+    hasTouch: viewport.width < 600,
+  });
   await context.addCookies(
     alice.cookie.split("; ").map((pair) => {
       const [name = "", ...value] = pair.split("=");
@@ -257,6 +261,42 @@ async function walk(page: Page, seen: Seen[], name: string) {
   await expect.poll(() => attr(chart, "data-series")).toBe("1");
 }
 
+/** On a touch screen: a sideways swipe across the plot zooms to the window swiped over. */
+async function swipeToZoom(page: Page) {
+  const chart = page.getByTestId("chart-temperature");
+  await settled(chart, 300);
+  const over = chart.locator(".u-over");
+  await over.scrollIntoViewIfNeeded();
+  const box = await over.boundingBox();
+  if (!box) throw new Error("no plot area");
+  const y = box.y + box.height / 2;
+  const touch = (x: number) => [{ identifier: 1, clientX: x, clientY: y }];
+  const a = box.x + box.width * 0.2;
+  const b = box.x + box.width * 0.45;
+  await over.dispatchEvent("touchstart", {
+    touches: touch(a),
+    changedTouches: touch(a),
+    targetTouches: touch(a),
+  });
+  for (const x of [a + 20, (a + b) / 2, b])
+    await over.dispatchEvent("touchmove", {
+      touches: touch(x),
+      changedTouches: touch(x),
+      targetTouches: touch(x),
+    });
+  await over.dispatchEvent("touchend", { touches: [], changedTouches: touch(b), targetTouches: [] });
+  await expect.poll(() => attr(chart, "data-zoomed")).toBe("true");
+  await expect.poll(() => attr(chart, "data-loading")).toBe("false");
+  // A quarter of the plot's width of 24 h: about 6 hours, at a finer bucket than 5 minutes.
+  const zoomedSpan = await span(chart);
+  expect(zoomedSpan).toBeGreaterThan(4 * HOUR);
+  expect(zoomedSpan).toBeLessThan(8 * HOUR);
+  expect(Number(await attr(chart, "data-bucket-seconds"))).toBeLessThan(300);
+  await screenshot(page, "chart-ui-phone-swipe-zoomed");
+  await chart.getByRole("button", { name: "Reset zoom" }).click();
+  await expect.poll(() => attr(chart, "data-zoomed")).toBe("false");
+}
+
 describe("the device charts", () => {
   for (const [name, viewport] of [
     ["desktop", { width: 1366, height: 900 }],
@@ -266,6 +306,7 @@ describe("the device charts", () => {
       const { context, page, seen, errors } = await openDevice(viewport);
       try {
         await walk(page, seen, name);
+        if (name === "phone") await swipeToZoom(page);
         // The chart fits its card: no sideways scrolling on a phone.
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow).toBeLessThanOrEqual(0);

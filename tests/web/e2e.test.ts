@@ -104,6 +104,13 @@ describe("Pulseboard in a browser", () => {
     expect(mqttLine).toContain(`-t 'devices/${key}/readings'`);
     expect(curlLine).toContain(`Authorization: Bearer ${key}`);
     await screenshot(page, "03-provisioned");
+    // Leaving without copying the key asks first.
+    await page.getByRole("link", { name: "Open device" }).click();
+    await page.getByTestId("uncopied-warning").waitFor();
+    expect(page.url()).toBe(`${web.url}/dashboard/devices`);
+    await page.getByRole("button", { name: "Back to the key" }).click();
+    await page.getByRole("button", { name: "Copy key: copy to clipboard" }).click();
+    await page.getByTestId("provisioned").getByText("Copied", { exact: true }).waitFor();
     await page.getByRole("link", { name: "Open device" }).click();
     await page.getByTestId("no-metrics").waitFor();
     // Marks this document: if anything below reloaded the page, the mark would be gone.

@@ -113,7 +113,17 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
               <UncopiedKeyWarning onBack={() => setWarning(false)} onClose={() => dialog.current?.close()} />
             ) : (
               <div className="row">
-                <a className="btn btn-primary" href={`/dashboard/devices/${created.id}`}>
+                <a
+                  className="btn btn-primary"
+                  href={`/dashboard/devices/${created.id}`}
+                  onClick={(event) => {
+                    // Leaving the page loses the key as closing the dialog would.
+                    if (!copied.current) {
+                      event.preventDefault();
+                      setWarning(true);
+                    }
+                  }}
+                >
                   Open device
                 </a>
                 <button className="btn" type="button" onClick={requestClose}>

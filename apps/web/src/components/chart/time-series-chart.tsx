@@ -109,6 +109,52 @@ async function fetchReadings(
   return body as Answer;
 }
 
+/**
+ * Touch: a sideways swipe across the plot selects the window to zoom to, as a mouse drag does
+ * (uPlot's drag is mouse-only). The plot area pans the page vertically only (`touch-action:
+ * pan-y` in globals.css), so an up-and-down swipe still scrolls. Returns the detach function.
+ */
+function attachTouchZoom(u: uPlot, onSelect: (from: number, to: number) => void): () => void {
+  const over = u.over;
+  let startX: number | null = null;
+  const localX = (t: Touch) => t.clientX - over.getBoundingClientRect().left;
+  const clear = () => u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+  const onStart = (e: TouchEvent) => {
+    const t = e.touches[0];
+    startX = e.touches.length === 1 && t ? localX(t) : null;
+  };
+  const onMove = (e: TouchEvent) => {
+    const t = e.touches[0];
+    if (startX === null || !t) return;
+    const x = Math.max(0, Math.min(over.clientWidth, localX(t)));
+    u.setSelect(
+      { left: Math.min(startX, x), width: Math.abs(x - startX), top: 0, height: over.clientHeight },
+      false,
+    );
+  };
+  const onEnd = () => {
+    const { left, width } = u.select;
+    clear();
+    if (startX !== null && width > 10)
+      onSelect(Math.round(u.posToVal(left, "x") * 1000), Math.round(u.posToVal(left + width, "x") * 1000));
+    startX = null;
+  };
+  const onCancel = () => {
+    clear();
+    startX = null;
+  };
+  over.addEventListener("touchstart", onStart, { passive: true });
+  over.addEventListener("touchmove", onMove, { passive: true });
+  over.addEventListener("touchend", onEnd);
+  over.addEventListener("touchcancel", onCancel);
+  return () => {
+    over.removeEventListener("touchstart", onStart);
+    over.removeEventListener("touchmove", onMove);
+    over.removeEventListener("touchend", onEnd);
+    over.removeEventListener("touchcancel", onCancel);
+  };
+}
+
 function plotHeight(width: number): number {
   return width < 520 ? 200 : 240;
 }
@@ -461,6 +507,7 @@ export function TimeSeriesChart({ series, from, to, relativeMs, markers = [], ti
       el,
     );
     plot.current = u;
+    const detachTouch = attachTouchZoom(u, (a, b) => onSelect.current(a, b));
     const observer = new ResizeObserver(([entry]) => {
       if (!entry) return;
       const w = Math.max(240, Math.floor(entry.contentRect.width));
@@ -469,6 +516,7 @@ export function TimeSeriesChart({ series, from, to, relativeMs, markers = [], ti
     observer.observe(el);
     return () => {
       observer.disconnect();
+      detachTouch();
       u.destroy();
       plot.current = null;
     };
