@@ -380,6 +380,10 @@ describe.each(testIdentities())("under $name", (identity) => {
       });
       expect(typo.status).toBe(201);
       expect(typo.body.warnings).toEqual([expect.stringContaining('"tempreature"')]);
+      // An alert of the rule as it is now: it keeps this condition through the edit below.
+      const [opened] = await database.current.sql<{ id: string }[]>`
+        insert into alerts (rule_id, device_id, status, resolved_at, value)
+        values (${typo.body.id}, ${aliceDevice.id}, 'resolved', now(), 31) returning id`;
       const full = {
         name: "Too hot",
         metric: "temperature",
@@ -400,6 +404,15 @@ describe.each(testIdentities())("under $name", (identity) => {
       });
       const listed = await call(alice, "GET", path);
       expect(listed.body.find((r: { id: string }) => r.id === typo.body.id)).toMatchObject(full);
+      // The alert still says what it fired on; the rule's new name is shown with it.
+      expect((await call(alice, "GET", `/api/alerts/${opened?.id}`)).body).toMatchObject({
+        ruleName: "Too hot",
+        metric: "tempreature",
+        comparator: "gt",
+        threshold: 30,
+        aggregate: "avg",
+        windowSeconds: 60,
+      });
       // Edited back to the unknown metric: the warning again.
       const back = await call(alice, "PUT", `/api/rules/${typo.body.id}`, { ...full, metric: "tempreature" });
       expect(back.body.warnings).toHaveLength(1);

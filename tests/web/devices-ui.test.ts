@@ -90,6 +90,10 @@ describe.each([
     await page.keyboard.press("Escape");
     await page.getByTestId("uncopied-warning").waitFor();
     expect(await dialogOpen(page, "provisioned")).toBe(true);
+    // A second Escape, with no click between, does not get past the warning either.
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(200);
+    expect(await dialogOpen(page, "provisioned")).toBe(true);
     await screenshot(page, `30-key-not-copied-${name}`);
     await page.getByRole("button", { name: "Back to the key" }).click();
     await page.getByRole("button", { name: "Copy key: copy to clipboard" }).click();

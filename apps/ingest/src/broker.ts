@@ -76,6 +76,9 @@ export async function startBuiltInBroker({
   const bound = new WeakMap<Client, { key: string; deviceId: string }>();
   // The key each connected client identified itself with (its username, or the topic it last
   // published to), so that clients still connected with a key no longer accepted are closed.
+  // Entered only for clients Aedes registered (the `client` event) and not closed, so that every
+  // entry leaves with its client's `clientDisconnect`: a connection dropped while its key was
+  // being looked up never registers, and must not stay here.
   const keyOf = new Map<Client, string>();
 
   const authenticate: AuthenticateHandler = (client, username, _password, callback) => {
@@ -89,7 +92,6 @@ export async function startBuiltInBroker({
           return callback(error, false);
         }
         bound.set(client, { key: username, deviceId: device.deviceId });
-        keyOf.set(client, username);
         callback(null, true);
       },
       () => {
@@ -113,7 +115,7 @@ export async function startBuiltInBroker({
       intake.reject("mqtt", "foreign_topic", device.deviceId, "published to another device's topic");
       return callback(new RefusedError("a device publishes to its own topic only"));
     }
-    if (keyOf.get(client) !== key) keyOf.set(client, key);
+    if (!client.closed && keyOf.has(client) && keyOf.get(client) !== key) keyOf.set(client, key);
     // Readings are stored, not kept as retained messages (whose topics would hold the key).
     packet.retain = false;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -176,7 +178,11 @@ export async function startBuiltInBroker({
     authorizeSubscribe,
     connectTimeout: connectTimeoutMs,
   });
-  broker.on("client", () => metrics.connectedClients.set(broker.connectedClients));
+  broker.on("client", (client) => {
+    // Anonymous clients enter with no key yet (""), and take the key of the topic they publish to.
+    if (!client.closed) keyOf.set(client, bound.get(client)?.key ?? "");
+    metrics.connectedClients.set(broker.connectedClients);
+  });
   broker.on("clientDisconnect", (client) => {
     keyOf.delete(client);
     metrics.connectedClients.set(broker.connectedClients);
@@ -187,6 +193,7 @@ export async function startBuiltInBroker({
   const recheckKeys = async () => {
     const clientsByKey = new Map<string, Client[]>();
     for (const [client, key] of keyOf) {
+      if (key === "") continue;
       const list = clientsByKey.get(key);
       if (list) list.push(client);
       else clientsByKey.set(key, [client]);
@@ -198,6 +205,8 @@ export async function startBuiltInBroker({
         const device = await intake.resolveKey(key).catch(() => undefined);
         if (device !== null) return;
         for (const client of clients) {
+          // A client that has since published with another key is judged by that one next time.
+          if (keyOf.get(client) !== key) continue;
           keyOf.delete(client);
           client.close();
           closed++;

@@ -98,7 +98,8 @@ export class DeviceKeyResolver {
         const row = found.get(digest);
         const device = row ? { deviceId: row.deviceId, ownerId: row.ownerId } : null;
         // A replaced key in its grace period is not remembered past the grace's end.
-        this.remember(digest, { device, expires: Math.min(expires, row?.expiresAt?.getTime() ?? expires) });
+        const graceEnds = row?.expiresInMs == null ? expires : Date.now() + row.expiresInMs;
+        this.remember(digest, { device, expires: Math.min(expires, graceEnds) });
         for (const w of list) w.resolve(device);
       }
     } catch (error) {

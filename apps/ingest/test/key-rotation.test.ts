@@ -105,6 +105,7 @@ describe("a replaced device key", () => {
     const { deviceId, ownerId, key: first } = await provisionDevice(database.current.db);
     const second = await rotateDeviceKey(database.current.db, ownerId, deviceId, 86_400);
     expect((await post(first, { t: 1 })).status).toBe(202);
+    const onSecond = await connect(ingest.mqttUrl, { username: second.deviceKey });
     // Rotating again: only the key being replaced (the second) gets a grace, of 0 here.
     const third = await rotateDeviceKey(database.current.db, ownerId, deviceId, 0);
     expect(third.previousKeyExpiresAt).toBeNull();
@@ -115,6 +116,8 @@ describe("a replaced device key", () => {
       5000,
     );
     expect(await connectRefused({ username: second.deviceKey })).toBe(5);
+    // The client connected with the second key is disconnected too.
+    expect(await closed(onSecond, 5000)).toBe(true);
     expect((await post(third.deviceKey, { t: 3 })).status).toBe(202);
   }, 30_000);
 

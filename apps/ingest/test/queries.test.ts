@@ -78,7 +78,7 @@ describe("the ingest's device queries", () => {
           digest: deviceKeyDigest(d.key),
           deviceId: d.deviceId,
           ownerId: d.ownerId,
-          expiresAt: null,
+          expiresInMs: null,
         }))
         .sort((x, y) => x.deviceId.localeCompare(y.deviceId)),
     );

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { type MouseEvent, useState } from "react";
 
 export function CopyButton({
   text,
@@ -12,26 +12,32 @@ export function CopyButton({
   /** Called once the text is on the clipboard. */
   onCopied?: () => void;
 }) {
-  const [copied, setCopied] = useState(false);
-  async function copy() {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  async function copy(event: MouseEvent<HTMLButtonElement>) {
+    const button = event.currentTarget;
+    let done = true;
     try {
       await navigator.clipboard.writeText(text);
     } catch {
-      // No clipboard API outside secure contexts: fall back to a selected textarea.
+      // No clipboard API outside secure contexts: a selected textarea and execCommand. It goes
+      // beside the button, not at the end of the body: behind a modal dialog that is inert.
       const area = document.createElement("textarea");
       area.value = text;
-      document.body.append(area);
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      (button.parentElement ?? document.body).append(area);
       area.select();
-      document.execCommand("copy");
+      done = document.execCommand("copy");
       area.remove();
     }
-    setCopied(true);
-    onCopied?.();
-    setTimeout(() => setCopied(false), 1500);
+    setState(done ? "copied" : "failed");
+    if (done) onCopied?.();
+    setTimeout(() => setState("idle"), done ? 1500 : 4000);
   }
   return (
     <button type="button" className="btn btn-small" onClick={copy} aria-label={`${label}: copy to clipboard`}>
-      {copied ? "Copied" : label}
+      {state === "copied" ? "Copied" : state === "failed" ? "Copy failed: select it and copy" : label}
     </button>
   );
 }

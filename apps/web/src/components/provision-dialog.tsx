@@ -72,6 +72,11 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
       <dialog
         ref={dialog}
         aria-labelledby="provision-title"
+        // Escape is stopped at the key press: Chromium lets a page cancel only one close request
+        // in a row without a click between, so a second Escape would close past the warning.
+        onKeyDown={(event) => {
+          if (event.key === "Escape" && !requestClose()) event.preventDefault();
+        }}
         onCancel={(event) => {
           if (!requestClose()) event.preventDefault();
         }}

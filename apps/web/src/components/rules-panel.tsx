@@ -4,10 +4,11 @@ import { errorMessage } from "@pulseboard/runtime/errors";
 import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "@pulseboard/schema/telemetry";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { COMPARATOR_SYMBOLS, describeRule } from "@/lib/format";
+import { COMPARATOR_SYMBOLS, describeRule, formatValue } from "@/lib/format";
 import type { RuleStateView } from "@/lib/rule-state";
 import { neverReportedWarning } from "@/lib/rule-state";
 import { sendJson } from "@/lib/send-json";
+import { type MetricDisplay, withUnit } from "@/lib/units";
 
 export interface RuleRow {
   id: string;
@@ -254,14 +255,14 @@ export function RulesPanel({
   rules,
   metrics,
   options,
-  labels,
+  display,
 }: {
   deviceId: string;
   rules: RuleRow[];
   metrics: string[];
   options: RuleOptions;
-  /** Display names of metrics, where the owner set one. */
-  labels?: Record<string, string>;
+  /** How metrics read (display name, unit); a Map, since a metric may be named `constructor`. */
+  display?: ReadonlyMap<string, MetricDisplay>;
 }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
@@ -302,8 +303,13 @@ export function RulesPanel({
                   </span>
                   <span>
                     {r.name && <strong>{r.name}: </strong>}
-                    {describeRule({ ...r, metric: labels?.[r.metric] ?? r.metric })}
-                    {r.recoveryThreshold !== null && `, resolves past ${r.recoveryThreshold}`}
+                    {describeRule({
+                      ...r,
+                      metric: display?.get(r.metric)?.label ?? r.metric,
+                      unit: display?.get(r.metric)?.unit ?? "",
+                    })}
+                    {r.recoveryThreshold !== null &&
+                      `, resolves past ${withUnit(formatValue(r.recoveryThreshold), display?.get(r.metric)?.unit ?? "")}`}
                     {r.noData !== "keep" && `, no data: ${NO_DATA_LABELS[r.noData]}`}
                     {r.state.detail && <span className="small muted"> ({r.state.detail})</span>}
                   </span>

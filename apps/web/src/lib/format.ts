@@ -23,8 +23,11 @@ export function describeRule(rule: {
   windowSeconds: number;
   /** The rule's name, when the owner gave it one: it comes first. */
   ruleName?: string | null;
+  /** The metric's unit, after the threshold. */
+  unit?: string;
 }): string {
-  const condition = `${rule.aggregate}(${rule.metric}) over ${formatDuration(rule.windowSeconds)} ${COMPARATOR_SYMBOLS[rule.comparator]} ${formatValue(rule.threshold)}`;
+  const threshold = rule.unit ? `${formatValue(rule.threshold)} ${rule.unit}` : formatValue(rule.threshold);
+  const condition = `${rule.aggregate}(${rule.metric}) over ${formatDuration(rule.windowSeconds)} ${COMPARATOR_SYMBOLS[rule.comparator]} ${threshold}`;
   return rule.ruleName ? `${rule.ruleName}: ${condition}` : condition;
 }
 

@@ -16,6 +16,13 @@ describe("ruleState", () => {
     });
   });
 
+  it("says when the metric was reported, only not for weeks", () => {
+    expect(ruleState(rule, { firing: false, latestAt: null, reported: true, now })).toEqual({
+      state: "no data",
+      detail: "no temperature reading for weeks",
+    });
+  });
+
   it("is no data when the latest reading is older than the window", () => {
     const latestAt = new Date(now - 301_000);
     expect(ruleState(rule, { firing: false, latestAt, now }).state).toBe("no data");

@@ -14,10 +14,23 @@ export interface RuleStateView {
  */
 export function ruleState(
   rule: { metric: string; windowSeconds: number },
-  options: { firing: boolean; latestAt: Date | string | null | undefined; now?: number },
+  options: {
+    firing: boolean;
+    /** The metric's latest raw reading (raw readings are kept RAW_RETENTION_DAYS). */
+    latestAt: Date | string | null | undefined;
+    /** With no raw reading: whether the device reported the metric before (roll-ups hold it). */
+    reported?: boolean;
+    now?: number;
+  },
 ): RuleStateView {
   if (options.firing) return { state: "firing", detail: null };
-  if (!options.latestAt) return { state: "no data", detail: `the device never reported ${rule.metric}` };
+  if (!options.latestAt)
+    return {
+      state: "no data",
+      detail: options.reported
+        ? `no ${rule.metric} reading for weeks`
+        : `the device never reported ${rule.metric}`,
+    };
   const age = (options.now ?? Date.now()) - new Date(options.latestAt).getTime();
   if (age > rule.windowSeconds * 1000)
     return { state: "no data", detail: `no ${rule.metric} reading within its window` };

@@ -15,7 +15,16 @@ describe("defaultUnit", () => {
     expect(defaultUnit("Humidity")).toBe("%");
   });
 
+  it("takes the specific name before the broad one", () => {
+    expect(defaultUnit("battery_voltage")).toBe("V");
+    expect(defaultUnit("battery_current")).toBe("A");
+    expect(defaultUnit("battery_level")).toBe("%");
+    expect(defaultUnit("temperature_f")).toBe("°F");
+  });
+
   it("gives none for a name it does not know", () => {
+    expect(defaultUnit("zone_a")).toBe("");
+    expect(defaultUnit("constructor")).toBe("");
     expect(defaultUnit("tempreature")).toBe("");
     expect(defaultUnit("level")).toBe("");
   });

@@ -18,22 +18,24 @@ export interface MetricDisplaySetting {
 }
 
 // Well-known metric names (as devices commonly send them) and their usual units.
+// Well-known metric names (as devices commonly send them) and their usual units. The first
+// match wins: specific names before broad ones ("battery_voltage" is volts, not a percentage).
 const DEFAULT_UNITS: [RegExp, string][] = [
-  [/^(temp|temperature)(_c|_celsius)?$|_temp(erature)?$|^temperature_/, "°C"],
   [/^(temp|temperature)_f(ahrenheit)?$/, "°F"],
+  [/^(temp|temperature)(_c|_celsius)?$|_temp(erature)?$|^temperature_/, "°C"],
+  [/voltage|^volts?$|_volts?$/, "V"],
+  [/^current$|_current$|^amps?$|_amps?$/, "A"],
+  [/^power(_w)?$|_watts?$/, "W"],
+  [/^(energy|kwh)$|_kwh$/, "kWh"],
   [/humidity|^rh$/, "%"],
   [/^(co2|eco2|tvoc)(_ppm)?$|_ppm$/, "ppm"],
   [/pressure|^baro(meter)?$|_hpa$/, "hPa"],
   [/^(heart_rate|hr|bpm|pulse)$/, "bpm"],
-  [/battery|^soc$|_pct$|_percent$/, "%"],
+  [/^battery(_level|_pct|_percent)?$|^soc$|_pct$|_percent$/, "%"],
   [/^(lux|illuminance|light)$/, "lx"],
-  [/voltage|^volts?$|_v$/, "V"],
-  [/current|^amps?$|_a$/, "A"],
-  [/^power(_w)?$|_watts?$/, "W"],
-  [/^(energy|kwh)$|_kwh$/, "kWh"],
   [/^(rssi|signal)$/, "dBm"],
   [/^(spo2|oxygen)$/, "%"],
-  [/^(steps)$/, "steps"],
+  [/^steps$/, "steps"],
   [/^(speed|wind_speed)$/, "m/s"],
   [/^(pm1|pm2_?5|pm10)$/, "µg/m³"],
 ];
@@ -41,7 +43,6 @@ const DEFAULT_UNITS: [RegExp, string][] = [
 /** The usual unit of a well-known metric name, or "" when it is not one. */
 export function defaultUnit(metric: string): string {
   const name = metric.toLowerCase();
-  if (/^(temp|temperature)_f(ahrenheit)?$/.test(name)) return "°F";
   for (const [pattern, unit] of DEFAULT_UNITS) if (pattern.test(name)) return unit;
   return "";
 }

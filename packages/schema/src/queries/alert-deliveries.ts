@@ -93,7 +93,8 @@ export async function claimDelivery(
            floor(extract(epoch from a.resolved_at) * 1000)::float8 as resolved_at_ms,
            floor(extract(epoch from a.window_start) * 1000)::float8 as window_start_ms,
            floor(extract(epoch from a.window_end) * 1000)::float8 as window_end_ms,
-           r.id as rule_id, r.metric, r.comparator, r.threshold::float8 as threshold, r.aggregate, r.window_seconds,
+           -- The condition the alert fired on (the rule may have been edited since).
+           r.id as rule_id, a.metric, a.comparator, a.threshold::float8 as threshold, a.aggregate, a.window_seconds,
            d.id as device_id, d.name as device_name
     from claimed c
     join alert_events e on e.id = c.event_id

@@ -45,11 +45,12 @@ const view = {
   deviceName: devices.name,
   ruleId: alertRules.id,
   ruleName: alertRules.name,
-  metric: alertRules.metric,
-  comparator: alertRules.comparator,
-  threshold: alertRules.threshold,
-  aggregate: alertRules.aggregate,
-  windowSeconds: alertRules.windowSeconds,
+  // The condition the alert fired on (the rule may have been edited since).
+  metric: alerts.metric,
+  comparator: alerts.comparator,
+  threshold: alerts.threshold,
+  aggregate: alerts.aggregate,
+  windowSeconds: alerts.windowSeconds,
 };
 
 function ownedAlerts(db: Database, where: SQL | undefined) {
@@ -69,7 +70,7 @@ export function listAlerts(db: Database, ownerId: string, filter: AlertFilter = 
       eq(devices.ownerId, ownerId),
       filter.status ? eq(alerts.status, filter.status) : undefined,
       filter.deviceId ? eq(alerts.deviceId, filter.deviceId) : undefined,
-      filter.metric ? eq(alertRules.metric, filter.metric) : undefined,
+      filter.metric ? eq(alerts.metric, filter.metric) : undefined,
     ),
   )
     .orderBy(desc(alerts.triggeredAt), desc(alerts.id))

@@ -8,8 +8,12 @@ export interface DeviceByKey {
   digest: string;
   deviceId: string;
   ownerId: string;
-  /** A replaced key in its grace period: when it stops being accepted (null: the current key). */
-  expiresAt: Date | null;
+  /**
+   * A replaced key in its grace period: how long it is still accepted, in ms from the query (by
+   * the database's clock, so the ingest's own clock does not stretch the grace); null for the
+   * current key.
+   */
+  expiresInMs: number | null;
 }
 
 /**
@@ -19,18 +23,17 @@ export interface DeviceByKey {
 export async function devicesByKeyDigests(db: Database, digests: readonly string[]): Promise<DeviceByKey[]> {
   const keys = digests as string[];
   const rows = await db.$client<
-    { id: string; owner_id: string; digest: string; expires_at: Date | string | null }[]
+    { id: string; owner_id: string; digest: string; expires_in_ms: number | null }[]
   >`
-    select id, owner_id, device_key as digest, null::timestamptz as expires_at
+    select id, owner_id, device_key as digest, null::float8 as expires_in_ms
     from devices where device_key = any(${keys}::text[])
     union all
-    select id, owner_id, previous_key, previous_key_expires_at
+    select id, owner_id, previous_key, (extract(epoch from previous_key_expires_at - now()) * 1000)::float8
     from devices where previous_key = any(${keys}::text[]) and previous_key_expires_at > now()`;
-  // (The pooled client may hand timestamps over as text.)
   return rows.map((r) => ({
     digest: r.digest,
     deviceId: r.id,
     ownerId: r.owner_id,
-    expiresAt: r.expires_at === null ? null : new Date(r.expires_at),
+    expiresInMs: r.expires_in_ms,
   }));
 }

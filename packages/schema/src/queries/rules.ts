@@ -81,8 +81,8 @@ export async function updateRule(
 }
 
 /**
- * Whether the owner's device ever reported this metric (in its raw readings or minute roll-ups:
- * what the stored tiers still hold). A rule on a metric it never reported is allowed (the device
+ * Whether the owner's device ever reported this metric (in its raw readings or its minute or
+ * hourly roll-ups: what the stored tiers still hold). A rule on a metric it never reported is allowed (the device
  * may start later) but is most often a typo, which the app warns about.
  */
 export async function deviceReportedMetric(
@@ -93,7 +93,8 @@ export async function deviceReportedMetric(
 ): Promise<boolean> {
   const [row] = await db.$client<{ reported: boolean }[]>`
     select exists (select 1 from sensor_readings_all r where r.device_id = d.id and r.metric = ${metric})
-        or exists (select 1 from reading_rollups_1m m where m.device_id = d.id and m.metric = ${metric}) as reported
+        or exists (select 1 from reading_rollups_1m_all m where m.device_id = d.id and m.metric = ${metric})
+        or exists (select 1 from reading_rollups_1h h where h.device_id = d.id and h.metric = ${metric}) as reported
     from devices d where d.id = ${deviceId} and d.owner_id = ${ownerId}`;
   return row?.reported ?? false;
 }

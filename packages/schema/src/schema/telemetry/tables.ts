@@ -364,6 +364,15 @@ export const alerts = pgTable(
     windowEnd: timestamp("window_end", { withTimezone: true }),
     /** The aggregate that resolved it. */
     resolvedValue: numeric("resolved_value", { mode: "number" }),
+    // The rule's condition when the alert opened: rules are edited in place, and an alert's
+    // history (and the webhooks about it) must say what it fired on, not what the rule says now.
+    // Copied from the rule by the trigger `alerts_copy_rule_condition` (migration 0018), so every
+    // way an alert is inserted gets it.
+    metric: text("metric").notNull(),
+    comparator: text("comparator", { enum: COMPARATORS }).notNull(),
+    threshold: numeric("threshold", { mode: "number" }).notNull(),
+    aggregate: text("aggregate", { enum: AGGREGATES }).notNull(),
+    windowSeconds: integer("window_seconds").notNull(),
   },
   (t) => [
     index("idx_alert_device").on(t.deviceId),

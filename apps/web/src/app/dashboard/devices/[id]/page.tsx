@@ -3,7 +3,7 @@ import { getDevice, listDevices } from "@pulseboard/schema/queries/devices";
 import { latestValues } from "@pulseboard/schema/queries/latest";
 import { listMetricDisplay } from "@pulseboard/schema/queries/metric-display";
 import { deviceRejections } from "@pulseboard/schema/queries/rejections";
-import { listRules } from "@pulseboard/schema/queries/rules";
+import { deviceReportedMetric, listRules } from "@pulseboard/schema/queries/rules";
 import { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "@pulseboard/schema/telemetry";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -45,10 +45,12 @@ export default async function DevicePage({
   if (!device) notFound();
 
   const query = await searchParams;
-  const [latest, rules, history, focus, rejections, displaySettings, devices] = await Promise.all([
+  const [latest, rules, history, firing, focus, rejections, displaySettings, devices] = await Promise.all([
     latestValues(db, ownerId, id),
     listRules(db, ownerId, id),
     listAlerts(db, ownerId, { deviceId: id, limit: 50 }),
+    // At most one per rule: every firing one, however long ago it fired.
+    listAlerts(db, ownerId, { deviceId: id, status: "firing", limit: 1000 }),
     isUuid(first(query.alert)) ? getAlert(db, ownerId, first(query.alert) as string) : undefined,
     deviceRejections(db, ownerId, id),
     listMetricDisplay(db, ownerId),
@@ -67,7 +69,7 @@ export default async function DevicePage({
     if (Number.isFinite(from) && Number.isFinite(to) && from < to) range = { from, to };
   }
 
-  const firingRules = new Set(history.filter((a) => a.status === "firing").map((a) => a.ruleId));
+  const firingRules = new Set(firing.map((a) => a.ruleId));
   const thresholds = thresholdsByMetric(rules);
   const metrics = latest.map((l) => l.metric);
   const display = metrics.map((m) =>
@@ -76,8 +78,22 @@ export default async function DevicePage({
       displaySettings.find((d) => d.metric === m),
     ),
   );
-  const labelOf = (metric: string) => display.find((d) => d.metric === metric) ?? resolveDisplay(metric);
+  const labelOf = (metric: string) =>
+    display.find((d) => d.metric === metric) ??
+    resolveDisplay(
+      metric,
+      displaySettings.find((d) => d.metric === metric),
+    );
   const latestAt = new Map(latest.map((l) => [l.metric, l.recordedAt]));
+  // Rules on metrics with no raw reading kept: reported before (only roll-ups left), or never?
+  const unseen = [...new Set(rules.map((r) => r.metric).filter((m) => !latestAt.has(m)))];
+  const reportedEarlier = new Set(
+    (
+      await Promise.all(
+        unseen.map(async (m) => ((await deviceReportedMetric(db, ownerId, id, m)) ? m : null)),
+      )
+    ).filter((m) => m !== null),
+  );
 
   return (
     <div className="stack">
@@ -147,12 +163,16 @@ export default async function DevicePage({
         deviceId={id}
         options={{ comparators: COMPARATORS, aggregates: AGGREGATES, noDataPolicies: NO_DATA_POLICIES }}
         metrics={metrics}
-        labels={Object.fromEntries(
-          display.filter((d) => d.label !== d.metric).map((d) => [d.metric, d.label]),
-        )}
+        display={
+          new Map([...new Set([...metrics, ...rules.map((r) => r.metric)])].map((m) => [m, labelOf(m)]))
+        }
         rules={rules.map((r) => ({
           ...r,
-          state: ruleState(r, { firing: firingRules.has(r.id), latestAt: latestAt.get(r.metric) }),
+          state: ruleState(r, {
+            firing: firingRules.has(r.id),
+            latestAt: latestAt.get(r.metric),
+            reported: reportedEarlier.has(r.metric),
+          }),
         }))}
       />
 
