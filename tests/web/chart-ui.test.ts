@@ -53,6 +53,8 @@ beforeAll(async () => {
     select ${cellarId}, 'temperature', 12 + 2 * sin(g / 60.0), t, t
     from generate_series(0, ${26 * 60 - 1}) g,
          lateral (select now() - interval '26 hours' + make_interval(mins => g) as t) x`;
+  // And a third, with no readings: compared all the same (an empty series).
+  expect((await api(web.url, alice, "POST", "/api/devices", { name: "Attic" })).status).toBe(201);
   const rule = await api(web.url, alice, "POST", `/api/devices/${deviceId}/rules`, {
     metric: "temperature",
     aggregate: "avg",
@@ -257,7 +259,12 @@ async function walk(page: Page, seen: Seen[], name: string) {
   await expect.poll(() => cellar().at(-1)?.url.searchParams.get("bucket"), { timeout: 5_000 }).toBe("300");
   await chart.locator(".u-over").scrollIntoViewIfNeeded();
   await screenshot(page, `chart-ui-${name}-compare`);
-  await page.getByLabel("Compare with").selectOption({ label: "no other device" });
+  // A third device beside them: three series.
+  await page.getByLabel("Compare with").selectOption({ label: "Attic" });
+  await expect.poll(() => attr(chart, "data-series")).toBe("3");
+  expect(await chart.getByTestId("chart-legend").textContent()).toContain("Attic · temperature (°C)");
+  await page.getByRole("button", { name: "Stop comparing with Attic" }).click();
+  await page.getByRole("button", { name: "Stop comparing with Cellar" }).click();
   await expect.poll(() => attr(chart, "data-series")).toBe("1");
 }
 

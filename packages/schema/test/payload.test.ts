@@ -6,6 +6,7 @@ import {
   createRuleBody,
   MAX_READINGS_PER_MESSAGE,
   parseReadingsPayload,
+  updateDeviceBody,
 } from "../src/schema/telemetry/validation";
 
 const now = new Date("2026-11-22T12:00:00.000Z");
@@ -328,8 +329,25 @@ describe("API bodies", () => {
     expect(createDeviceBody.safeParse({ name: "x", deviceKey: "dk_mine" }).success).toBe(false);
   });
 
+  it("rule: an optional name, trimmed, empty meaning none", () => {
+    const base = { metric: "t", comparator: "gt", threshold: 1 };
+    expect(createRuleBody.parse({ ...base, name: "  Too hot " }).name).toBe("Too hot");
+    expect(createRuleBody.parse({ ...base, name: "" }).name).toBeNull();
+    expect(createRuleBody.safeParse({ ...base, name: "x".repeat(101) }).success).toBe(false);
+  });
+
+  it("device changes: any of name, offline timeout, tags; tags distinct case-insensitively", () => {
+    expect(updateDeviceBody.parse({ tags: [" North ", "north", "south"] })).toEqual({
+      tags: ["north", "south"],
+    });
+    expect(updateDeviceBody.safeParse({}).success).toBe(false);
+    expect(updateDeviceBody.safeParse({ silenceSeconds: 9 }).success).toBe(false);
+    expect(updateDeviceBody.safeParse({ tags: ["-lead"] }).success).toBe(false);
+  });
+
   it("rule: defaults for window and aggregate; comparator and aggregate from the sets", () => {
     expect(createRuleBody.parse({ metric: "temperature", comparator: "gt", threshold: 30 })).toEqual({
+      name: null,
       metric: "temperature",
       comparator: "gt",
       threshold: 30,

@@ -14,6 +14,9 @@ import {
 } from "./chart/time-series-chart";
 import { useLive } from "./live";
 
+/** Other devices one chart may show beside this one's (each adds a series per metric). */
+const MAX_COMPARED = 4;
+
 export type RangeSpec = { preset: string } | { from: number; to: number };
 
 interface Props {
@@ -44,7 +47,7 @@ export function DeviceCharts({
 }: Props) {
   const [metrics, setMetrics] = useState(initialMetrics);
   const [combined, setCombined] = useState<string[]>([]);
-  const [compareId, setCompareId] = useState("");
+  const [compareIds, setCompareIds] = useState<string[]>([]);
   const [range, setRange] = useState<RangeSpec>(initialRange);
   const [customOpen, setCustomOpen] = useState("from" in initialRange);
   const [custom, setCustom] = useState(() => {
@@ -91,26 +94,28 @@ export function DeviceCharts({
   }
 
   const displayOf = (metric: string) => display.find((d) => d.metric === metric) ?? resolveDisplay(metric);
-  const compare = compareDevices.find((d) => d.id === compareId && d.id !== deviceId);
-  /** The series of a chart of these metrics: this device's, and the compared device's beside. */
+  const compared = compareIds.flatMap((id) => compareDevices.filter((d) => d.id === id && d.id !== deviceId));
+  const addable = compareDevices.filter((d) => d.id !== deviceId && !compareIds.includes(d.id));
+  /** The series of a chart of these metrics: this device's, and each compared device's beside. */
   function seriesOf(chartMetrics: string[]): ChartSeries[] {
     const own = chartMetrics.map((metric) => {
       const d = displayOf(metric);
       return {
         deviceId,
         metric,
-        label: compare ? `${deviceName ?? "This device"} · ${d.label}` : d.label,
+        label: compared.length > 0 ? `${deviceName ?? "This device"} · ${d.label}` : d.label,
         unit: d.unit,
         thresholds: thresholds.get(metric) ?? [],
       };
     });
-    if (!compare) return own;
     return [
       ...own,
-      ...chartMetrics.map((metric) => {
-        const d = displayOf(metric);
-        return { deviceId: compare.id, metric, label: `${compare.name} · ${d.label}`, unit: d.unit };
-      }),
+      ...compared.flatMap((other) =>
+        chartMetrics.map((metric) => {
+          const d = displayOf(metric);
+          return { deviceId: other.id, metric, label: `${other.name} · ${d.label}`, unit: d.unit };
+        }),
+      ),
     ];
   }
 
@@ -159,19 +164,40 @@ export function DeviceCharts({
           </button>
         </fieldset>
         {compareDevices.some((d) => d.id !== deviceId) && metrics.length > 0 && (
-          <label className="row small chart-compare">
-            <span>Compare with</span>
-            <select value={compareId} onChange={(e) => setCompareId(e.target.value)}>
-              <option value="">no other device</option>
-              {compareDevices
-                .filter((d) => d.id !== deviceId)
-                .map((d) => (
-                  <option key={d.id} value={d.id}>
-                    {d.name}
-                  </option>
-                ))}
-            </select>
-          </label>
+          <div className="row small chart-compare" data-testid="chart-compare">
+            {compared.map((d) => (
+              <span key={d.id} className="tag">
+                {d.name}{" "}
+                <button
+                  type="button"
+                  className="tag-remove"
+                  aria-label={`Stop comparing with ${d.name}`}
+                  onClick={() => setCompareIds((ids) => ids.filter((id) => id !== d.id))}
+                >
+                  ×
+                </button>
+              </span>
+            ))}
+            {addable.length > 0 && compared.length < MAX_COMPARED && (
+              <label className="row small">
+                <span>Compare with</span>
+                <select
+                  value=""
+                  onChange={(e) => {
+                    const id = e.target.value;
+                    if (id) setCompareIds((ids) => [...ids, id]);
+                  }}
+                >
+                  <option value="">{compared.length > 0 ? "another device…" : "no other device"}</option>
+                  {addable.map((d) => (
+                    <option key={d.id} value={d.id}>
+                      {d.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+          </div>
         )}
       </div>
       {metrics.length > 1 && (
@@ -220,7 +246,7 @@ export function DeviceCharts({
       ) : (
         charts.map((chartMetrics) => (
           <TimeSeriesChart
-            key={`${chartMetrics.join("|")}|${compare?.id ?? ""}`}
+            key={`${chartMetrics.join("|")}|${compareIds.join("|")}`}
             series={seriesOf(chartMetrics)}
             title={chartMetrics.map((m) => labelWithUnit(displayOf(m).label, displayOf(m).unit)).join(" · ")}
             from={window_.from}
