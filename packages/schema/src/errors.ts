@@ -11,11 +11,13 @@
 // - input that names something unknown or breaks a rule the schema cannot express throws
 //   InvalidError, with `field` naming the offending input when there is one;
 // - a request the database could not answer in the time allowed (a statement timeout) throws
-//   UnavailableError, saying when to try again.
+//   UnavailableError, saying when to try again;
+// - an action the caller may not take on something they can see throws ForbiddenError;
+// - an action the caller took too often throws RateLimitedError, saying when to try again.
 
 /** The base of every error the query layer throws on purpose. */
 export abstract class DomainError extends Error {
-  abstract readonly kind: "not_found" | "conflict" | "invalid" | "unavailable";
+  abstract readonly kind: "not_found" | "conflict" | "invalid" | "unavailable" | "forbidden" | "rate_limited";
   readonly field: string | undefined;
 
   constructor(message: string, options: { field?: string | undefined; cause?: unknown } = {}) {
@@ -48,6 +50,22 @@ export class UnavailableError extends DomainError {
 
   constructor(message: string, options: { retryAfterSeconds: number; cause?: unknown }) {
     super(message, { cause: options.cause });
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** The caller may see the thing but not do this to it (a moderator's action, someone else's reply). */
+export class ForbiddenError extends DomainError {
+  readonly kind = "forbidden";
+}
+
+/** The caller did this too often; the same request may succeed after `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  readonly kind = "rate_limited";
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, options: { retryAfterSeconds: number }) {
+    super(message);
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -1,4 +1,11 @@
-import { ConflictError, InvalidError, NotFoundError, UnavailableError } from "@pulseboard/schema/errors";
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidError,
+  NotFoundError,
+  RateLimitedError,
+  UnavailableError,
+} from "@pulseboard/schema/errors";
 import { describe, expect, it } from "vitest";
 import { actionError, httpError, runAction } from "./errors";
 
@@ -17,6 +24,18 @@ describe("domain errors as answers", () => {
       body: { error: "unknown exercise: x", field: "exerciseId" },
     });
     expect(httpError(new InvalidError("bad"))).toEqual({ status: 400, body: { error: "bad" } });
+  });
+
+  it("maps Forbidden to 403 and RateLimited to 429 with Retry-After", () => {
+    expect(httpError(new ForbiddenError("moderators only"))).toEqual({
+      status: 403,
+      body: { error: "moderators only" },
+    });
+    expect(httpError(new RateLimitedError("too many replies", { retryAfterSeconds: 12.5 }))).toEqual({
+      status: 429,
+      body: { error: "too many replies" },
+      headers: { "retry-after": "13" },
+    });
   });
 
   it("maps Unavailable to 503 with Retry-After in whole seconds", () => {

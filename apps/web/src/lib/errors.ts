@@ -5,14 +5,16 @@
 import {
   ConflictError,
   type DomainError,
+  ForbiddenError,
   InvalidError,
   isDomainError,
   NotFoundError,
+  RateLimitedError,
   UnavailableError,
 } from "@pulseboard/schema/errors";
 
 export interface HttpError {
-  status: 400 | 404 | 409 | 503;
+  status: 400 | 403 | 404 | 409 | 429 | 503;
   body: { error: string; field?: string };
   /** Response headers the status needs (503: Retry-After). */
   headers?: Record<string, string>;
@@ -20,10 +22,18 @@ export interface HttpError {
 
 /**
  * NotFound → 404, Conflict → 409, Invalid → 400 (naming the offending field when there is one),
- * Unavailable → 503 with Retry-After.
+ * Forbidden → 403, RateLimited → 429 with Retry-After, Unavailable → 503 with Retry-After.
  */
 export function httpError(error: DomainError): HttpError {
   if (error instanceof NotFoundError) return { status: 404, body: { error: error.message } };
+  if (error instanceof ForbiddenError) return { status: 403, body: { error: error.message } };
+  if (error instanceof RateLimitedError) {
+    return {
+      status: 429,
+      body: { error: error.message },
+      headers: { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterSeconds))) },
+    };
+  }
   if (error instanceof UnavailableError) {
     return {
       status: 503,
