@@ -3,13 +3,16 @@
 // stored, locked threads, pinned first, keyset pages that neither skip nor repeat.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { user } from "@pulseboard/schema";
+import { RateLimitedError } from "@pulseboard/schema/errors";
 import { createCategory } from "@pulseboard/schema/queries/community-categories";
+import { accountAgeSeconds, countCommunityAction } from "@pulseboard/schema/queries/community-limits";
 import {
   createReply,
   deleteReply,
   listReplies,
   voteOnReply,
 } from "@pulseboard/schema/queries/community-replies";
+import { searchCommunity } from "@pulseboard/schema/queries/community-search";
 import {
   createThread,
   decodeCursor,
@@ -253,5 +256,55 @@ describe("threads", () => {
     expect(
       decodeCursor(Buffer.from('[true,"2026-01-01T00:00:00Z","x"]').toString("base64url")),
     ).toBeUndefined();
+  });
+});
+
+describe("abuse limits", () => {
+  it("counts each action per user in its window: past the limit a RateLimited error says when to retry", async () => {
+    const alice = await makeUser();
+    const bob = await makeUser();
+    const limit = { max: 3, windowSeconds: 60 };
+    await Promise.all([1, 2, 3].map(() => countCommunityAction(db(), alice, "reply", limit)));
+    const error = await countCommunityAction(db(), alice, "reply", limit).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as RateLimitedError).message).toBe(
+      "too many replies: at most 3 per 1 min; try again later",
+    );
+    expect((error as RateLimitedError).retryAfterSeconds).toBeGreaterThan(50);
+    expect((error as RateLimitedError).retryAfterSeconds).toBeLessThanOrEqual(60);
+    // Another user, another action: their own counts.
+    await countCommunityAction(db(), bob, "reply", limit);
+    await countCommunityAction(db(), alice, "vote", limit);
+    // The window over (moved back in the database), the count starts again.
+    await sql()`update community_rate_windows set window_start = now() - interval '61 seconds' where user_id = ${alice}`;
+    await countCommunityAction(db(), alice, "reply", limit);
+  });
+
+  it("tells an account's age", async () => {
+    const alice = await makeUser();
+    expect(await accountAgeSeconds(db(), alice)).toBeLessThan(60);
+    await sql()`update "user" set created_at = now() - interval '2 hours' where id = ${alice}`;
+    expect(await accountAgeSeconds(db(), alice)).toBeGreaterThan(7100);
+  });
+});
+
+describe("search", () => {
+  it("finds threads by title and by reply body, a title match first, with an excerpt", async () => {
+    const category = await makeCategory();
+    const alice = await makeUser();
+    const word = `zq${Date.now().toString(36)}`;
+    const byTitle = await createThread(db(), alice, category.id, {
+      title: `Calibrating the ${word} sensor`,
+      body: "how?",
+    });
+    const byBody = await createThread(db(), alice, category.id, { title: "Humidity drift", body: "b" });
+    await createReply(db(), alice, byBody.id, `My ${word} reads 5 % high after a week in the greenhouse.`);
+    await createThread(db(), alice, category.id, { title: "Unrelated", body: "nothing here" });
+    const hits = await searchCommunity(db(), word);
+    expect(hits.map((h) => h.threadId)).toEqual([byTitle.id, byBody.id]);
+    expect(hits[1]?.excerpt).toContain(`«${word}»`);
+    expect(hits[0]?.categorySlug).toBe(category.slug);
+    expect(await searchCommunity(db(), `${word} -greenhouse`)).toHaveLength(1);
+    expect(await searchCommunity(db(), "qqqnothingmatchesthis")).toEqual([]);
   });
 });

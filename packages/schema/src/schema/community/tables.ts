@@ -12,6 +12,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
@@ -155,3 +156,27 @@ export const communityModerators = pgTable("community_moderators", {
   grantedBy: text("granted_by").notNull(),
   grantedAt: timestamp("granted_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const COMMUNITY_ACTIONS = ["thread", "reply", "vote"] as const;
+export type CommunityAction = (typeof COMMUNITY_ACTIONS)[number];
+
+/**
+ * Per-user abuse limits: how many threads, replies and votes a user made in the current window
+ * (a fixed window per user and action), counted by one atomic upsert per action, so every web
+ * instance counts the same and deleting a post does not give its place back.
+ */
+export const communityRateWindows = pgTable(
+  "community_rate_windows",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    action: text("action").$type<CommunityAction>().notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.action] }),
+    check("community_rate_windows_action_check", sql`${t.action} in ('thread','reply','vote')`),
+  ],
+);
