@@ -76,6 +76,17 @@ export const webEnvSchema = z
     ),
     /** Requests per client address per minute to the auth endpoints (sign-in: 3 per 10 s). */
     AUTH_RATE_LIMIT_MAX: positiveInt(100, 100_000),
+    /** Community abuse limits per user: new threads an hour, replies and votes a minute. */
+    COMMUNITY_THREADS_PER_HOUR: positiveInt(5, 10_000),
+    COMMUNITY_REPLIES_PER_MINUTE: positiveInt(10, 10_000),
+    COMMUNITY_VOTES_PER_MINUTE: positiveInt(60, 10_000),
+    /** A new account may post no links for this many minutes (0: from the start). */
+    COMMUNITY_NEW_ACCOUNT_LINK_MINUTES: z.preprocess(
+      (v) => (v === undefined || v === "" ? undefined : v),
+      z.coerce.number().int("must be a whole number").min(0).max(525_600).default(30),
+    ),
+    /** E-mail addresses made community moderators once the address is verified. */
+    COMMUNITY_MODERATORS: commaList(z.array(z.email("must be e-mail addresses, comma-separated"))),
     /** Where devices connect, as shown in the provisioning dialog's ready-to-paste lines. */
     PUBLIC_MQTT_URL: z.preprocess(
       (v) => (v === "" ? undefined : v),

@@ -147,6 +147,13 @@ export function withSession<P = Record<string, never>>(
   });
 }
 
+/** As withErrors, with the session when there is one, null when not (for what anyone may read). */
+export function withOptionalSession<P = Record<string, never>>(
+  handler: (request: Request, session: Session | null, params: P) => Promise<Response>,
+) {
+  return withErrors<P>(async (request, params) => handler(request, await requestSession(request), params));
+}
+
 /** An id from the path: anything that is not a UUID cannot be the owner's, so it is a 404. */
 export function idParam(value: string, what: string): string {
   if (!isUuid(value)) throw notFound(`${what} not found`);
