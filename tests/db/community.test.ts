@@ -1,11 +1,14 @@
 // The community forum's schema (seed 003's constraints, cascades and our counters) and its queries
 // against the live database: one vote per voter under concurrency, scores that equal the votes
 // stored, locked threads, pinned first, keyset pages that neither skip nor repeat.
+import { execFile } from "node:child_process";
+import { REPO_ROOT } from "@pulseboard/devstack/paths";
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { user } from "@pulseboard/schema";
 import { RateLimitedError } from "@pulseboard/schema/errors";
 import { createCategory } from "@pulseboard/schema/queries/community-categories";
 import { accountAgeSeconds, countCommunityAction } from "@pulseboard/schema/queries/community-limits";
+import { isModerator } from "@pulseboard/schema/queries/community-moderators";
 import {
   createReply,
   deleteReply,
@@ -307,4 +310,35 @@ describe("search", () => {
     expect(await searchCommunity(db(), `${word} -greenhouse`)).toHaveLength(1);
     expect(await searchCommunity(db(), "qqqnothingmatchesthis")).toEqual([]);
   });
+});
+
+describe("pnpm community:moderator", () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "packages/devstack/src/community-moderator-cli.ts", ...args],
+        { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: database.current.url } },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
+    });
+
+  it("grants the role by user id, takes it back with --revoke, and says so for an unknown id", async () => {
+    const id = await makeUser("mona");
+    expect(await run([id])).toEqual({ code: 0, out: `${id} moderates the community\n` });
+    expect(await isModerator(db(), id)).toBe(true);
+    expect(await run([id, "--revoke"])).toEqual({
+      code: 0,
+      out: `${id} no longer moderates the community\n`,
+    });
+    expect(await isModerator(db(), id)).toBe(false);
+    expect(await run(["no-such-user"])).toEqual({
+      code: 1,
+      out: "community:moderator: no user with the id no-such-user\n",
+    });
+    expect((await run([])).out).toBe(
+      "community:moderator: usage: pnpm community:moderator <user id> [--revoke]\n",
+    );
+  }, 60_000);
 });

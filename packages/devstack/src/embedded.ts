@@ -312,7 +312,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const lastResort = () => server.kill("SIGINT");
   process.once("exit", lastResort);
   return {
-    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
+    url: embeddedUrl(options.port, password),
     port: options.port,
     stop: async () => {
       process.off("exit", lastResort);
@@ -322,6 +322,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await exited;
     },
   };
+}
+
+/** The embedded cluster's admin URL (its `postgres` database) on this port with this password. */
+export function embeddedUrl(port: number, password: string): string {
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 }
 
 /** `url` with its database name replaced. */

@@ -34,3 +34,9 @@ export async function grantModeratorsByEmail(db: Database, emails: readonly stri
     returning user_id`;
   return rows.length;
 }
+
+/** Takes the role back; false when the user did not have it. */
+export async function revokeModerator(db: Database, userId: string): Promise<boolean> {
+  const rows = await db.$client`delete from community_moderators where user_id = ${userId} returning user_id`;
+  return rows.length > 0;
+}
