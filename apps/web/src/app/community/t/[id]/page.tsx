@@ -1,0 +1,85 @@
+import { listReplies } from "@pulseboard/schema/queries/community-replies";
+import { getThread } from "@pulseboard/schema/queries/community-threads";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ReplyActions } from "@/components/community/reply-actions";
+import { ReplyForm } from "@/components/community/reply-form";
+import { ThreadModeration } from "@/components/community/thread-moderation";
+import { LocalTime } from "@/components/local-time";
+import { moderates } from "@/lib/community";
+import { renderPost } from "@/lib/community-markdown";
+import { db } from "@/lib/db";
+import { isUuid } from "@/lib/params";
+import { currentSession } from "@/lib/session";
+
+export const metadata: Metadata = { title: "Thread" };
+
+export default async function ThreadPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!isUuid(id)) notFound();
+  const thread = await getThread(db, id);
+  if (!thread) notFound();
+  const session = await currentSession();
+  const [replies, moderator] = await Promise.all([
+    listReplies(db, id, session?.user.id ?? null),
+    moderates(session),
+  ]);
+  const locked = thread.status === "locked";
+  return (
+    <div className="stack">
+      <p className="small">
+        <Link href="/community">Community</Link> ›{" "}
+        <Link href={`/community/c/${thread.categorySlug}`}>{thread.categoryName}</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <h1 data-testid="thread-title">{thread.title}</h1>
+          <p className="row small muted">
+            {thread.isPinned && <span className="badge badge-firing">pinned</span>}
+            {locked && <span className="badge badge-offline">locked</span>}
+            <span>
+              started by {thread.authorName} · <LocalTime value={thread.createdAt} />
+            </span>
+          </p>
+        </div>
+        {moderator && <ThreadModeration threadId={id} status={thread.status} isPinned={thread.isPinned} />}
+      </div>
+      {locked && (
+        <p className="notice" data-testid="locked-notice">
+          This thread is locked: it takes no new replies or votes.
+        </p>
+      )}
+      <ol className="stack community-replies">
+        {replies.map((r, i) => (
+          <li key={r.id} className="card reply" id={`reply-${r.id}`} data-testid="reply" data-score={r.score}>
+            <p className="small muted">
+              <strong>{r.authorName}</strong> · <LocalTime value={r.createdAt} />
+              {i === 0 && " · opening post"}
+            </p>
+            {/* The body rendered by lib/community-markdown: raw HTML escaped, links checked. */}
+            <div className="post-body" dangerouslySetInnerHTML={{ __html: renderPost(r.body) }} />
+            <ReplyActions
+              replyId={r.id}
+              score={r.score}
+              myVote={r.myVote}
+              canVote={session !== null && !locked && r.authorId !== session.user.id}
+              canDelete={session !== null && (moderator || r.authorId === session.user.id)}
+              opening={i === 0}
+            />
+          </li>
+        ))}
+      </ol>
+      {session ? (
+        locked ? null : (
+          <ReplyForm threadId={id} />
+        )
+      ) : (
+        <p className="card">
+          <Link href={`/sign-in?next=${encodeURIComponent(`/community/t/${id}`)}`}>Sign in</Link> to reply and
+          vote.
+        </p>
+      )}
+    </div>
+  );
+}
