@@ -1,7 +1,12 @@
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import * as schema from "@pulseboard/schema";
 import { EXERCISE_CATALOG, exercises, user } from "@pulseboard/schema";
-import { ensureDemoAccount, seedExerciseCatalog } from "@pulseboard/schema/seed";
+import {
+  COMMUNITY_CATEGORIES,
+  ensureDemoAccount,
+  seedCommunity,
+  seedExerciseCatalog,
+} from "@pulseboard/schema/seed";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { count, eq } from "drizzle-orm";
@@ -46,5 +51,33 @@ describe("seed", () => {
     await expect(
       auth.api.signInEmail({ body: { email: "demo@pulseboard.local", password: "wrong-password" } }),
     ).rejects.toThrow(/invalid email or password/i);
+  });
+
+  it("seeds the community's categories and one welcome thread, once; the demo account moderates", async () => {
+    const { db, sql } = database.current;
+    const demoId = await ensureDemoAccount(db, {
+      email: "demo@pulseboard.local",
+      password: "pulseboard-demo",
+      name: "Demo",
+    });
+    await seedCommunity(db, demoId);
+    await seedCommunity(db, demoId);
+    const categories = await sql<{ slug: string; thread_count: number }[]>`
+      select slug, thread_count from categories order by position`;
+    expect(categories.map((c) => c.slug)).toEqual(COMMUNITY_CATEGORIES.map((c) => c.slug));
+    const threads = await sql<{ title: string; reply_count: number; author_id: string }[]>`
+      select title, reply_count, author_id from threads`;
+    expect(threads).toEqual([
+      { title: "Welcome: what are you measuring?", reply_count: 1, author_id: demoId },
+    ]);
+    expect(categories.find((c) => c.slug === "show-and-tell")?.thread_count).toBe(1);
+    const [mod] = await sql`select granted_by from community_moderators where user_id = ${demoId}`;
+    expect(mod).toEqual({ granted_by: "command" });
+    // A category a moderator renamed stays as they left it; a deleted welcome thread stays gone
+    // once the community has threads of its own.
+    await sql`update categories set name = 'Gadgets' where slug = 'devices-and-sensors'`;
+    await seedCommunity(db, demoId);
+    const [renamed] = await sql`select name from categories where slug = 'devices-and-sensors'`;
+    expect(renamed).toEqual({ name: "Gadgets" });
   });
 });

@@ -12,7 +12,7 @@ import { errorMessage } from "@pulseboard/runtime/errors";
 import { checkPortFree, type PortClaim, PortInUseError } from "@pulseboard/runtime/ports";
 import { createDb, createPooledClient } from "@pulseboard/schema/client";
 import { runMigrations } from "@pulseboard/schema/migrate";
-import { ensureDemoAccount, seedExerciseCatalog } from "@pulseboard/schema/seed";
+import { ensureDemoAccount, seedCommunity, seedExerciseCatalog } from "@pulseboard/schema/seed";
 import { runSimulation, type SimulationHandle } from "@pulseboard/simulator";
 import { type DemoDevice, ensureDemoDevices } from "./demo-devices";
 import { ensureDemoHistory } from "./demo-history";
@@ -181,6 +181,7 @@ async function main(config: StackConfig): Promise<void> {
         name: "Demo",
       });
       await seedExerciseCatalog(db);
+      await seedCommunity(db, demoId);
       demoDevices = await ensureDemoDevices(db, demoId, config.dataDir);
       await ensureDemoWorkouts(db, demoId, demoDevices.find((d) => d.profile === "wearable")?.deviceId);
       // A month of the greenhouse sensor's history, so the long charts and an alert episode show.
