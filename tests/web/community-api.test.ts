@@ -204,6 +204,48 @@ describe.each(testIdentities())("the community under $name", (identity) => {
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
+  it("streams a thread's new replies to anyone reading it, ids only", async () => {
+    const thread = await call(alice, "POST", `/api/community/categories/${slug}/threads`, {
+      title: "Live",
+      body: "watch",
+    });
+    expect((await call(null, "GET", `/api/community/threads/${crypto.randomUUID()}/live`)).status).toBe(404);
+    const controller = new AbortController();
+    const res = await fetch(`${web.url}/api/community/threads/${thread.body.id}/live`, {
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const until = async (pattern: RegExp) => {
+      const deadline = Date.now() + 10_000;
+      while (!pattern.test(text)) {
+        if (Date.now() > deadline) throw new Error(`no ${pattern} in ${JSON.stringify(text)}`);
+        const { value, done } = await reader.read();
+        if (done) throw new Error("stream ended");
+        text += decoder.decode(value);
+      }
+      return pattern.exec(text);
+    };
+    try {
+      await until(/event: ready/);
+      const reply = await call(bob, "POST", `/api/community/threads/${thread.body.id}/replies`, {
+        body: "secret words",
+      });
+      const match = await until(/event: reply\ndata: (.*)\n/);
+      expect(JSON.parse(match?.[1] ?? "")).toEqual({
+        type: "reply",
+        threadId: thread.body.id,
+        replyId: reply.body.id,
+      });
+      expect(text).not.toContain("secret words");
+    } finally {
+      controller.abort();
+    }
+  });
+
   it("searches titles and replies without a session", async () => {
     const word = `tz${identity.name.replace("-", "")}${Date.now().toString(36)}`;
     const thread = await call(alice, "POST", `/api/community/categories/${slug}/threads`, {

@@ -113,6 +113,18 @@ describe("the community in a browser", () => {
       0,
     );
 
+    // Live: Bob's open page shows Alice's next reply without a reload.
+    await bob.page.reload();
+    await bob.page.evaluate(() => {
+      (window as unknown as { noReload: boolean }).noReload = true;
+    });
+    await bob.page.locator('html[data-thread-live="open"]').waitFor({ timeout: 15_000 });
+    await alice.page.getByLabel("Your reply (Markdown)").fill("Thanks, ordering one.");
+    await alice.page.getByRole("button", { name: "Post reply" }).click();
+    await expect.poll(() => bob.page.getByTestId("reply").count(), { timeout: 15_000 }).toBe(3);
+    expect(await bob.page.getByTestId("reply").nth(2).textContent()).toContain("Thanks, ordering one.");
+    expect(await bob.page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
+
     // The moderator locks and pins it: the page says so, the reply form is gone.
     await mona.page.goto(threadUrl);
     await mona.page.getByRole("button", { name: "Lock" }).click();
@@ -157,7 +169,7 @@ describe("the community in a browser", () => {
       const res = await page.goto(threadUrl);
       expect(res?.status()).toBe(200);
       expect(page.url()).toBe(threadUrl);
-      await expect.poll(() => page.getByTestId("reply").count()).toBe(2);
+      await expect.poll(() => page.getByTestId("reply").count()).toBe(3);
       expect(await page.getByRole("link", { name: "Sign in" }).count()).toBeGreaterThan(0);
       expect(await page.getByRole("button", { name: "Vote up" }).count()).toBe(0);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

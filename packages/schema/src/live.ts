@@ -5,6 +5,13 @@
 export const READINGS_CHANNEL = "pulseboard_readings";
 /** The alerter, in each transition's transaction: one AlertTransition as JSON. */
 export const ALERTS_CHANNEL = "pulseboard_alerts";
+/** The web app, in a community reply's transaction: `{t: threadId, r: replyId}` (ids only). */
+export const COMMUNITY_CHANNEL = "pulseboard_community";
+
+export interface CommunityHint {
+  t: string;
+  r: string;
+}
 
 export interface ReadingsHint {
   o: string;
@@ -28,3 +35,6 @@ export type LiveEvent =
   | { type: "reading"; deviceId: string; metrics: string[] }
   | ({ type: "alert" } & Omit<AlertTransition, "ownerId">)
   | { type: "resync" };
+
+/** What a community thread's stream sends its readers. */
+export type ThreadEvent = { type: "reply"; threadId: string; replyId: string } | { type: "resync" };

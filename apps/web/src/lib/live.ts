@@ -4,9 +4,12 @@ import { createDirectClient, type SqlClient } from "@pulseboard/schema/client";
 import {
   ALERTS_CHANNEL,
   type AlertTransition,
+  COMMUNITY_CHANNEL,
+  type CommunityHint,
   type LiveEvent,
   READINGS_CHANNEL,
   type ReadingsHint,
+  type ThreadEvent,
 } from "@pulseboard/schema/live";
 import { alertEventsSince } from "@pulseboard/schema/queries/alert-events";
 import { notifyReadings } from "@pulseboard/schema/queries/live";
@@ -19,11 +22,13 @@ import { rootLog } from "./log";
 // Notifications carry their owner (`o`); a stream only ever receives its own owner's events.
 // postgres-js re-establishes a dropped LISTEN connection by itself and calls `onlisten` again:
 // then alert events recorded meanwhile are re-read from the outbox, and every stream is told to
-// resync (charts refetch), since reading hints are not stored.
+// resync (charts refetch), since reading hints are not stored. Community threads' readers (anyone,
+// signed in or not) subscribe by thread: a reply's notification carries its thread and its id.
 
-export type { LiveEvent };
+export type { LiveEvent, ThreadEvent };
 
 type Listener = (event: LiveEvent) => void;
+type ThreadListener = (event: ThreadEvent) => void;
 
 const log = rootLog.child({ module: "live" });
 /** How far back a reconnect looks for alert events it may have missed. */
@@ -31,6 +36,7 @@ const CATCH_UP_LIMIT_MS = 15 * 60_000;
 
 class LiveHub {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly threadListeners = new Map<string, Set<ThreadListener>>();
   private listenSql: SqlClient | undefined;
   private starting: Promise<void> | undefined;
   private listens = 0;
@@ -62,9 +68,28 @@ class LiveHub {
     return unsubscribe;
   }
 
+  /** Adds a reader of a community thread; resolves once the hub is listening. */
+  async subscribeThread(threadId: string, listener: ThreadListener): Promise<() => void> {
+    const set = this.threadListeners.get(threadId) ?? new Set<ThreadListener>();
+    this.threadListeners.set(threadId, set);
+    set.add(listener);
+    const unsubscribe = () => {
+      set.delete(listener);
+      if (set.size === 0 && this.threadListeners.get(threadId) === set) this.threadListeners.delete(threadId);
+    };
+    try {
+      await this.start();
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    return unsubscribe;
+  }
+
   get streamCount(): number {
     let n = 0;
     for (const set of this.listeners.values()) n += set.size;
+    for (const set of this.threadListeners.values()) n += set.size;
     return n;
   }
 
@@ -81,6 +106,7 @@ class LiveHub {
     this.listenSql = createDirectClient(directUrl(env), { applicationName: "pulseboard-web-listen" });
     this.listens = 0;
     await this.listenSql.listen(READINGS_CHANNEL, (payload) => this.onReadings(payload));
+    await this.listenSql.listen(COMMUNITY_CHANNEL, (payload) => this.onCommunity(payload));
     // postgres-js re-LISTENs by itself after the connection drops and calls onlisten again.
     await this.listenSql.listen(
       ALERTS_CHANNEL,
@@ -159,6 +185,20 @@ class LiveHub {
     for (const h of hints) this.emit(h.o, { type: "reading", deviceId: h.d, metrics: h.m });
   }
 
+  private onCommunity(payload: string) {
+    this.healthyAt = Date.now();
+    let hint: CommunityHint;
+    try {
+      hint = JSON.parse(payload);
+    } catch {
+      log.warn("ignored a malformed community notification");
+      return;
+    }
+    const set = this.threadListeners.get(hint.t);
+    if (!set) return;
+    for (const listener of set) listener({ type: "reply", threadId: hint.t, replyId: hint.r });
+  }
+
   private onAlert(payload: string) {
     this.healthyAt = Date.now();
     let t: AlertTransition;
@@ -188,6 +228,7 @@ class LiveHub {
     const owners = [...this.listeners.keys()];
     log.warn({ owners: owners.length }, "live connection re-established; catching up");
     for (const set of this.listeners.values()) for (const listener of set) listener({ type: "resync" });
+    for (const set of this.threadListeners.values()) for (const listener of set) listener({ type: "resync" });
     if (owners.length === 0) return;
     const from = new Date(Math.max(since - 5_000, Date.now() - CATCH_UP_LIMIT_MS));
     try {

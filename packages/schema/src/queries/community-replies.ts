@@ -2,6 +2,7 @@
 // voter) by the unique constraint, and a reply's score is kept by a trigger (migration 0020).
 import type { Database } from "../client";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
+import { COMMUNITY_CHANNEL } from "../live";
 
 export interface ReplyView {
   id: string;
@@ -50,15 +51,20 @@ export async function createReply(
   body: string,
   snapshot: unknown = null,
 ): Promise<{ id: string; threadId: string; createdAt: Date }> {
-  const sql = db.$client;
-  const [row] = await sql<{ id: string; threadId: string; createdAt: Date }[]>`
-    with open_thread as (
-      select id from threads where id = ${threadId} and status = 'open' for no key update
-    )
-    insert into thread_replies (thread_id, author_id, body, snapshot)
-    select id, ${authorId}, ${body}, ${snapshot === null ? null : sql.json(snapshot as never)} from open_thread
-    returning id, thread_id as "threadId", created_at as "createdAt"`;
-  if (!row) return explainThread(sql, threadId);
+  const row = await db.$client.begin(async (sql) => {
+    const [inserted] = await sql<{ id: string; threadId: string; createdAt: Date }[]>`
+      with open_thread as (
+        select id from threads where id = ${threadId} and status = 'open' for no key update
+      )
+      insert into thread_replies (thread_id, author_id, body, snapshot)
+      select id, ${authorId}, ${body}, ${snapshot === null ? null : sql.json(snapshot as never)} from open_thread
+      returning id, thread_id as "threadId", created_at as "createdAt"`;
+    // Readers of the thread hear of it at commit (ids only: the page reads the reply itself).
+    if (inserted)
+      await sql`select pg_notify(${COMMUNITY_CHANNEL}, ${JSON.stringify({ t: inserted.threadId, r: inserted.id })})`;
+    return inserted;
+  });
+  if (!row) return explainThread(db.$client, threadId);
   return row;
 }
 

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ReplyActions } from "@/components/community/reply-actions";
 import { ReplyForm } from "@/components/community/reply-form";
+import { ThreadLive } from "@/components/community/thread-live";
 import { ThreadModeration } from "@/components/community/thread-moderation";
 import { LocalTime } from "@/components/local-time";
 import { moderates } from "@/lib/community";
@@ -28,6 +29,7 @@ export default async function ThreadPage({ params }: { params: Promise<{ id: str
   const locked = thread.status === "locked";
   return (
     <div className="stack">
+      <ThreadLive threadId={id} />
       <p className="small">
         <Link href="/community">Community</Link> ›{" "}
         <Link href={`/community/c/${thread.categorySlug}`}>{thread.categoryName}</Link>
