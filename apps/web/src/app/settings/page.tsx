@@ -24,6 +24,14 @@ export default async function SettingsPage() {
         </div>
       </div>
       <ClerkAccountPanel />
+      <section className="card stack" aria-labelledby="data-title">
+        <h2 id="data-title">Your data</h2>
+        <p className="small" data-testid="account-deletion-notice">
+          Your user id: <code>{session.user.id}</code>. If your account is deleted, everything it owns goes
+          with it: devices, readings, rules and alerts, workouts and plans, and in the community your threads
+          (with the replies others wrote in them), your replies and your votes.
+        </p>
+      </section>
       <section className="card stack" aria-labelledby="fitness-title">
         <h2 id="fitness-title">Workouts</h2>
         <PreferencesForm values={prefs} />
