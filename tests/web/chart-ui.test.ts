@@ -324,6 +324,37 @@ describe("the device charts", () => {
     }, 120_000);
   }
 
+  it("shares a chart's range into a new community thread, drawn there from its frozen points", async () => {
+    await database.current.sql`
+      insert into categories (slug, name) values ('show-and-tell', 'Show and tell') on conflict (slug) do nothing`;
+    const { context, page, errors } = await openDevice({ width: 1366, height: 900 });
+    try {
+      const chart = page.getByTestId("chart-temperature");
+      await settled(chart, 300);
+      const shown = Number(await attr(chart, "data-points"));
+      await chart.getByRole("button", { name: "Share" }).click();
+      const form = page.getByRole("form", { name: "Share to community" });
+      await form.getByLabel("Category").selectOption("show-and-tell");
+      await form.getByLabel("Title").fill("My greenhouse today");
+      await form.getByLabel("Your note (Markdown)").fill("The afternoon peak is the sun on the glass.");
+      await form.getByRole("button", { name: "Share", exact: true }).click();
+      await page.waitForURL(/\/community\/t\/[0-9a-f-]+/);
+      const card = page.getByTestId("snapshot");
+      await card.waitFor();
+      expect(await card.getAttribute("data-kind")).toBe("chart");
+      const drawn = card.getByTestId("chart-temperature");
+      await expect.poll(() => attr(drawn, "data-loading")).toBe("false");
+      // The day's 5-minute buckets, as the dashboard showed them: nothing fetched for them.
+      expect(Math.abs(Number(await attr(drawn, "data-points")) - shown)).toBeLessThanOrEqual(1);
+      expect(await drawn.locator("h3").textContent()).toContain("Greenhouse · temperature (°C)");
+      await drawn.locator(".u-over").scrollIntoViewIfNeeded();
+      await screenshot(page, "chart-ui-shared-snapshot");
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it("around an alert: its fired and resolved markers, the range past now drawn and kept live", async () => {
     const fired = Date.now() - 10 * 60_000;
     const resolved = Date.now() - 5 * 60_000;

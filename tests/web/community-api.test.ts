@@ -7,6 +7,7 @@ import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll } from "@pulseboard/devstack/test/process";
 import { type RunningWeb, startWeb, type TestUser, testIdentities } from "@pulseboard/devstack/test/web";
 import { grantModerator } from "@pulseboard/schema/queries/community-moderators";
+import { seedExerciseCatalog } from "@pulseboard/schema/seed";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./helpers";
 
@@ -35,11 +36,13 @@ describe.each(testIdentities())("the community under $name", (identity) => {
       ...identity.env,
       COMMUNITY_MODERATORS: `someone@example.com, ${modEmail}`,
       COMMUNITY_REPLIES_PER_MINUTE: "5",
+      COMMUNITY_THREADS_PER_HOUR: "50",
     });
     alice = await identity.signUp(web.url, "Alice");
     bob = await identity.signUp(web.url, "Bob");
     mod = await identity.signUp(web.url, "Mona");
     await grantModerator(database.current.db, mod.id, "command");
+    await seedExerciseCatalog(database.current.db);
     slug = `sensors-${identity.name}`;
   }, 300_000);
 
@@ -244,6 +247,92 @@ describe.each(testIdentities())("the community under $name", (identity) => {
     } finally {
       controller.abort();
     }
+  });
+
+  it("shares a chart's range and a workout as frozen snapshots that outlive the device", async () => {
+    await age(alice);
+    const device = await call(alice, "POST", "/api/devices", { name: "Greenhouse" });
+    const now = Date.now();
+    // A day of minute readings, temperature = the minute's index.
+    await database.current.sql`
+      insert into sensor_readings (device_id, metric, value, recorded_at, received_at)
+      select ${device.body.id}, 'temperature', g, t, t
+      from generate_series(1, 1440) g,
+           lateral (select now() - make_interval(mins => 1441 - g) as t) x`;
+    const source = {
+      kind: "chart",
+      deviceId: device.body.id,
+      metric: "temperature",
+      from: new Date(now - 86_400_000).toISOString(),
+      to: new Date(now).toISOString(),
+    };
+    // Nobody shares another owner's device (it is not found), nor without a session.
+    const share = {
+      source,
+      thread: { categorySlug: slug, title: "A day in the greenhouse" },
+      body: "Look at **this**.",
+    };
+    expect((await call(bob, "POST", "/api/community/share", share)).status).toBe(404);
+    expect((await call(null, "POST", "/api/community/share", share)).status).toBe(401);
+    expect((await call(alice, "POST", "/api/community/share", { ...share, body: "" })).status).toBe(400);
+    const shared = await call(alice, "POST", "/api/community/share", share);
+    expect(shared.status).toBe(201);
+    const read = async () => (await call(bob, "GET", `/api/community/threads/${shared.body.threadId}`)).body;
+    const before = await read();
+    const snapshot = before.replies[0].snapshot;
+    expect(snapshot).toMatchObject({
+      kind: "chart",
+      deviceName: "Greenhouse",
+      metric: "temperature",
+      unit: "°C",
+      bucketSeconds: 300,
+    });
+    expect(snapshot.points.length).toBeGreaterThan(280);
+    expect(snapshot.points.length).toBeLessThanOrEqual(300);
+    expect(snapshot.points.reduce((n: number, p: { count: number }) => n + p.count, 0)).toBe(1440);
+    // The device goes: the thread still shows the same snapshot.
+    expect((await call(alice, "DELETE", `/api/devices/${device.body.id}`)).status).toBe(204);
+    expect((await read()).replies[0].snapshot).toEqual(snapshot);
+
+    // A workout, into the existing thread as a reply.
+    const exercises = await call(alice, "GET", "/api/exercises");
+    const squat = exercises.body.find((e: { name: string }) => e.name === "Barbell Back Squat");
+    const workout = await call(alice, "POST", "/api/workouts", {
+      performedAt: new Date(now - 3_600_000).toISOString(),
+      endedAt: new Date(now - 1_800_000).toISOString(),
+      sets: [
+        { exerciseId: squat.id, setNumber: 1, reps: 5, weightKg: 100 },
+        { exerciseId: squat.id, setNumber: 2, reps: 5, weightKg: 105 },
+      ],
+    });
+    expect(workout.status).toBe(201);
+    const reply = await call(alice, "POST", "/api/community/share", {
+      source: { kind: "workout", workoutId: workout.body.id },
+      thread: { threadId: shared.body.threadId },
+      body: "And today's squats.",
+    });
+    expect(reply.status).toBe(201);
+    const after = await read();
+    expect(after.replies[1].snapshot).toMatchObject({
+      kind: "workout",
+      durationSeconds: 1800,
+      weightUnit: "kg",
+      volume: 1025,
+      sets: [
+        { exercise: "Barbell Back Squat", setNumber: 1, reps: 5, weight: 100 },
+        { exercise: "Barbell Back Squat", setNumber: 2, reps: 5, weight: 105 },
+      ],
+      heartRate: null,
+    });
+    expect(
+      (
+        await call(bob, "POST", "/api/community/share", {
+          source: { kind: "workout", workoutId: workout.body.id },
+          thread: { threadId: shared.body.threadId },
+          body: "mine now",
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it("searches titles and replies without a session", async () => {

@@ -25,6 +25,9 @@
 //   watermark at the minute one. The minute tier holds only the raw window's days (a deployment
 //   keeps MINUTE_RETENTION_DAYS of them; charts of whole hours read the hourly tier for closed
 //   days, so this changes storage totals, not what the charts read);
+// - the community (./bench-community-data.ts): 20,000 members, 8 categories, 100,000 threads over
+//   the year before the end, 1,000,000 posts and 3,000,000 votes, each in time order; a template
+//   made before it (or by an older community generator) is extended in place once, then reused;
 // - then VACUUM (ANALYZE) of the whole database, as autovacuum (and the alerter's maintenance
 //   for the roll-up tiers) would have done by then.
 // Values are generated (a daily sine per series plus noise), so two builds differ in values
@@ -45,6 +48,14 @@ import {
 import { DEFAULT_RAW_RETENTION_DAYS } from "@pulseboard/schema/tiers";
 import postgres from "postgres";
 import { fmtInt, onCleanup, progress } from "./bench";
+import {
+  COMMUNITY_DATA,
+  COMMUNITY_GENERATOR_VERSION,
+  type CommunityDataInfo,
+  describeCommunityData,
+  fillCommunity,
+  vacuumCommunity,
+} from "./bench-community-data";
 import { type RunningPostgres, startEmbeddedPostgres, withDatabase } from "./embedded";
 import { REPO_ROOT } from "./paths";
 
@@ -99,7 +110,17 @@ export interface BenchDataInfo {
   ownerId: string;
   deviceIds: string[];
   buildSeconds: number;
+  /** The community (./bench-community-data.ts): in every template since its generator's version 1. */
+  community?: CommunityDataInfo;
 }
+
+export {
+  COMMUNITY_DATA,
+  COMMUNITY_TERMS,
+  type CommunityDataInfo,
+  type CommunityTermKind,
+  describeCommunityData,
+} from "./bench-community-data";
 
 // ---------------------------------------------------------------------------------------------
 // The server
@@ -245,6 +266,23 @@ export async function benchTemplate(
     if (found?.comment) {
       const info = JSON.parse(found.comment) as BenchDataInfo;
       progress(`bench data: reused ${name} (built in ${info.buildSeconds} s)`);
+      if (!hasCommunity(info)) {
+        // A template of before the community (or of an older community generator): extended once,
+        // in place (the fill is one transaction; its VACUUM is redone if it was cut short).
+        const url = server.urlOf(name);
+        if (!info.community || !sameCommunity(info.community)) {
+          info.community = undefined;
+          progress(`bench data: adding the community to ${name}`);
+          info.community = await fillCommunity(url, COMMUNITY_DATA, new Date(info.end));
+          await writeInfo(admin, name, info);
+        }
+        info.community.vacuumSeconds = await vacuumCommunity(url);
+        info.community.vacuumed = true;
+        await writeInfo(admin, name, info);
+        progress(
+          `bench data: community added to ${name} in ${info.community.fillSeconds + info.community.vacuumSeconds} s (fill ${info.community.fillSeconds} s, VACUUM (ANALYZE) ${info.community.vacuumSeconds} s)`,
+        );
+      }
       printConditions(info);
       return { name, info };
     }
@@ -256,13 +294,22 @@ export async function benchTemplate(
     progress(`bench data: building ${name} (${fmtInt(params.readings)} raw readings wanted)`);
     const info = await fill(server.urlOf(building), params, began);
     await admin.unsafe(`alter database "${building}" rename to "${name}"`);
-    await admin.unsafe(`comment on database "${name}" is '${JSON.stringify(info).replaceAll("'", "''")}'`);
+    await writeInfo(admin, name, info);
     progress(`bench data: built ${name} in ${info.buildSeconds} s`);
     printConditions(info);
     return { name, info };
   } finally {
     await admin.end({ timeout: 5 });
   }
+}
+
+const sameCommunity = (c: CommunityDataInfo) =>
+  c.version === COMMUNITY_GENERATOR_VERSION && JSON.stringify(c.params) === JSON.stringify(COMMUNITY_DATA);
+const hasCommunity = (info: BenchDataInfo) =>
+  info.community !== undefined && sameCommunity(info.community) && info.community.vacuumed;
+
+async function writeInfo(admin: postgres.Sql, name: string, info: BenchDataInfo): Promise<void> {
+  await admin.unsafe(`comment on database "${name}" is '${JSON.stringify(info).replaceAll("'", "''")}'`);
 }
 
 /** A fresh copy of the template as database `database` (dropped first if there). */
@@ -300,6 +347,7 @@ export function describeBenchData(info: BenchDataInfo): string {
     `${fmtInt(info.minuteRows)} minute roll-ups (raw window, minute after minute)`,
     `${fmtInt(info.hourlyRows)} hourly roll-ups (${p.hourlyDays} days before it plus its closed days, day after day in series order)`,
     "VACUUM (ANALYZE) after the fill",
+    ...(info.community ? [describeCommunityData(info.community)] : []),
   ].join("; ");
 }
 
@@ -430,9 +478,13 @@ async function fill(url: string, params: BenchDataParams, began: number): Promis
       progress("bench data: no hourly tier in this schema (reading_rollups_1h): none written");
     }
 
+    const community = await fillCommunity(url, COMMUNITY_DATA, end);
+
     await sql.unsafe("vacuum (analyze)");
     progress(`bench data: vacuumed and analysed in ${secondsSince(began)} s`);
+    community.vacuumed = true;
     return {
+      community,
       params,
       rawFrom: rawFrom.toISOString(),
       end: end.toISOString(),

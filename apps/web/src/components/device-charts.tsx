@@ -12,6 +12,7 @@ import {
   TimeSeriesChart,
   type ZoomWindow,
 } from "./chart/time-series-chart";
+import { ShareToCommunity } from "./community/share-dialog";
 import { useLive } from "./live";
 
 /** Other devices one chart may show beside this one's (each adds a series per metric). */
@@ -255,6 +256,22 @@ export function DeviceCharts({
             markers={markers}
             name={deviceName}
             onZoom={zoomed}
+            actions={
+              chartMetrics.length === 1 && compared.length === 0
+                ? (shown) => (
+                    <ShareToCommunity
+                      label="Share"
+                      source={{
+                        kind: "chart",
+                        deviceId,
+                        metric: chartMetrics[0] ?? "",
+                        from: new Date(shown.from).toISOString(),
+                        to: new Date(shown.to).toISOString(),
+                      }}
+                    />
+                  )
+                : undefined
+            }
           />
         ))
       )}

@@ -57,7 +57,7 @@ export async function createReply(
         select id from threads where id = ${threadId} and status = 'open' for no key update
       )
       insert into thread_replies (thread_id, author_id, body, snapshot)
-      select id, ${authorId}, ${body}, ${snapshot === null ? null : sql.json(snapshot as never)} from open_thread
+      select id, ${authorId}, ${body}, ${snapshot === null ? null : JSON.stringify(snapshot)}::jsonb from open_thread
       returning id, thread_id as "threadId", created_at as "createdAt"`;
     // Readers of the thread hear of it at commit (ids only: the page reads the reply itself).
     if (inserted)

@@ -112,7 +112,7 @@ export async function createThread(
     if (!thread) throw new NotFoundError("category not found", { field: "categoryId" });
     const [reply] = await sql<{ id: string }[]>`
       insert into thread_replies (thread_id, author_id, body, created_at, snapshot)
-      values (${thread.id}, ${authorId}, ${body.body}, ${thread.created_at}, ${snapshot === null ? null : sql.json(snapshot as never)})
+      values (${thread.id}, ${authorId}, ${body.body}, ${thread.created_at}, ${snapshot === null ? null : JSON.stringify(snapshot)}::jsonb)
       returning id`;
     if (!reply) throw new Error("the opening post was not created");
     return { id: thread.id, openingReplyId: reply.id };

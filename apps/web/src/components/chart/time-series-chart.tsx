@@ -2,7 +2,7 @@
 
 import "uplot/dist/uPlot.min.css";
 import { errorMessage } from "@pulseboard/runtime/errors";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import { appendBuckets } from "@/lib/chart-buckets";
 import { chartCsv, chartCsvFileName } from "@/lib/chart-csv";
@@ -69,6 +69,13 @@ interface Props {
   name?: string | undefined;
   /** Called with the zoomed window after a drag, and null when the zoom is reset. */
   onZoom?: ((window: ZoomWindow | null) => void) | undefined;
+  /**
+   * Points given, not fetched (a snapshot shared into the community): per series, in the order of
+   * `series`, over [from, to]; nothing is fetched, nothing is live, a drag does not zoom.
+   */
+  fixed?: { bucketSeconds: number; points: readonly ChartPoint[][] } | undefined;
+  /** More controls beside CSV, given the range shown (zoomed or not). */
+  actions?: ((range: ZoomWindow) => ReactNode) | undefined;
 }
 
 interface Loaded {
@@ -329,8 +336,29 @@ function chartOptions(
   };
 }
 
-export function TimeSeriesChart({ series, from, to, relativeMs, markers = [], title, name, onZoom }: Props) {
-  const [data, setData] = useState<Loaded | null>(null);
+export function TimeSeriesChart({
+  series,
+  from,
+  to,
+  relativeMs,
+  markers = [],
+  title,
+  name,
+  onZoom,
+  fixed,
+  actions,
+}: Props) {
+  const [data, setData] = useState<Loaded | null>(() =>
+    fixed
+      ? {
+          key: `${series.map((s) => `${s.deviceId}/${s.metric}`).join("|")}||${from}|${to}`,
+          bucketSeconds: fixed.bucketSeconds,
+          from,
+          to,
+          points: fixed.points.map((p) => [...p]),
+        }
+      : null,
+  );
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [hover, setHover] = useState<number | null>(null);
@@ -362,6 +390,7 @@ export function TimeSeriesChart({ series, from, to, relativeMs, markers = [], ti
   // (`since`), which is re-read (it may have been partial, or lagging); the rest is kept.
   const load = useCallback(
     async (mode: "full" | "update") => {
+      if (fixed) return;
       const list = seriesRef.current;
       const first = list[0];
       if (!first) return;
@@ -421,7 +450,7 @@ export function TimeSeriesChart({ series, from, to, relativeMs, markers = [], ti
         if (!signal.aborted) setLoading(false);
       }
     },
-    [relative, fixedFrom, fixedTo, key],
+    [relative, fixedFrom, fixedTo, key, fixed],
   );
 
   useEffect(() => {
@@ -433,6 +462,7 @@ export function TimeSeriesChart({ series, from, to, relativeMs, markers = [], ti
 
   // New readings of a series shown: fetch at most every 2 s, while the range is live.
   useLive((event) => {
+    if (fixed) return;
     const relevant =
       event.type === "resync" ||
       (event.type === "reading" &&
@@ -476,6 +506,7 @@ export function TimeSeriesChart({ series, from, to, relativeMs, markers = [], ti
   alignedRef.current = aligned;
   const onSelect = useRef((_from: number, _to: number) => {});
   onSelect.current = (a, b) => {
+    if (fixed) return;
     let [lo, hi] = [Math.min(a, b), Math.max(a, b)];
     if (hi - lo < MIN_ZOOM_MS) [lo, hi] = [(lo + hi) / 2 - MIN_ZOOM_MS / 2, (lo + hi) / 2 + MIN_ZOOM_MS / 2];
     lo = Math.round(lo);
@@ -600,6 +631,7 @@ export function TimeSeriesChart({ series, from, to, relativeMs, markers = [], ti
           >
             CSV
           </button>
+          {actions?.(current ? { from: current.from, to: current.to } : { from, to })}
         </div>
       </div>
       {error && (

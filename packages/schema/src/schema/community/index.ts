@@ -1,4 +1,5 @@
 export * from "./relations";
+export * from "./snapshot";
 export * from "./tables";
 export * from "./validation";
 

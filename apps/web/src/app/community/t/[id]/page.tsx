@@ -1,3 +1,4 @@
+import { snapshot as snapshotSchema } from "@pulseboard/schema/community";
 import { listReplies } from "@pulseboard/schema/queries/community-replies";
 import { getThread } from "@pulseboard/schema/queries/community-threads";
 import type { Metadata } from "next";
@@ -5,6 +6,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ReplyActions } from "@/components/community/reply-actions";
 import { ReplyForm } from "@/components/community/reply-form";
+import { SnapshotCard } from "@/components/community/snapshot-card";
 import { ThreadLive } from "@/components/community/thread-live";
 import { ThreadModeration } from "@/components/community/thread-moderation";
 import { LocalTime } from "@/components/local-time";
@@ -15,6 +17,13 @@ import { isUuid } from "@/lib/params";
 import { currentSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Thread" };
+
+/** A reply's snapshot, when it holds one this version can draw. */
+function SharedSnapshot({ value }: { value: unknown }) {
+  if (value === null || value === undefined) return null;
+  const parsed = snapshotSchema.safeParse(value);
+  return parsed.success ? <SnapshotCard snapshot={parsed.data} /> : null;
+}
 
 export default async function ThreadPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -61,6 +70,7 @@ export default async function ThreadPage({ params }: { params: Promise<{ id: str
             </p>
             {/* The body rendered by lib/community-markdown: raw HTML escaped, links checked. */}
             <div className="post-body" dangerouslySetInnerHTML={{ __html: renderPost(r.body) }} />
+            <SharedSnapshot value={r.snapshot} />
             <ReplyActions
               replyId={r.id}
               score={r.score}

@@ -4,6 +4,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { TimeSeriesChart } from "@/components/chart/time-series-chart";
+import { ShareToCommunity } from "@/components/community/share-dialog";
 import { DeleteButton } from "@/components/delete-button";
 import { LocalTime } from "@/components/local-time";
 import { db } from "@/lib/db";
@@ -49,12 +50,15 @@ export default async function WorkoutPage({ params }: { params: Promise<{ id: st
             {` · ${workout.setCount} sets · volume ${show(workout.volumeKg)}`}
           </p>
         </div>
-        <DeleteButton
-          url={`/api/workouts/${workout.id}`}
-          confirmText="Delete this workout? Logs cannot be edited: log it again if it was wrong."
-          label="Delete workout"
-          redirectTo="/dashboard/workouts"
-        />
+        <div className="row">
+          <ShareToCommunity source={{ kind: "workout", workoutId: workout.id }} />
+          <DeleteButton
+            url={`/api/workouts/${workout.id}`}
+            confirmText="Delete this workout? Logs cannot be edited: log it again if it was wrong."
+            label="Delete workout"
+            redirectTo="/dashboard/workouts"
+          />
+        </div>
       </div>
 
       {records.length > 0 && (
