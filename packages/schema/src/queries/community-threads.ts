@@ -66,7 +66,9 @@ export async function listThreads(
     from threads t join "user" u on u.id = t.author_id
     where t.category_id = ${categoryId}
       ${c ? sql`and (t.is_pinned, t.last_activity_at, t.id) < (${c.isPinned}, ${c.lastActivityAt}::timestamptz, ${c.id}::uuid)` : sql``}
-    order by t.is_pinned desc, t.last_activity_at desc, t.id desc
+    -- "nulls last" as the listing index is built (drizzle's desc), so the index gives this order
+    -- (the columns are not null: the order is the same); without it every thread is sorted.
+    order by t.is_pinned desc nulls last, t.last_activity_at desc nulls last, t.id desc nulls last
     limit ${limit + 1}`;
   const page = rows.slice(0, limit);
   const last = page.at(-1);
