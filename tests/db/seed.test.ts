@@ -60,8 +60,8 @@ describe("seed", () => {
       password: "pulseboard-demo",
       name: "Demo",
     });
-    await seedCommunity(db, demoId);
-    await seedCommunity(db, demoId);
+    await seedCommunity(db, demoId, { demoModerates: true });
+    await seedCommunity(db, demoId, { demoModerates: true });
     const categories = await sql<{ slug: string; thread_count: number }[]>`
       select slug, thread_count from categories order by position`;
     expect(categories.map((c) => c.slug)).toEqual(COMMUNITY_CATEGORIES.map((c) => c.slug));
@@ -76,7 +76,10 @@ describe("seed", () => {
     // A category a moderator renamed stays as they left it; a deleted welcome thread stays gone
     // once the community has threads of its own.
     await sql`update categories set name = 'Gadgets' where slug = 'devices-and-sensors'`;
-    await seedCommunity(db, demoId);
+    // A role taken back stays taken back.
+    await sql`delete from community_moderators where user_id = ${demoId}`;
+    await seedCommunity(db, demoId, { demoModerates: true });
+    expect(await sql`select 1 from community_moderators where user_id = ${demoId}`).toHaveLength(0);
     const [renamed] = await sql`select name from categories where slug = 'devices-and-sensors'`;
     expect(renamed).toEqual({ name: "Gadgets" });
   });

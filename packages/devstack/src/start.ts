@@ -181,7 +181,8 @@ async function main(config: StackConfig): Promise<void> {
         name: "Demo",
       });
       await seedExerciseCatalog(db);
-      await seedCommunity(db, demoId);
+      // The demo account moderates the community on the embedded defaults only.
+      await seedCommunity(db, demoId, { demoModerates: !config.DATABASE_URL });
       demoDevices = await ensureDemoDevices(db, demoId, config.dataDir);
       await ensureDemoWorkouts(db, demoId, demoDevices.find((d) => d.profile === "wearable")?.deviceId);
       // A month of the greenhouse sensor's history, so the long charts and an alert episode show.

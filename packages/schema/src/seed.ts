@@ -81,9 +81,14 @@ export const COMMUNITY_CATEGORIES = [
 
 /**
  * The seeded categories (those missing), and once, while the community has no thread at all, a
- * short welcome thread by the demo account, which also moderates (to try locking and pinning).
+ * short welcome thread by the demo account, which then also moderates when `demoModerates` (the
+ * embedded defaults: to try locking and pinning).
  */
-export async function seedCommunity(db: Database, demoUserId: string): Promise<void> {
+export async function seedCommunity(
+  db: Database,
+  demoUserId: string,
+  options: { demoModerates: boolean } = { demoModerates: false },
+): Promise<void> {
   const sql = db.$client;
   for (const c of COMMUNITY_CATEGORIES) {
     await sql`
@@ -91,14 +96,17 @@ export async function seedCommunity(db: Database, demoUserId: string): Promise<v
       values (${c.slug}, ${c.name}, ${c.description}, ${c.position})
       on conflict (slug) do nothing`;
   }
-  await sql`
-    insert into community_moderators (user_id, granted_by) values (${demoUserId}, 'command')
-    on conflict (user_id) do nothing`;
   await sql.begin(async (tx) => {
     // Taken by one seeding process at a time; nothing when any thread exists.
     await tx`lock table threads in share row exclusive mode`;
     const [any] = await tx`select 1 from threads limit 1`;
     if (any) return;
+    // At the first start only (a revoked role stays revoked), and only where asked: the embedded
+    // defaults, whose demo password is public anyway.
+    if (options.demoModerates)
+      await tx`
+        insert into community_moderators (user_id, granted_by) values (${demoUserId}, 'command')
+        on conflict (user_id) do nothing`;
     const [thread] = await tx<{ id: string; created_at: Date }[]>`
       insert into threads (category_id, author_id, title)
       select id, ${demoUserId}, 'Welcome: what are you measuring?' from categories where slug = 'show-and-tell'

@@ -2,7 +2,7 @@ import "server-only";
 import type { CommunityAction } from "@pulseboard/schema/community";
 import { InvalidError } from "@pulseboard/schema/errors";
 import { accountAgeSeconds, countCommunityAction } from "@pulseboard/schema/queries/community-limits";
-import { grantModeratorsByEmail, isModerator } from "@pulseboard/schema/queries/community-moderators";
+import { isModerator, moderatesByVerifiedEmail } from "@pulseboard/schema/queries/community-moderators";
 import { env } from "@/env";
 import { linksIn } from "./community-markdown";
 import { db } from "./db";
@@ -30,7 +30,7 @@ export async function moderates(session: AppSession | null): Promise<boolean> {
   if (await isModerator(db, session.user.id)) return true;
   const email = session.user.email?.toLowerCase();
   if (!email || !env.COMMUNITY_MODERATORS.some((m) => m.toLowerCase() === email)) return false;
-  return (await grantModeratorsByEmail(db, [email])) > 0;
+  return moderatesByVerifiedEmail(db, session.user.id, env.COMMUNITY_MODERATORS);
 }
 
 /** New accounts post no links for COMMUNITY_NEW_ACCOUNT_LINK_MINUTES (InvalidError naming the wait). */

@@ -1,6 +1,12 @@
 import "server-only";
-import type { ChartSnapshot, ShareBody, WorkoutSnapshot } from "@pulseboard/schema/community";
-import { NotFoundError } from "@pulseboard/schema/errors";
+import {
+  type ChartSnapshot,
+  type ShareBody,
+  SNAPSHOT_MAX_POINTS,
+  snapshot as snapshotSchema,
+  type WorkoutSnapshot,
+} from "@pulseboard/schema/community";
+import { InvalidError, NotFoundError } from "@pulseboard/schema/errors";
 import { toDisplayWeight } from "@pulseboard/schema/fitness-math";
 import { getDevice } from "@pulseboard/schema/queries/devices";
 import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
@@ -25,7 +31,10 @@ export async function chartSnapshotOf(ownerId: string, source: ChartSource): Pro
   if (!device) throw new NotFoundError("device not found", { field: "deviceId" });
   const from = new Date(source.from);
   const to = new Date(source.to);
-  const bucketSeconds = chartBucketSeconds(from, to, snapshotBucketSeconds(from.getTime(), to.getTime()), {
+  if (from >= to) throw new InvalidError("from must be before to", { field: "from" });
+  // One bucket less than the limit: a range that does not start on a bucket boundary spans one more.
+  const step = snapshotBucketSeconds(from.getTime(), to.getTime(), SNAPSHOT_MAX_POINTS - 1);
+  const bucketSeconds = chartBucketSeconds(from, to, step, {
     now: new Date(),
     rawRetentionDays: env.RAW_RETENTION_DAYS,
     minuteRetentionDays: env.MINUTE_RETENTION_DAYS,
@@ -95,4 +104,15 @@ export async function workoutSnapshotOf(ownerId: string, workoutId: string): Pro
         }
       : null,
   };
+}
+
+/** A snapshot as it will be stored, checked against the contract readers draw it by. */
+export function checkedSnapshot<S extends ChartSnapshot | WorkoutSnapshot>(built: S): S {
+  const result = snapshotSchema.safeParse(built);
+  if (result.success) return built;
+  const issue = result.error.issues[0];
+  throw new InvalidError(
+    `this cannot be shared: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""} (a workout of at most 300 sets, a chart of at most ${SNAPSHOT_MAX_POINTS} points)`.trim(),
+    { field: "source" },
+  );
 }

@@ -37,12 +37,15 @@ export function sseResponse<E extends { type: string }>(
         clearInterval(heartbeat);
         unsubscribe();
       };
-      request.signal.addEventListener("abort", () => {
+      const abort = () => {
         cleanup();
         try {
           controller.close();
         } catch {}
-      });
+      };
+      // The client may have gone while the subscription was being made.
+      if (request.signal.aborted) return abort();
+      request.signal.addEventListener("abort", abort);
       // Tells the client how soon to reconnect, and that the stream is live.
       send(`retry: 3000\nevent: ready\ndata: {}\n\n`);
     },

@@ -20,19 +20,22 @@ export async function grantModerator(db: Database, userId: string, grantedBy: st
 }
 
 /**
- * Grants the role to the users whose e-mail is on the list (COMMUNITY_MODERATORS), and only once
- * that address is verified: an unverified address grants nothing (anyone may sign up with it).
- * Returns how many were granted now.
+ * Whether this user moderates, granting the role first when their e-mail is on the list
+ * (COMMUNITY_MODERATORS) and verified: an unverified address grants nothing (anyone may sign up
+ * with it). Scoped to the user in the statement; concurrent calls agree.
  */
-export async function grantModeratorsByEmail(db: Database, emails: readonly string[]): Promise<number> {
-  if (emails.length === 0) return 0;
-  const rows = await db.$client`
+export async function moderatesByVerifiedEmail(
+  db: Database,
+  userId: string,
+  emails: readonly string[],
+): Promise<boolean> {
+  if (emails.length === 0) return isModerator(db, userId);
+  await db.$client`
     insert into community_moderators (user_id, granted_by)
     select id, 'COMMUNITY_MODERATORS' from "user"
-    where lower(email) = any(${emails.map((e) => e.toLowerCase())}::text[]) and email_verified
-    on conflict (user_id) do nothing
-    returning user_id`;
-  return rows.length;
+    where id = ${userId} and email_verified and lower(email) = any(${emails.map((e) => e.toLowerCase())}::text[])
+    on conflict (user_id) do nothing`;
+  return isModerator(db, userId);
 }
 
 /** Takes the role back; false when the user did not have it. */

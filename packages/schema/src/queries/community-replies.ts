@@ -128,10 +128,12 @@ export async function deleteReply(
     if (reply.opening) {
       if (!options.moderator && reply.others > 0)
         throw new ConflictError("the opening post stays once others have replied");
-      await sql`delete from threads where id = ${reply.thread_id}`;
+      await sql`
+        delete from threads where id = ${reply.thread_id} and (${options.moderator} or author_id = ${userId})`;
       return { deleted: "thread" as const, threadId: reply.thread_id };
     }
-    await sql`delete from thread_replies where id = ${replyId}`;
+    // (Who may delete, checked above, is in the statement too.)
+    await sql`delete from thread_replies where id = ${replyId} and (${options.moderator} or author_id = ${userId})`;
     return { deleted: "reply" as const, threadId: reply.thread_id };
   });
 }

@@ -33,6 +33,8 @@ export function decodeCursor(value: string): ThreadCursor | undefined {
   try {
     const [isPinned, lastActivityAt, id] = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
     if (typeof isPinned !== "boolean" || typeof lastActivityAt !== "string" || typeof id !== "string") return;
+    // Exactly what listThreads writes (to_char, microseconds, UTC): anything else is not ours.
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(lastActivityAt)) return;
     if (!Number.isFinite(Date.parse(lastActivityAt))) return;
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return;
     return { isPinned, lastActivityAt, id };

@@ -6,7 +6,7 @@ import { createThread } from "@pulseboard/schema/queries/community-threads";
 import { json, parse, readJson, withSession } from "@/lib/api";
 import { checkLinkBrake, countAction } from "@/lib/community";
 import { db } from "@/lib/db";
-import { chartSnapshotOf, workoutSnapshotOf } from "@/lib/snapshots";
+import { chartSnapshotOf, checkedSnapshot, workoutSnapshotOf } from "@/lib/snapshots";
 
 /**
  * Shares a chart's range or a workout into a thread (or a new one) as a frozen snapshot beside a
@@ -15,19 +15,20 @@ import { chartSnapshotOf, workoutSnapshotOf } from "@/lib/snapshots";
 export const POST = withSession(async (request, session) => {
   const body = parse(shareBody, await readJson(request), "share");
   const owner = session.user.id;
-  const snapshot =
+  await checkLinkBrake(owner, body.body);
+  // Counted before the snapshot is read: the limit also bounds those reads.
+  await countAction(owner, "threadId" in body.thread ? "reply" : "thread");
+  const snapshot = checkedSnapshot(
     body.source.kind === "chart"
       ? await chartSnapshotOf(owner, body.source)
-      : await workoutSnapshotOf(owner, body.source.workoutId);
-  await checkLinkBrake(owner, body.body);
+      : await workoutSnapshotOf(owner, body.source.workoutId),
+  );
   if ("threadId" in body.thread) {
-    await countAction(owner, "reply");
     const reply = await createReply(db, owner, body.thread.threadId, body.body, snapshot);
     return json({ threadId: reply.threadId, replyId: reply.id }, 201);
   }
   const category = await getCategory(db, body.thread.categorySlug);
   if (!category) throw new NotFoundError("category not found", { field: "categorySlug" });
-  await countAction(owner, "thread");
   const thread = await createThread(
     db,
     owner,

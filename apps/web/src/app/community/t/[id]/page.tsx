@@ -72,6 +72,8 @@ export default async function ThreadPage({ params }: { params: Promise<{ id: str
             <div className="post-body" dangerouslySetInnerHTML={{ __html: renderPost(r.body) }} />
             <SharedSnapshot value={r.snapshot} />
             <ReplyActions
+              // New figures from the server (a live refresh) replace what the buttons last showed.
+              key={`${r.score}:${r.myVote}`}
               replyId={r.id}
               score={r.score}
               myVote={r.myVote}
