@@ -13,6 +13,7 @@ import {
   createReply,
   deleteReply,
   listReplies,
+  REPLIES_PER_PAGE,
   voteOnReply,
 } from "@pulseboard/schema/queries/community-replies";
 import { searchCommunity } from "@pulseboard/schema/queries/community-search";
@@ -341,4 +342,29 @@ describe("pnpm community:moderator", () => {
       "community:moderator: usage: pnpm community:moderator <user id> [--revoke]\n",
     );
   }, 60_000);
+});
+
+describe("a long thread", () => {
+  it("is read in pages of REPLIES_PER_PAGE, in order, none twice, the newest on the last", async () => {
+    const category = await makeCategory();
+    const author = await makeUser();
+    const thread = await createThread(db(), author, category.id, { title: "Long", body: "first" });
+    await sql()`
+      insert into thread_replies (thread_id, author_id, body, created_at)
+      select ${thread.id}, ${author}, 'reply ' || g, now() + make_interval(secs => g)
+      from generate_series(1, ${REPLIES_PER_PAGE + 4}) g`;
+    expect(await counts(thread.id)).toEqual({
+      reply_count: REPLIES_PER_PAGE + 5,
+      replies: REPLIES_PER_PAGE + 5,
+    });
+    const first = await listReplies(db(), thread.id, null, 1);
+    const second = await listReplies(db(), thread.id, null, 2);
+    expect(first).toHaveLength(REPLIES_PER_PAGE);
+    expect(first[0]?.body).toBe("first");
+    expect(second.map((r) => r.body)).toEqual(
+      [1, 2, 3, 4, 5].map((i) => `reply ${REPLIES_PER_PAGE - 1 + i}`),
+    );
+    expect(new Set([...first, ...second].map((r) => r.id)).size).toBe(REPLIES_PER_PAGE + 5);
+    expect(await listReplies(db(), thread.id, null, 3)).toEqual([]);
+  });
 });

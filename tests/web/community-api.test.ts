@@ -115,7 +115,13 @@ describe.each(testIdentities())("the community under $name", (identity) => {
       status: "open",
       replyCount: 2,
       categorySlug: slug,
+      page: 1,
+      pages: 1,
     });
+    expect((await call(null, "GET", `/api/community/threads/${thread.body.id}?page=0`)).status).toBe(400);
+    expect((await call(null, "GET", `/api/community/threads/${thread.body.id}?page=2`)).body.replies).toEqual(
+      [],
+    );
     expect(read.body.replies.map((r: { authorId: string }) => r.authorId)).toEqual([alice.id, bob.id]);
     expect(read.body.replies[0].bodyHtml).toBe("<p>SCD30 or <strong>SCD41</strong>?</p>\n");
     const html: string = read.body.replies[1].bodyHtml;

@@ -18,9 +18,21 @@ export interface ReplyView {
 
 const LOCKED = "this thread is locked: it takes no new replies or votes";
 
-/** A thread's replies in order (the opening post first), with the viewer's votes. */
-export function listReplies(db: Database, threadId: string, viewerId: string | null): Promise<ReplyView[]> {
+/** Replies a thread page shows at most (pages of them beyond). */
+export const REPLIES_PER_PAGE = 200;
+
+/**
+ * A thread's replies in order (the opening post first), with the viewer's votes: page `page`
+ * (1-based) of REPLIES_PER_PAGE. Offset paging: a thread's posts only ever grow at the end.
+ */
+export function listReplies(
+  db: Database,
+  threadId: string,
+  viewerId: string | null,
+  page = 1,
+): Promise<ReplyView[]> {
   const sql = db.$client;
+  const offset = (Math.max(1, Math.floor(page)) - 1) * REPLIES_PER_PAGE;
   return sql<ReplyView[]>`
     select r.id, r.author_id as "authorId", u.name as "authorName", r.body, r.created_at as "createdAt",
            r.score, r.snapshot, coalesce(v.value, 0) as "myVote"
@@ -29,7 +41,7 @@ export function listReplies(db: Database, threadId: string, viewerId: string | n
     left join reply_votes v on v.reply_id = r.id and v.voter_id = ${viewerId}
     where r.thread_id = ${threadId}
     order by r.created_at, r.id
-    limit 1000`;
+    offset ${offset} limit ${REPLIES_PER_PAGE}`;
 }
 
 /** Why a write to a thread found nothing: it is not there (NotFound) or it is locked (Conflict). */

@@ -54,6 +54,11 @@ export const searchQuery = z.object({
     .max(200, "search for at most 200 characters"),
 });
 
+/** A thread's page of replies (REPLIES_PER_PAGE each), 1 by default. */
+export const threadPageQuery = z.object({
+  page: z.coerce.number().int("page is a whole number").min(1, "page is at least 1").max(100_000).default(1),
+});
+
 export type CreateCategoryBody = z.infer<typeof createCategoryBody>;
 export type CreateThreadBody = z.infer<typeof createThreadBody>;
 export type ModerateThreadBody = z.infer<typeof moderateThreadBody>;

@@ -1,5 +1,5 @@
 import { snapshot as snapshotSchema } from "@pulseboard/schema/community";
-import { listReplies } from "@pulseboard/schema/queries/community-replies";
+import { listReplies, REPLIES_PER_PAGE } from "@pulseboard/schema/queries/community-replies";
 import { getThread } from "@pulseboard/schema/queries/community-threads";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -13,7 +13,7 @@ import { LocalTime } from "@/components/local-time";
 import { moderates } from "@/lib/community";
 import { renderPost } from "@/lib/community-markdown";
 import { db } from "@/lib/db";
-import { isUuid } from "@/lib/params";
+import { first, isUuid } from "@/lib/params";
 import { currentSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Thread" };
@@ -25,14 +25,23 @@ function SharedSnapshot({ value }: { value: unknown }) {
   return parsed.success ? <SnapshotCard snapshot={parsed.data} /> : null;
 }
 
-export default async function ThreadPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function ThreadPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id } = await params;
+  const requested = Number(first((await searchParams).page) ?? "1");
   if (!isUuid(id)) notFound();
   const thread = await getThread(db, id);
   if (!thread) notFound();
   const session = await currentSession();
+  const pages = Math.max(1, Math.ceil(thread.replyCount / REPLIES_PER_PAGE));
+  const page = Number.isInteger(requested) && requested >= 1 && requested <= pages ? requested : 1;
   const [replies, moderator] = await Promise.all([
-    listReplies(db, id, session?.user.id ?? null),
+    listReplies(db, id, session?.user.id ?? null, page),
     moderates(session),
   ]);
   const locked = thread.status === "locked";
@@ -66,7 +75,7 @@ export default async function ThreadPage({ params }: { params: Promise<{ id: str
           <li key={r.id} className="card reply" id={`reply-${r.id}`} data-testid="reply" data-score={r.score}>
             <p className="small muted">
               <strong>{r.authorName}</strong> · <LocalTime value={r.createdAt} />
-              {i === 0 && " · opening post"}
+              {i === 0 && page === 1 && " · opening post"}
             </p>
             {/* The body rendered by lib/community-markdown: raw HTML escaped, links checked. */}
             <div className="post-body" dangerouslySetInnerHTML={{ __html: renderPost(r.body) }} />
@@ -79,11 +88,20 @@ export default async function ThreadPage({ params }: { params: Promise<{ id: str
               myVote={r.myVote}
               canVote={session !== null && !locked && r.authorId !== session.user.id}
               canDelete={session !== null && (moderator || r.authorId === session.user.id)}
-              opening={i === 0}
+              opening={i === 0 && page === 1}
             />
           </li>
         ))}
       </ol>
+      {pages > 1 && (
+        <nav className="row small" aria-label="Pages of this thread" data-testid="thread-pages">
+          {page > 1 && <Link href={`/community/t/${id}?page=${page - 1}`}>← Earlier posts</Link>}
+          <span>
+            page {page} of {pages}
+          </span>
+          {page < pages && <Link href={`/community/t/${id}?page=${page + 1}`}>Later posts →</Link>}
+        </nav>
+      )}
       {session ? (
         locked ? null : (
           <ReplyForm threadId={id} />
