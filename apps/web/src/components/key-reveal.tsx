@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { type RefObject, useEffect, useRef, useState } from "react";
 import { type ConnectionInfo, commandsFor } from "@/lib/commands";
 import { CopyButton } from "./copy-button";
 
@@ -80,4 +80,53 @@ export function UncopiedKeyWarning({ onClose, onBack }: { onClose: () => void; o
       </div>
     </div>
   );
+}
+
+/**
+ * The guard both key dialogs share: while a key is showing (`showing`) and was never copied,
+ * closing (Escape, Done, leaving) shows the warning instead. `copied` is a ref, not state: an
+ * Escape right after a copy must see it before the next render. Spread `dialogProps` on the
+ * <dialog>: Escape is stopped at the key press, since Chromium lets a page cancel only one close
+ * request in a row without a click between, so a second Escape would close past the warning.
+ */
+export function useKeyDialogGuard(dialog: RefObject<HTMLDialogElement | null>, showing: boolean) {
+  const copied = useRef(false);
+  const [warning, setWarning] = useState(false);
+  /** Closes, unless a key is showing that was never copied: then warns and answers false. */
+  function requestClose(): boolean {
+    if (showing && !copied.current) {
+      setWarning(true);
+      return false;
+    }
+    dialog.current?.close();
+    return true;
+  }
+  return {
+    warning,
+    requestClose,
+    /** A new key is showing: not copied yet. */
+    reset() {
+      copied.current = false;
+      setWarning(false);
+    },
+    onCopied() {
+      copied.current = true;
+      setWarning(false);
+    },
+    hideWarning: () => setWarning(false),
+    /** Leaving some other way (a link): true, with the warning shown, when the key was never copied. */
+    holdUnlessCopied(): boolean {
+      if (copied.current) return false;
+      setWarning(true);
+      return true;
+    },
+    dialogProps: {
+      onKeyDown: (event: React.KeyboardEvent<HTMLDialogElement>) => {
+        if (event.key === "Escape" && !requestClose()) event.preventDefault();
+      },
+      onCancel: (event: React.SyntheticEvent<HTMLDialogElement>) => {
+        if (!requestClose()) event.preventDefault();
+      },
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState } from "react";
 import type { ConnectionInfo } from "@/lib/commands";
 import { sendJson } from "@/lib/send-json";
-import { KeyReveal, UncopiedKeyWarning } from "./key-reveal";
+import { KeyReveal, UncopiedKeyWarning, useKeyDialogGuard } from "./key-reveal";
 
 /** How long the replaced key may keep working: the owner picks (a leaked key: now). */
 export const KEY_GRACE_CHOICES = [
@@ -34,9 +34,7 @@ export function KeyRotation({
   const router = useRouter();
   const dialog = useRef<HTMLDialogElement>(null);
   const [rotated, setRotated] = useState<Rotated | null>(null);
-  // A ref, not state: Escape right after a copy must see it before the next render.
-  const copied = useRef(false);
-  const [warning, setWarning] = useState(false);
+  const guard = useKeyDialogGuard(dialog, rotated !== null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -47,22 +45,13 @@ export function KeyRotation({
     setError(null);
     try {
       setRotated(await sendJson<Rotated>(`/api/devices/${deviceId}/key`, "POST", { graceSeconds }));
-      copied.current = false;
+      guard.reset();
       router.refresh();
     } catch (e) {
       setError(errorMessage(e));
     } finally {
       setPending(false);
     }
-  }
-
-  function requestClose(): boolean {
-    if (rotated && !copied.current) {
-      setWarning(true);
-      return false;
-    }
-    dialog.current?.close();
-    return true;
   }
 
   return (
@@ -72,7 +61,7 @@ export function KeyRotation({
         className="btn"
         onClick={() => {
           setRotated(null);
-          setWarning(false);
+          guard.reset();
           setError(null);
           dialog.current?.showModal();
         }}
@@ -82,17 +71,10 @@ export function KeyRotation({
       <dialog
         ref={dialog}
         aria-labelledby="rotate-title"
-        // Escape is stopped at the key press: Chromium lets a page cancel only one close request
-        // in a row without a click between, so a second Escape would close past the warning.
-        onKeyDown={(event) => {
-          if (event.key === "Escape" && !requestClose()) event.preventDefault();
-        }}
-        onCancel={(event) => {
-          if (!requestClose()) event.preventDefault();
-        }}
+        {...guard.dialogProps}
         onClose={() => {
           setRotated(null);
-          setWarning(false);
+          guard.reset();
         }}
       >
         {!rotated ? (
@@ -138,19 +120,12 @@ export function KeyRotation({
                 ? `The old key works until ${new Date(rotated.previousKeyExpiresAt).toLocaleString()}.`
                 : "The old key is refused from now on."}
             </p>
-            <KeyReveal
-              deviceKey={rotated.deviceKey}
-              connection={connection}
-              onCopied={() => {
-                copied.current = true;
-                setWarning(false);
-              }}
-            />
-            {warning ? (
-              <UncopiedKeyWarning onBack={() => setWarning(false)} onClose={() => dialog.current?.close()} />
+            <KeyReveal deviceKey={rotated.deviceKey} connection={connection} onCopied={guard.onCopied} />
+            {guard.warning ? (
+              <UncopiedKeyWarning onBack={guard.hideWarning} onClose={() => dialog.current?.close()} />
             ) : (
               <div className="row">
-                <button className="btn btn-primary" type="button" onClick={requestClose}>
+                <button className="btn btn-primary" type="button" onClick={guard.requestClose}>
                   Done
                 </button>
               </div>

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState } from "react";
 import type { ConnectionInfo } from "@/lib/commands";
 import { sendJson } from "@/lib/send-json";
-import { KeyReveal, UncopiedKeyWarning } from "./key-reveal";
+import { KeyReveal, UncopiedKeyWarning, useKeyDialogGuard } from "./key-reveal";
 
 interface Created {
   id: string;
@@ -18,9 +18,7 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
   const router = useRouter();
   const dialog = useRef<HTMLDialogElement>(null);
   const [created, setCreated] = useState<Created | null>(null);
-  // A ref, not state: Escape right after a copy must see it before the next render.
-  const copied = useRef(false);
-  const [warning, setWarning] = useState(false);
+  const guard = useKeyDialogGuard(dialog, created !== null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -32,7 +30,7 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
     try {
       const data = await sendJson<Created>("/api/devices", "POST", { name });
       setCreated(data);
-      copied.current = false;
+      guard.reset();
       router.refresh();
     } catch (e) {
       setError(errorMessage(e));
@@ -43,18 +41,8 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
 
   function reset() {
     setCreated(null);
-    setWarning(false);
+    guard.reset();
     setError(null);
-  }
-
-  /** Closes, unless a key is showing that was never copied: then asks first. */
-  function requestClose(): boolean {
-    if (created && !copied.current) {
-      setWarning(true);
-      return false;
-    }
-    dialog.current?.close();
-    return true;
   }
 
   return (
@@ -69,19 +57,7 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
       >
         Add device
       </button>
-      <dialog
-        ref={dialog}
-        aria-labelledby="provision-title"
-        // Escape is stopped at the key press: Chromium lets a page cancel only one close request
-        // in a row without a click between, so a second Escape would close past the warning.
-        onKeyDown={(event) => {
-          if (event.key === "Escape" && !requestClose()) event.preventDefault();
-        }}
-        onCancel={(event) => {
-          if (!requestClose()) event.preventDefault();
-        }}
-        onClose={reset}
-      >
+      <dialog ref={dialog} aria-labelledby="provision-title" {...guard.dialogProps} onClose={reset}>
         {!created ? (
           <form className="form" onSubmit={onSubmit}>
             <h2 id="provision-title">Add a device</h2>
@@ -106,16 +82,9 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
         ) : (
           <div className="stack" data-testid="provisioned">
             <h2 id="provision-title">{created.name} is ready</h2>
-            <KeyReveal
-              deviceKey={created.deviceKey}
-              connection={connection}
-              onCopied={() => {
-                copied.current = true;
-                setWarning(false);
-              }}
-            />
-            {warning ? (
-              <UncopiedKeyWarning onBack={() => setWarning(false)} onClose={() => dialog.current?.close()} />
+            <KeyReveal deviceKey={created.deviceKey} connection={connection} onCopied={guard.onCopied} />
+            {guard.warning ? (
+              <UncopiedKeyWarning onBack={guard.hideWarning} onClose={() => dialog.current?.close()} />
             ) : (
               <div className="row">
                 <a
@@ -123,15 +92,12 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
                   href={`/dashboard/devices/${created.id}`}
                   onClick={(event) => {
                     // Leaving the page loses the key as closing the dialog would.
-                    if (!copied.current) {
-                      event.preventDefault();
-                      setWarning(true);
-                    }
+                    if (guard.holdUnlessCopied()) event.preventDefault();
                   }}
                 >
                   Open device
                 </a>
-                <button className="btn" type="button" onClick={requestClose}>
+                <button className="btn" type="button" onClick={guard.requestClose}>
                   Done
                 </button>
               </div>

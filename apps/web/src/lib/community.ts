@@ -1,12 +1,16 @@
 import "server-only";
-import type { CommunityAction } from "@pulseboard/schema/community";
-import { InvalidError } from "@pulseboard/schema/errors";
+import type { CommunityAction, ShareBody } from "@pulseboard/schema/community";
+import { InvalidError, NotFoundError } from "@pulseboard/schema/errors";
+import { getCategory } from "@pulseboard/schema/queries/community-categories";
 import { accountAgeSeconds, countCommunityAction } from "@pulseboard/schema/queries/community-limits";
 import { isModerator, moderatesByVerifiedEmail } from "@pulseboard/schema/queries/community-moderators";
+import { createReply } from "@pulseboard/schema/queries/community-replies";
+import { createThread } from "@pulseboard/schema/queries/community-threads";
 import { env } from "@/env";
 import { linksIn } from "./community-markdown";
 import { db } from "./db";
 import type { AppSession } from "./session";
+import { chartSnapshotOf, checkedSnapshot, workoutSnapshotOf } from "./snapshots";
 
 // The community's rules around its queries: who moderates, the per-user limits, the link brake.
 
@@ -44,4 +48,35 @@ export async function checkLinkBrake(userId: string, body: string): Promise<void
     `new accounts may post links after ${minutes} minutes: remove the links, or try again in ${wait} min`,
     { field: "body" },
   );
+}
+
+/**
+ * Shares a chart's range or a workout into a thread (or a new one) as a frozen snapshot beside a
+ * note. Counted against the limit before the snapshot is read: the limit bounds those reads too.
+ */
+export async function shareToCommunity(
+  ownerId: string,
+  body: ShareBody,
+): Promise<{ threadId: string; replyId: string }> {
+  await checkLinkBrake(ownerId, body.body);
+  await countAction(ownerId, "threadId" in body.thread ? "reply" : "thread");
+  const snapshot = checkedSnapshot(
+    body.source.kind === "chart"
+      ? await chartSnapshotOf(ownerId, body.source)
+      : await workoutSnapshotOf(ownerId, body.source.workoutId),
+  );
+  if ("threadId" in body.thread) {
+    const reply = await createReply(db, ownerId, body.thread.threadId, body.body, snapshot);
+    return { threadId: reply.threadId, replyId: reply.id };
+  }
+  const category = await getCategory(db, body.thread.categorySlug);
+  if (!category) throw new NotFoundError("category not found", { field: "categorySlug" });
+  const thread = await createThread(
+    db,
+    ownerId,
+    category.id,
+    { title: body.thread.title, body: body.body },
+    snapshot,
+  );
+  return { threadId: thread.id, replyId: thread.openingReplyId };
 }

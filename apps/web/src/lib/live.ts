@@ -51,31 +51,22 @@ class LiveHub {
   private readonly sentEvents = new Set<string>();
 
   /** Adds a stream of this owner; resolves once the hub is listening. */
-  async subscribe(ownerId: string, listener: Listener): Promise<() => void> {
-    const set = this.listeners.get(ownerId) ?? new Set<Listener>();
-    this.listeners.set(ownerId, set);
-    set.add(listener);
-    const unsubscribe = () => {
-      set.delete(listener);
-      if (set.size === 0 && this.listeners.get(ownerId) === set) this.listeners.delete(ownerId);
-    };
-    try {
-      await this.start();
-    } catch (error) {
-      unsubscribe();
-      throw error;
-    }
-    return unsubscribe;
+  subscribe(ownerId: string, listener: Listener): Promise<() => void> {
+    return this.add(this.listeners, ownerId, listener);
   }
 
   /** Adds a reader of a community thread; resolves once the hub is listening. */
-  async subscribeThread(threadId: string, listener: ThreadListener): Promise<() => void> {
-    const set = this.threadListeners.get(threadId) ?? new Set<ThreadListener>();
-    this.threadListeners.set(threadId, set);
+  subscribeThread(threadId: string, listener: ThreadListener): Promise<() => void> {
+    return this.add(this.threadListeners, threadId, listener);
+  }
+
+  private async add<L>(map: Map<string, Set<L>>, key: string, listener: L): Promise<() => void> {
+    const set = map.get(key) ?? new Set<L>();
+    map.set(key, set);
     set.add(listener);
     const unsubscribe = () => {
       set.delete(listener);
-      if (set.size === 0 && this.threadListeners.get(threadId) === set) this.threadListeners.delete(threadId);
+      if (set.size === 0 && map.get(key) === set) map.delete(key);
     };
     try {
       await this.start();
