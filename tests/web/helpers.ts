@@ -6,6 +6,7 @@ export interface ApiResult<T = unknown> {
   status: number;
   body: T;
   text: string;
+  headers: Headers;
 }
 
 /** A request to the web app's API as `user` (or anonymously with null). */
@@ -33,7 +34,7 @@ export async function api<T = any>(
   } catch {
     // not JSON: keep the text
   }
-  return { status: res.status, body: parsed as T, text };
+  return { status: res.status, body: parsed as T, text, headers: res.headers };
 }
 
 /** One reading per `stepSeconds` from `from` for `count` readings, value = f(i). */

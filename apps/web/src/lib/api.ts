@@ -26,6 +26,18 @@ export function json(data: unknown, status = 200, headers: Record<string, string
   return Response.json(data, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
+/**
+ * A page of a list: the body is the page's array (the list's contract), the next page's address
+ * in a `Link: <…>; rel="next"` header (RFC 8288), relative to the request: the same path and
+ * parameters with the next cursor.
+ */
+export function paged(request: Request, rows: unknown[], next: string | null): Response {
+  if (next === null) return json(rows);
+  const url = new URL(request.url);
+  url.searchParams.set("cursor", next);
+  return json(rows, 200, { link: `<${url.pathname}${url.search}>; rel="next"` });
+}
+
 function issuesOf(error: z.ZodError) {
   return error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
 }

@@ -1,7 +1,9 @@
 // Alert queries for the web API and pages, scoped by owner in the query itself (through the
 // alert's device).
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { InvalidError } from "../errors";
+import { decodeKeyset, keyAt, keysetPage, PAGE_DEFAULT_LIMIT } from "../keyset";
 import { type AGGREGATES, alertRules, alerts, type COMPARATORS, devices } from "../schema/telemetry";
 
 export interface AlertView {
@@ -29,6 +31,10 @@ export interface AlertFilter {
   status?: "firing" | "resolved" | undefined;
   deviceId?: string | undefined;
   metric?: string | undefined;
+  /** Fired at or after this. */
+  from?: Date | undefined;
+  /** Fired before this. */
+  to?: Date | undefined;
   limit?: number | undefined;
 }
 
@@ -62,19 +68,54 @@ function ownedAlerts(db: Database, where: SQL | undefined) {
     .where(where);
 }
 
-/** The owner's alerts, newest first, optionally filtered. */
+function filtered(ownerId: string, filter: AlertFilter): SQL | undefined {
+  return and(
+    eq(devices.ownerId, ownerId),
+    filter.status ? eq(alerts.status, filter.status) : undefined,
+    filter.deviceId ? eq(alerts.deviceId, filter.deviceId) : undefined,
+    filter.metric ? eq(alerts.metric, filter.metric) : undefined,
+    filter.from ? gte(alerts.triggeredAt, filter.from) : undefined,
+    filter.to ? lt(alerts.triggeredAt, filter.to) : undefined,
+  );
+}
+
+/** The owner's alerts, newest first, optionally filtered: the first `limit` (at most 1000). */
 export function listAlerts(db: Database, ownerId: string, filter: AlertFilter = {}): Promise<AlertView[]> {
-  return ownedAlerts(
-    db,
-    and(
-      eq(devices.ownerId, ownerId),
-      filter.status ? eq(alerts.status, filter.status) : undefined,
-      filter.deviceId ? eq(alerts.deviceId, filter.deviceId) : undefined,
-      filter.metric ? eq(alerts.metric, filter.metric) : undefined,
-    ),
-  )
+  return ownedAlerts(db, filtered(ownerId, filter))
     .orderBy(desc(alerts.triggeredAt), desc(alerts.id))
     .limit(Math.min(filter.limit ?? 200, 1000));
+}
+
+/**
+ * A page of the owner's alerts, newest first (keyset.ts): the page after `cursor`, and the cursor
+ * of the page after it (null on the last). A cursor this listing did not write is InvalidError.
+ */
+export async function listAlertsPage(
+  db: Database,
+  ownerId: string,
+  filter: AlertFilter & { cursor?: string | undefined },
+): Promise<{ rows: AlertView[]; next: string | null }> {
+  const after = filter.cursor === undefined ? undefined : decodeKeyset(filter.cursor);
+  if (filter.cursor !== undefined && !after) {
+    throw new InvalidError("cursor is not one this list wrote", { field: "cursor" });
+  }
+  const limit = filter.limit ?? PAGE_DEFAULT_LIMIT;
+  const rows = await db
+    .select({ ...view, keyAt: keyAt(alerts.triggeredAt) })
+    .from(alerts)
+    .innerJoin(devices, eq(devices.id, alerts.deviceId))
+    .innerJoin(alertRules, eq(alertRules.id, alerts.ruleId))
+    .where(
+      and(
+        filtered(ownerId, filter),
+        after
+          ? sql`(${alerts.triggeredAt}, ${alerts.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(alerts.triggeredAt), desc(alerts.id))
+    .limit(limit + 1);
+  return keysetPage(rows, limit);
 }
 
 /** One of the owner's alerts; undefined for anyone else's. */

@@ -2,7 +2,8 @@
 // finds nothing (the API answers 404), never someone else's row.
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { NotFoundError } from "../errors";
+import { InvalidError, NotFoundError } from "../errors";
+import { decodeKeyset, keyAt, keysetPage, PAGE_DEFAULT_LIMIT } from "../keyset";
 import { deviceKeyDigest, devices, generateDeviceKey, type UpdateDeviceBody } from "../schema/telemetry";
 
 export interface DeviceSummary {
@@ -51,23 +52,50 @@ export async function createDevice(
   return { ...row, deviceKey };
 }
 
-/** The owner's devices, newest first; with `tag`, those carrying it (case-insensitively). */
+function tagged(tag: string | undefined) {
+  const t = tag?.trim().toLowerCase();
+  return t ? sql`exists (select 1 from unnest(${devices.tags}) t where lower(t) = ${t})` : undefined;
+}
+
+/** All the owner's devices, newest first (for pickers); with `tag`, those carrying it (case-insensitively). */
 export function listDevices(
   db: Database,
   ownerId: string,
   options: { tag?: string } = {},
 ): Promise<DeviceSummary[]> {
-  const tag = options.tag?.trim().toLowerCase();
   return db
     .select(summary)
+    .from(devices)
+    .where(and(eq(devices.ownerId, ownerId), tagged(options.tag)))
+    .orderBy(desc(devices.createdAt), desc(devices.id));
+}
+
+/** A page of the owner's devices, newest first (keyset.ts); a cursor it did not write is InvalidError. */
+export async function listDevicesPage(
+  db: Database,
+  ownerId: string,
+  options: { tag?: string | undefined; cursor?: string | undefined; limit?: number | undefined },
+): Promise<{ rows: DeviceSummary[]; next: string | null }> {
+  const after = options.cursor === undefined ? undefined : decodeKeyset(options.cursor);
+  if (options.cursor !== undefined && !after) {
+    throw new InvalidError("cursor is not one this list wrote", { field: "cursor" });
+  }
+  const limit = options.limit ?? PAGE_DEFAULT_LIMIT;
+  const rows = await db
+    .select({ ...summary, keyAt: keyAt(devices.createdAt) })
     .from(devices)
     .where(
       and(
         eq(devices.ownerId, ownerId),
-        tag ? sql`exists (select 1 from unnest(${devices.tags}) t where lower(t) = ${tag})` : undefined,
+        tagged(options.tag),
+        after
+          ? sql`(${devices.createdAt}, ${devices.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
+          : undefined,
       ),
     )
-    .orderBy(desc(devices.createdAt));
+    .orderBy(desc(devices.createdAt), desc(devices.id))
+    .limit(limit + 1);
+  return keysetPage(rows, limit);
 }
 
 export async function getDevice(

@@ -2,8 +2,9 @@
 // is stored whole (one transaction) and never edited; a wrong one is deleted.
 import { and, asc, desc, sql as dsql, eq } from "drizzle-orm";
 import type { Database } from "../client";
-import { NotFoundError } from "../errors";
+import { InvalidError, NotFoundError } from "../errors";
 import { DEFAULT_HEART_RATE_METRIC, sessionVolumeKg } from "../fitness-math";
+import { decodeKeyset, keyAt, keysetPage, PAGE_DEFAULT_LIMIT } from "../keyset";
 import { type CreateWorkoutBody, exercises, logSets, workoutLogs, workoutPlans } from "../schema/fitness";
 import { devices } from "../schema/telemetry";
 import { assertExercisesExist } from "./exercises";
@@ -67,18 +68,21 @@ export interface WorkoutSummary {
   volumeKg: number;
 }
 
+const summaryColumns = {
+  id: workoutLogs.id,
+  performedAt: workoutLogs.performedAt,
+  endedAt: workoutLogs.endedAt,
+  planId: workoutLogs.planId,
+  planName: workoutPlans.name,
+  deviceId: workoutLogs.deviceId,
+  sets: dsql<number>`count(${logSets.id})::int`,
+  volumeKg: dsql<number>`coalesce(sum(${logSets.reps} * ${logSets.weightKg}), 0)::float8`,
+};
+
+/** The owner's latest workouts, newest first. */
 export async function listWorkouts(db: Database, ownerId: string, limit = 100): Promise<WorkoutSummary[]> {
   return db
-    .select({
-      id: workoutLogs.id,
-      performedAt: workoutLogs.performedAt,
-      endedAt: workoutLogs.endedAt,
-      planId: workoutLogs.planId,
-      planName: workoutPlans.name,
-      deviceId: workoutLogs.deviceId,
-      sets: dsql<number>`count(${logSets.id})::int`,
-      volumeKg: dsql<number>`coalesce(sum(${logSets.reps} * ${logSets.weightKg}), 0)::float8`,
-    })
+    .select(summaryColumns)
     .from(workoutLogs)
     .leftJoin(workoutPlans, eq(workoutPlans.id, workoutLogs.planId))
     .leftJoin(logSets, eq(logSets.logId, workoutLogs.id))
@@ -86,6 +90,53 @@ export async function listWorkouts(db: Database, ownerId: string, limit = 100): 
     .groupBy(workoutLogs.id, workoutPlans.name)
     .orderBy(desc(workoutLogs.performedAt), desc(workoutLogs.id))
     .limit(limit);
+}
+
+export interface WorkoutsPageOptions {
+  /** `YYYY-MM`: only workouts started in that month of `timeZone`. */
+  month?: string | undefined;
+  /** An IANA time zone (validated by the caller); UTC when not given. */
+  timeZone?: string | undefined;
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** A page of the owner's workouts, newest first (keyset.ts); a cursor it did not write is InvalidError. */
+export async function listWorkoutsPage(
+  db: Database,
+  ownerId: string,
+  options: WorkoutsPageOptions,
+): Promise<{ rows: WorkoutSummary[]; next: string | null }> {
+  const after = options.cursor === undefined ? undefined : decodeKeyset(options.cursor);
+  if (options.cursor !== undefined && !after) {
+    throw new InvalidError("cursor is not one this list wrote", { field: "cursor" });
+  }
+  const limit = options.limit ?? PAGE_DEFAULT_LIMIT;
+  const zone = options.timeZone ?? "UTC";
+  // The month's bounds are local midnights in the owner's zone (a month is not 30 days of UTC).
+  const start = options.month ? dsql`(${`${options.month}-01`}::timestamp at time zone ${zone})` : undefined;
+  const end = options.month
+    ? dsql`((${`${options.month}-01`}::timestamp + interval '1 month') at time zone ${zone})`
+    : undefined;
+  const rows = await db
+    .select({ ...summaryColumns, keyAt: keyAt(workoutLogs.performedAt) })
+    .from(workoutLogs)
+    .leftJoin(workoutPlans, eq(workoutPlans.id, workoutLogs.planId))
+    .leftJoin(logSets, eq(logSets.logId, workoutLogs.id))
+    .where(
+      and(
+        eq(workoutLogs.userId, ownerId),
+        start ? dsql`${workoutLogs.performedAt} >= ${start}` : undefined,
+        end ? dsql`${workoutLogs.performedAt} < ${end}` : undefined,
+        after
+          ? dsql`(${workoutLogs.performedAt}, ${workoutLogs.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .groupBy(workoutLogs.id, workoutPlans.name)
+    .orderBy(desc(workoutLogs.performedAt), desc(workoutLogs.id))
+    .limit(limit + 1);
+  return keysetPage(rows, limit);
 }
 
 export async function getWorkout(db: Database, ownerId: string, workoutId: string) {

@@ -1,6 +1,7 @@
 export * from "./clerk";
 export * from "./sign-in-failures";
 export * from "./tables";
+export * from "./user-settings";
 
 import type { session, user } from "./tables";
 

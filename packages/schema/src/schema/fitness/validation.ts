@@ -1,5 +1,6 @@
 // Zod contracts of the fitness API (docs/api.md).
 import { z } from "zod";
+import { pageParams } from "../../keyset";
 import { metricName } from "../telemetry/validation";
 import { E1RM_FORMULAS, WEIGHT_UNITS } from "./tables";
 
@@ -97,3 +98,12 @@ export type CreatePlanBody = z.infer<typeof createPlanBody>;
 export type CreateExerciseBody = z.infer<typeof createExerciseBody>;
 export type CreateWorkoutBody = z.infer<typeof createWorkoutBody>;
 export type PreferencesBody = z.infer<typeof preferencesBody>;
+
+/** The workouts list: an optional month (`YYYY-MM`, in the user's time zone) and a page (keyset.ts). */
+export const workoutsQuery = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: "month must be a month such as 2026-12" })
+    .optional(),
+  ...pageParams,
+});

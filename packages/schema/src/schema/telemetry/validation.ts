@@ -1,5 +1,6 @@
 // Zod contracts of the device protocol and the telemetry API (docs/device-protocol.md, docs/api.md).
 import { z } from "zod";
+import { pageParams } from "../../keyset";
 import { MAX_CHART_RANGE_DAYS } from "../../tiers";
 import { AGGREGATES, ALERT_STATUSES, COMPARATORS, NO_DATA_POLICIES } from "./tables";
 
@@ -402,10 +403,25 @@ export const readingsQuery = z
     path: ["since"],
   });
 
-export const alertsQuery = z.object({
-  status: z.enum(ALERT_STATUSES).optional(),
-  deviceId: z.uuid({ error: "deviceId must be a device id" }).optional(),
-  metric: metricName.optional(),
+/** The alerts list (docs/api.md): filters, and a page (keyset.ts). */
+export const alertsQuery = z
+  .object({
+    status: z.enum(ALERT_STATUSES, { error: "status must be firing or resolved" }).optional(),
+    deviceId: z.uuid({ error: "deviceId must be a device id" }).optional(),
+    metric: metricName.optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    ...pageParams,
+  })
+  .refine((q) => !(q.from instanceof Date && q.to instanceof Date) || q.from < q.to, {
+    message: "from must be before to",
+    path: ["from"],
+  });
+
+/** The devices list: an optional tag, and a page (keyset.ts). */
+export const devicesQuery = z.object({
+  tag: z.string().trim().min(1).max(40).optional(),
+  ...pageParams,
 });
 
 export type CreateDeviceBody = z.infer<typeof createDeviceBody>;

@@ -1,9 +1,13 @@
-import { createDevice, listDevices } from "@pulseboard/schema/queries/devices";
-import { createDeviceBody } from "@pulseboard/schema/telemetry";
-import { json, parse, readJson, withSession } from "@/lib/api";
+import { createDevice, listDevicesPage } from "@pulseboard/schema/queries/devices";
+import { createDeviceBody, devicesQuery } from "@pulseboard/schema/telemetry";
+import { json, paged, parse, readJson, searchParams, withSession } from "@/lib/api";
 import { db } from "@/lib/db";
 
-export const GET = withSession(async (_request, session) => json(await listDevices(db, session.user.id)));
+export const GET = withSession(async (request, session) => {
+  const query = parse(devicesQuery, searchParams(request), "query");
+  const { rows, next } = await listDevicesPage(db, session.user.id, query);
+  return paged(request, rows, next);
+});
 
 export const POST = withSession(async (request, session) => {
   const body = parse(createDeviceBody, await readJson(request), "device");
