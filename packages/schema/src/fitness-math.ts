@@ -284,7 +284,8 @@ function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-function localIsoDay(date: Date, timeZone: string): string {
+/** The calendar day (`YYYY-MM-DD`) an instant falls on in `timeZone`. */
+export function localIsoDay(date: Date, timeZone: string): string {
   const { year, month, day } = localDate(date, timeZone);
   return isoDay(utcMidnight(year, month, day));
 }
@@ -353,6 +354,20 @@ export function calendarDays(dates: readonly Date[], timeZone = "UTC"): Map<stri
     counts.set(day, (counts.get(day) ?? 0) + 1);
   }
   return new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The training-day heat map's days: `weeks` columns of seven `YYYY-MM-DD` days, Monday first, the
+ * last column the week of `now`, all in `timeZone` (so a Tokyo morning is the Tokyo day).
+ */
+export function heatMapWeeks(now: Date, timeZone: string, weeks: number): string[][] {
+  const { year, month, day } = localDate(now, timeZone);
+  const today = utcMidnight(year, month, day);
+  const monday = today.getTime() - ((today.getUTCDay() + 6) % 7) * 86_400_000;
+  const start = monday - (weeks - 1) * 7 * 86_400_000;
+  return Array.from({ length: weeks }, (_, w) =>
+    Array.from({ length: 7 }, (_, d) => isoDay(new Date(start + (w * 7 + d) * 86_400_000))),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

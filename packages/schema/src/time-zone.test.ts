@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTimeZone, timeZoneOr } from "./time-zone";
+import { isTimeZone, nextDay, startOfLocalDay, timeZoneOr } from "./time-zone";
 
 describe("time zones", () => {
   it("knows IANA names and refuses others", () => {
@@ -15,5 +15,27 @@ describe("time zones", () => {
     expect(timeZoneOr("Europe/Paris")).toBe("Europe/Paris");
     expect(timeZoneOr(null)).toBe("UTC");
     expect(timeZoneOr("Nowhere/Else")).toBe("UTC");
+  });
+});
+
+describe("startOfLocalDay", () => {
+  it("is the day's local midnight in the zone", () => {
+    expect(startOfLocalDay("2026-12-01", "Asia/Tokyo").toISOString()).toBe("2026-11-30T15:00:00.000Z");
+    expect(startOfLocalDay("2026-12-01", "UTC").toISOString()).toBe("2026-12-01T00:00:00.000Z");
+    expect(startOfLocalDay("2026-07-01", "America/New_York").toISOString()).toBe("2026-07-01T04:00:00.000Z");
+    expect(startOfLocalDay("2026-12-01", "Asia/Kolkata").toISOString()).toBe("2026-11-30T18:30:00.000Z");
+  });
+
+  it("holds across clock changes", () => {
+    // Europe/Paris moves to summer time at 02:00 on 2026-03-29: that day still starts at 00:00 CET.
+    expect(startOfLocalDay("2026-03-29", "Europe/Paris").toISOString()).toBe("2026-03-28T23:00:00.000Z");
+    expect(startOfLocalDay("2026-03-30", "Europe/Paris").toISOString()).toBe("2026-03-29T22:00:00.000Z");
+    // America/Santiago skips midnight (00:00 → 01:00) on 2026-09-06: the day starts at 01:00 local.
+    expect(startOfLocalDay("2026-09-06", "America/Santiago").toISOString()).toBe("2026-09-06T04:00:00.000Z");
+  });
+
+  it("steps days across month and year ends", () => {
+    expect(nextDay("2026-12-31")).toBe("2027-01-01");
+    expect(nextDay("2028-02-28")).toBe("2028-02-29");
   });
 });

@@ -7,6 +7,7 @@ import {
   estimateOneRepMax,
   fromDisplayWeight,
   heartRateZones,
+  heatMapWeeks,
   KG_PER_LB,
   kgToLb,
   lbToKg,
@@ -449,5 +450,26 @@ describe("heart rate", () => {
 
   it("finds no zone in an empty list", () => {
     expect(zoneOf(150, [])).toBeNull();
+  });
+});
+
+describe("the heat map in the user's time zone", () => {
+  it("puts a Tokyo workout at 07:00 on Dec 1 on Dec 1, not on Nov 30 as UTC would", () => {
+    const workout = new Date("2026-11-30T22:00:00Z");
+    expect([...calendarDays([workout], "Asia/Tokyo").keys()]).toEqual(["2026-12-01"]);
+    expect([...calendarDays([workout], "UTC").keys()]).toEqual(["2026-11-30"]);
+  });
+
+  it("lays out weeks Monday first, ending with the zone's current week", () => {
+    // Sunday 2026-12-06 00:30 in Tokyo is still Saturday 2026-12-05 in UTC.
+    const now = new Date("2026-12-05T15:30:00Z");
+    const tokyo = heatMapWeeks(now, "Asia/Tokyo", 2);
+    expect(tokyo).toEqual([
+      ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29"],
+      ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04", "2026-12-05", "2026-12-06"],
+    ]);
+    // In Honolulu it is Saturday morning, in the same week; a Monday starts a new column.
+    expect(heatMapWeeks(now, "Pacific/Honolulu", 1)[0]?.[0]).toBe("2026-11-30");
+    expect(heatMapWeeks(new Date("2026-12-06T15:30:00Z"), "Asia/Tokyo", 1)[0]?.[0]).toBe("2026-12-07");
   });
 });

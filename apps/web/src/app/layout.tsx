@@ -1,7 +1,9 @@
 import { ClerkProvider } from "@clerk/nextjs";
 import type { Metadata, Viewport } from "next";
+import { cookies } from "next/headers";
 import type { ReactNode } from "react";
 import { env } from "@/env";
+import { THEME_COOKIE, themeOf } from "@/lib/theme";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -11,9 +13,11 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The theme the person picked (or "system": the stylesheet follows prefers-color-scheme).
+  const theme = themeOf((await cookies()).get(THEME_COOKIE)?.value);
   const page = (
-    <html lang="en">
+    <html lang="en" data-theme={theme}>
       <body>{children}</body>
     </html>
   );

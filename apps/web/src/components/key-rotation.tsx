@@ -1,11 +1,16 @@
 "use client";
 
-import { errorMessage } from "@pulseboard/runtime/errors";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState } from "react";
 import type { ConnectionInfo } from "@/lib/commands";
+import { formatDateTime } from "@/lib/format";
 import { sendJson } from "@/lib/send-json";
+import { FormError } from "./form-error";
 import { KeyReveal, UncopiedKeyWarning, useKeyDialogGuard } from "./key-reveal";
+import { usePrefs } from "./prefs";
+
+/** The form's fields as it labels them, for the errors the API names them in. */
+const FIELD_LABELS = { graceSeconds: "Keep the old key working for" };
 
 /** How long the replaced key may keep working: the owner picks (a leaked key: now). */
 export const KEY_GRACE_CHOICES = [
@@ -32,10 +37,11 @@ export function KeyRotation({
   connection: ConnectionInfo;
 }) {
   const router = useRouter();
+  const prefs = usePrefs();
   const dialog = useRef<HTMLDialogElement>(null);
   const [rotated, setRotated] = useState<Rotated | null>(null);
   const guard = useKeyDialogGuard(dialog, rotated !== null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -48,7 +54,7 @@ export function KeyRotation({
       guard.reset();
       router.refresh();
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
     } finally {
       setPending(false);
     }
@@ -98,11 +104,7 @@ export function KeyRotation({
               After that it is refused over MQTT and HTTP, and clients still connected with it are
               disconnected. Choose “Refuse it now” when someone else may have it.
             </p>
-            {error && (
-              <p className="error" role="alert">
-                {error}
-              </p>
-            )}
+            <FormError error={error} labels={FIELD_LABELS} />
             <div className="row">
               <button className="btn btn-danger" type="submit" disabled={pending}>
                 {pending ? "Replacing…" : "Replace key"}
@@ -117,7 +119,7 @@ export function KeyRotation({
             <h2 id="rotate-title">New key for {deviceName}</h2>
             <p className="small" data-testid="old-key-until">
               {rotated.previousKeyExpiresAt
-                ? `The old key works until ${new Date(rotated.previousKeyExpiresAt).toLocaleString()}.`
+                ? `The old key works until ${formatDateTime(new Date(rotated.previousKeyExpiresAt), prefs)}.`
                 : "The old key is refused from now on."}
             </p>
             <KeyReveal deviceKey={rotated.deviceKey} connection={connection} onCopied={guard.onCopied} />

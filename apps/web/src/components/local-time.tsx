@@ -1,16 +1,17 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { formatDateTime } from "@/lib/format";
+import { usePrefs } from "./prefs";
 
-// Server HTML shows UTC; the browser re-renders in the viewer's time zone after hydration.
-export function LocalTime({ value }: { value: Date | string | null }) {
-  const [local, setLocal] = useState(false);
-  useEffect(() => setLocal(true), []);
+/** An instant in the user's time zone and locale (settings), the same in the server's HTML and after hydration. */
+export function LocalTime({ value, dateOnly = false }: { value: Date | string | null; dateOnly?: boolean }) {
+  const { timeZone, locale } = usePrefs();
   if (!value) return <span>—</span>;
   const date = new Date(value);
-  const options: Intl.DateTimeFormatOptions = { dateStyle: "medium", timeStyle: "medium" };
-  const text = local
-    ? date.toLocaleString(undefined, options)
-    : `${date.toLocaleString("en-GB", { ...options, timeZone: "UTC" })} UTC`;
-  return <time dateTime={date.toISOString()}>{text}</time>;
+  return (
+    // Node's and the browser's ICU may space a time differently: the text is the same otherwise.
+    <time dateTime={date.toISOString()} suppressHydrationWarning>
+      {formatDateTime(date, { timeZone, locale, dateOnly })}
+    </time>
+  );
 }

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
 
 const LINKS = [
   { href: "/dashboard", label: "Overview", exact: true },
@@ -14,19 +15,58 @@ const LINKS = [
   { href: "/settings", label: "Settings" },
 ];
 
-/** The main navigation; a reader who is not signed in sees only the community. */
+/**
+ * The main navigation; a reader who is not signed in sees only the community. Wide screens show
+ * every link; a phone shows a Menu button that opens them all as a list (a disclosure: Escape or
+ * a link closes it, focus goes back to the button).
+ */
 export function NavLinks({ signedIn = true }: { signedIn?: boolean }) {
   const pathname = usePathname();
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const links = LINKS.filter((link) => signedIn || link.href === "/community");
+  const current = links.find((link) =>
+    link.exact ? pathname === link.href : pathname.startsWith(link.href),
+  );
+
+  // A link followed: the menu closes on the new page.
+  useEffect(() => setOpen(false), [pathname]);
+
   return (
-    <nav className="nav" aria-label="Main">
-      {LINKS.filter((link) => signedIn || link.href === "/community").map((link) => {
-        const active = link.exact ? pathname === link.href : pathname.startsWith(link.href);
-        return (
-          <Link key={link.href} href={link.href} aria-current={active ? "page" : undefined}>
-            {link.label}
-          </Link>
-        );
-      })}
+    <nav className="nav" aria-label="Main" data-open={open ? "" : undefined}>
+      <button
+        ref={button}
+        type="button"
+        className="nav-menu-button"
+        aria-expanded={open}
+        aria-controls="main-nav-links"
+        onClick={() => setOpen(!open)}
+      >
+        <span aria-hidden="true">☰</span> Menu
+        {current ? <span className="nav-current">: {current.label}</span> : null}
+      </button>
+      <ul
+        id="main-nav-links"
+        className="nav-links"
+        onKeyDown={(event) => {
+          if (event.key === "Escape" && open) {
+            setOpen(false);
+            button.current?.focus();
+          }
+        }}
+      >
+        {links.map((link) => (
+          <li key={link.href}>
+            <Link
+              href={link.href}
+              aria-current={link === current ? "page" : undefined}
+              onClick={() => setOpen(false)}
+            >
+              {link.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
     </nav>
   );
 }

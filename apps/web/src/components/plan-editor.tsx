@@ -1,10 +1,19 @@
 "use client";
 
-import { errorMessage } from "@pulseboard/runtime/errors";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { sendJson } from "@/lib/send-json";
 import { DeleteButton } from "./delete-button";
+import { FormError } from "./form-error";
+
+/** The form's fields as it labels them, for the errors the API names them in. */
+const FIELD_LABELS = {
+  name: "Plan name",
+  exercises: "Exercises",
+  "exercises.*.exerciseId": "Exercise {n}",
+  "exercises.*.targetSets": "Sets of exercise {n}",
+  "exercises.*.targetReps": "Reps of exercise {n}",
+};
 
 export interface ExerciseOption {
   id: string;
@@ -19,7 +28,7 @@ export function NewPlanForm({ exercises }: { exercises: ExerciseOption[] }) {
   const [rows, setRows] = useState<Row[]>([
     { exerciseId: exercises[0]?.id ?? "", targetSets: 3, targetReps: 10 },
   ]);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const update = (i: number, patch: Partial<Row>) =>
     setRows((r) => r.map((row, j) => (j === i ? { ...row, ...patch } : row)));
 
@@ -36,7 +45,7 @@ export function NewPlanForm({ exercises }: { exercises: ExerciseOption[] }) {
       setError(null);
       router.refresh();
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
     }
   }
 
@@ -103,18 +112,14 @@ export function NewPlanForm({ exercises }: { exercises: ExerciseOption[] }) {
           Create plan
         </button>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} labels={FIELD_LABELS} />
     </form>
   );
 }
 
 export function PlanActions({ planId, name }: { planId: string; name: string }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   return (
     <span className="row">
       <button
@@ -127,7 +132,7 @@ export function PlanActions({ planId, name }: { planId: string; name: string }) 
             await sendJson(`/api/plans/${planId}`, "PATCH", { name: next });
             router.refresh();
           } catch (e) {
-            setError(errorMessage(e));
+            setError(e);
           }
         }}
       >
@@ -139,7 +144,7 @@ export function PlanActions({ planId, name }: { planId: string; name: string }) 
         label="Delete"
         className="btn btn-small btn-danger"
       />
-      {error && <span className="error">{error}</span>}
+      <FormError error={error} labels={FIELD_LABELS} />
     </span>
   );
 }

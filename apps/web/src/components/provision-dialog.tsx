@@ -1,11 +1,14 @@
 "use client";
 
-import { errorMessage } from "@pulseboard/runtime/errors";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState } from "react";
 import type { ConnectionInfo } from "@/lib/commands";
 import { sendJson } from "@/lib/send-json";
+import { FormError } from "./form-error";
 import { KeyReveal, UncopiedKeyWarning, useKeyDialogGuard } from "./key-reveal";
+
+/** The form's fields as it labels them, for the errors the API names them in. */
+const FIELD_LABELS = { name: "Device name" };
 
 interface Created {
   id: string;
@@ -19,7 +22,7 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
   const dialog = useRef<HTMLDialogElement>(null);
   const [created, setCreated] = useState<Created | null>(null);
   const guard = useKeyDialogGuard(dialog, created !== null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -33,7 +36,7 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
       guard.reset();
       router.refresh();
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
     } finally {
       setPending(false);
     }
@@ -65,11 +68,7 @@ export function ProvisionDialog({ connection }: { connection: ConnectionInfo }) 
               <span>Name</span>
               <input name="name" required maxLength={100} placeholder="Greenhouse sensor" autoFocus />
             </label>
-            {error && (
-              <p className="error" role="alert">
-                {error}
-              </p>
-            )}
+            <FormError error={error} labels={FIELD_LABELS} />
             <div className="row">
               <button className="btn btn-primary" type="submit" disabled={pending}>
                 {pending ? "Creating…" : "Create device"}

@@ -1,6 +1,5 @@
 "use client";
 
-import { errorMessage } from "@pulseboard/runtime/errors";
 import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "@pulseboard/schema/telemetry";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
@@ -9,6 +8,20 @@ import type { RuleStateView } from "@/lib/rule-state";
 import { neverReportedWarning } from "@/lib/rule-state";
 import { sendJson } from "@/lib/send-json";
 import { type MetricDisplay, withUnit } from "@/lib/units";
+import { FormError } from "./form-error";
+import { usePrefs } from "./prefs";
+
+/** The form's fields as it labels them, for the errors the API names them in. */
+const FIELD_LABELS = {
+  name: "Name",
+  metric: "Metric",
+  aggregate: "Aggregate",
+  windowSeconds: "Over the last",
+  comparator: "Is",
+  threshold: "Threshold",
+  recoveryThreshold: "Resolves past",
+  noData: "With no data",
+};
 
 export interface RuleRow {
   id: string;
@@ -90,7 +103,7 @@ function RuleForm({
   options: RuleOptions;
   onDone: (warnings: string[]) => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
   const [metric, setMetric] = useState(rule?.metric ?? metrics[0] ?? "");
   const window_ = windowParts(rule?.windowSeconds ?? 300);
@@ -113,7 +126,7 @@ function RuleForm({
       }
       onDone(saved.warnings ?? []);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
     } finally {
       setPending(false);
     }
@@ -241,11 +254,7 @@ function RuleForm({
           {neverReportedWarning(metric.trim())}
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} labels={FIELD_LABELS} />
     </form>
   );
 }
@@ -265,7 +274,8 @@ export function RulesPanel({
   display?: ReadonlyMap<string, MetricDisplay>;
 }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const { locale } = usePrefs();
+  const [error, setError] = useState<unknown>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [warnings, setWarnings] = useState<string[]>([]);
 
@@ -275,7 +285,7 @@ export function RulesPanel({
       await sendJson(`/api/rules/${id}`, "DELETE");
       router.refresh();
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
     }
   }
 
@@ -309,7 +319,7 @@ export function RulesPanel({
                       unit: display?.get(r.metric)?.unit ?? "",
                     })}
                     {r.recoveryThreshold !== null &&
-                      `, resolves past ${withUnit(formatValue(r.recoveryThreshold), display?.get(r.metric)?.unit ?? "")}`}
+                      `, resolves past ${withUnit(formatValue(r.recoveryThreshold, locale), display?.get(r.metric)?.unit ?? "")}`}
                     {r.noData !== "keep" && `, no data: ${NO_DATA_LABELS[r.noData]}`}
                     {r.state.detail && <span className="small muted"> ({r.state.detail})</span>}
                   </span>
@@ -332,11 +342,7 @@ export function RulesPanel({
       ))}
       <h3>New rule</h3>
       <RuleForm deviceId={deviceId} metrics={metrics} options={options} onDone={done} />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} labels={FIELD_LABELS} />
     </section>
   );
 }

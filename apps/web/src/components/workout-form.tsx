@@ -1,6 +1,5 @@
 "use client";
 
-import { errorMessage } from "@pulseboard/runtime/errors";
 import {
   DEFAULT_HEART_RATE_METRIC,
   fromDisplayWeight,
@@ -10,7 +9,22 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { toDatetimeLocal } from "@/lib/format";
 import { sendJson } from "@/lib/send-json";
+import { FormError } from "./form-error";
 import type { ExerciseOption } from "./plan-editor";
+
+/** The form's fields as it labels them, for the errors the API names them in. */
+const FIELD_LABELS = {
+  performedAt: "Started",
+  endedAt: "Ended",
+  planId: "Plan",
+  deviceId: "Wearable",
+  heartRateMetric: "Its metric to chart",
+  sets: "Sets",
+  "sets.*.exerciseId": "Exercise in row {n}",
+  "sets.*.reps": "Reps in row {n}",
+  "sets.*.weightKg": "Weight in row {n}",
+  "sets.*.setNumber": "Set number in row {n}",
+};
 
 interface PlanOption {
   id: string;
@@ -71,7 +85,7 @@ export function WorkoutForm({
   }));
   const [deviceId, setDeviceId] = useState("");
   const [metric, setMetric] = useState(DEFAULT_HEART_RATE_METRIC);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
   const names = new Map(exercises.map((e) => [e.id, e.name]));
   const update = (key: number, patch: Partial<SetRow>) =>
@@ -102,7 +116,7 @@ export function WorkoutForm({
       })) as { id: string };
       router.push(`/dashboard/workouts/${created.id}`);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
       setPending(false);
     }
   }
@@ -244,11 +258,7 @@ export function WorkoutForm({
           </button>
         </div>
       </section>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} labels={FIELD_LABELS} />
       <button className="btn btn-primary" type="submit" disabled={pending}>
         {pending ? "Saving…" : "Save workout"}
       </button>

@@ -6,6 +6,7 @@ import { log } from "./log";
 import { holdsNul, NUL_MESSAGE } from "./nul";
 import { isUuid } from "./params";
 import { requestSession } from "./session";
+import { humanIssue } from "./validation-messages";
 
 // Route-handler plumbing: every API error is `{"error": ...}` with the right status; handlers
 // only parse, call a query function and respond.
@@ -44,7 +45,7 @@ function issuesOf(error: z.ZodError) {
 
 /** Validates with zod; a failure is a 400 naming each problem. */
 export function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { error: humanIssue });
   if (!result.success) {
     const issues = issuesOf(result.error);
     const first = issues[0];

@@ -20,6 +20,9 @@ const PASSWORD_SIGN_IN = "/sign-in/email";
 export const auth = betterAuth({
   database: drizzleAdapter(db, { provider: "pg", schema }),
   emailAndPassword: { enabled: true, minPasswordLength: 8 },
+  // Settings → Account: the person deletes their account with their password; the database
+  // deletes what it owns with the user row (foreign keys), its readings purged in the background.
+  user: { deleteUser: { enabled: true } },
   secret: env.BETTER_AUTH_SECRET,
   baseURL: env.BETTER_AUTH_URL,
   trustedOrigins: [env.BETTER_AUTH_URL, ...env.TRUSTED_ORIGINS].map((url) => new URL(url).origin),

@@ -26,9 +26,9 @@ export function bucketWords(seconds: number): string {
 }
 
 /** A value as the chart shows it: "21.4 °C", "—" for none. */
-export function valueWithUnit(value: number | null | undefined, unit: string): string {
+export function valueWithUnit(value: number | null | undefined, unit: string, locale?: string): string {
   if (value === null || value === undefined) return "—";
-  return withUnit(formatValue(value), unit);
+  return withUnit(formatValue(value, locale), unit);
 }
 
 /** A series' name with its unit: "temperature (°C)", or just the name without one. */
@@ -36,12 +36,19 @@ export function labelWithUnit(label: string, unit: string): string {
   return unit ? `${label} (${unit})` : label;
 }
 
-/** The hovered bucket's time span, in the viewer's time zone: "Mar 3, 14:05 – 14:10". */
-export function bucketSpan(startMs: number, bucketSeconds: number, locale?: string): string {
+/** The hovered bucket's time span, in the user's time zone: "Mar 3, 14:05 – 14:10". */
+export function bucketSpan(
+  startMs: number,
+  bucketSeconds: number,
+  locale?: string,
+  timeZone?: string,
+): string {
   const end = startMs + bucketSeconds * 1000;
-  const day = (ms: number) => new Date(ms).toLocaleDateString(locale, { month: "short", day: "numeric" });
+  const day = (ms: number) =>
+    new Date(ms).toLocaleDateString(locale, { month: "short", day: "numeric", timeZone });
   const time = (ms: number) =>
     new Date(ms).toLocaleTimeString(locale, {
+      timeZone,
       hour: "2-digit",
       minute: "2-digit",
       ...(bucketSeconds < 60 ? { second: "2-digit" } : {}),

@@ -2,11 +2,24 @@
 // modules are not for the browser bundle).
 import type { COMPARATORS } from "@pulseboard/schema/telemetry";
 
-export function formatValue(value: number | null | undefined): string {
+/** A measured value in the user's locale: 2 decimals, 1 from 100, exponent notation past a million. */
+export function formatValue(value: number | null | undefined, locale = "en-US"): string {
   if (value === null || value === undefined) return "—";
   const abs = Math.abs(value);
   if (abs !== 0 && (abs >= 1e6 || abs < 1e-3)) return value.toExponential(2);
-  return Number(value.toFixed(abs >= 100 ? 1 : 2)).toLocaleString("en-US");
+  return value.toLocaleString(locale, { maximumFractionDigits: abs >= 100 ? 1 : 2 });
+}
+
+/** An instant in the user's zone and locale: "Dec 1, 2026, 07:00" (or the date alone). */
+export function formatDateTime(
+  date: Date,
+  { timeZone, locale, dateOnly = false }: { timeZone: string; locale: string; dateOnly?: boolean },
+): string {
+  return date.toLocaleString(locale, {
+    timeZone,
+    dateStyle: "medium",
+    ...(dateOnly ? {} : { timeStyle: "short" }),
+  });
 }
 
 /** How each of the schema's comparators reads; the type makes it name every one of them. */

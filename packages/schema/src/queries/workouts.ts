@@ -1,6 +1,6 @@
 // Workout logs, scoped by owner in the query itself: another user's workout is not found. A log
 // is stored whole (one transaction) and never edited; a wrong one is deleted.
-import { and, asc, desc, sql as dsql, eq } from "drizzle-orm";
+import { and, asc, desc, sql as dsql, eq, gte } from "drizzle-orm";
 import type { Database } from "../client";
 import { InvalidError, NotFoundError } from "../errors";
 import { DEFAULT_HEART_RATE_METRIC, sessionVolumeKg } from "../fitness-math";
@@ -90,6 +90,24 @@ export async function listWorkouts(db: Database, ownerId: string, limit = 100): 
     .groupBy(workoutLogs.id, workoutPlans.name)
     .orderBy(desc(workoutLogs.performedAt), desc(workoutLogs.id))
     .limit(limit);
+}
+
+/** When the owner's workouts since `since` started (the training-day heat map). */
+export async function workoutTimesSince(db: Database, ownerId: string, since: Date): Promise<Date[]> {
+  const rows = await db
+    .select({ at: workoutLogs.performedAt })
+    .from(workoutLogs)
+    .where(and(eq(workoutLogs.userId, ownerId), gte(workoutLogs.performedAt, since)));
+  return rows.map((r) => r.at);
+}
+
+/** How many workouts the owner has logged. */
+export async function countWorkouts(db: Database, ownerId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: dsql<number>`count(*)::int` })
+    .from(workoutLogs)
+    .where(eq(workoutLogs.userId, ownerId));
+  return row?.n ?? 0;
 }
 
 export interface WorkoutsPageOptions {

@@ -1,9 +1,9 @@
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/app-shell";
-import { currentSession, displayName } from "@/lib/session";
+import { currentSession } from "@/lib/session";
 
 // The community is open to read: the frame shows who is signed in, or a sign-in link.
 export default async function CommunityLayout({ children }: { children: ReactNode }) {
   const session = await currentSession();
-  return <AppShell who={session ? displayName(session.user) : null}>{children}</AppShell>;
+  return <AppShell user={session?.user ?? null}>{children}</AppShell>;
 }

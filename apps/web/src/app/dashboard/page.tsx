@@ -1,4 +1,4 @@
-import { listAlerts } from "@pulseboard/schema/queries/alerts";
+import { listAlertsPage } from "@pulseboard/schema/queries/alerts";
 import { listDevices } from "@pulseboard/schema/queries/devices";
 import { latestValues } from "@pulseboard/schema/queries/latest";
 import { listWorkouts } from "@pulseboard/schema/queries/workouts";
@@ -8,6 +8,7 @@ import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
 import { db } from "@/lib/db";
 import { describeRule, formatValue, timeAgo } from "@/lib/format";
+import { requestPrefs } from "@/lib/prefs";
 import { displayName, requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -17,10 +18,11 @@ export default async function OverviewPage() {
   const ownerId = session.user.id;
   const [devices, firing, latest, workouts] = await Promise.all([
     listDevices(db, ownerId),
-    listAlerts(db, ownerId, { status: "firing", limit: 20 }),
+    listAlertsPage(db, ownerId, { status: "firing", limit: 20 }),
     latestValues(db, ownerId),
     listWorkouts(db, ownerId, 5),
   ]);
+  const { locale } = await requestPrefs(ownerId);
   const online = devices.filter((d) => d.status === "online").length;
   const names = new Map(devices.map((d) => [d.id, d.name]));
 
@@ -48,35 +50,36 @@ export default async function OverviewPage() {
           <h3 className="muted">Offline</h3>
           <div className="stat">{devices.length - online}</div>
         </section>
-        <section className="card" aria-label="Firing alerts">
-          <h3 className="muted">Firing alerts</h3>
-          <div
-            className="stat"
-            data-testid="firing-count"
-            style={{ color: firing.length ? "var(--bad)" : undefined }}
-          >
-            {firing.length}
-          </div>
-        </section>
       </div>
 
-      <section className="card">
-        <h2>Firing alerts</h2>
-        {firing.length === 0 ? (
+      <section className="card" aria-labelledby="firing-heading">
+        <h2 id="firing-heading">
+          Firing alerts{" "}
+          <span className={`count${firing.rows.length ? " count-bad" : ""}`} data-testid="firing-count">
+            {firing.rows.length}
+            {firing.next ? "+" : ""}
+          </span>
+        </h2>
+        {firing.rows.length === 0 ? (
           <p className="muted">Nothing is firing.</p>
         ) : (
           <ul className="stack" style={{ listStyle: "none", padding: 0, margin: 0, gap: "0.5rem" }}>
-            {firing.map((a) => (
+            {firing.rows.map((a) => (
               <li key={a.id} className="row">
                 <span className="badge badge-firing">firing</span>
                 <Link href={`/dashboard/devices/${a.deviceId}?alert=${a.id}`}>{a.deviceName}</Link>
                 <span>{describeRule(a)}</span>
                 <span className="muted small">
-                  value {formatValue(a.value)} · since <LocalTime value={a.triggeredAt} />
+                  value {formatValue(a.value, locale)} · since <LocalTime value={a.triggeredAt} />
                 </span>
               </li>
             ))}
           </ul>
+        )}
+        {firing.next && (
+          <p className="small">
+            <Link href="/dashboard/alerts?status=firing">See every firing alert</Link>
+          </p>
         )}
       </section>
 
@@ -100,12 +103,16 @@ export default async function OverviewPage() {
               <tbody>
                 {latest.map((v) => (
                   <tr key={`${v.deviceId}/${v.metric}`}>
-                    <td>
+                    <td data-label="Device">
                       <Link href={`/dashboard/devices/${v.deviceId}`}>{names.get(v.deviceId)}</Link>
                     </td>
-                    <td className="mono">{v.metric}</td>
-                    <td>{formatValue(v.value)}</td>
-                    <td className="muted small">{timeAgo(v.recordedAt)}</td>
+                    <td data-label="Metric" className="mono">
+                      {v.metric}
+                    </td>
+                    <td data-label="Value">{formatValue(v.value, locale)}</td>
+                    <td data-label="When" className="muted small">
+                      {timeAgo(v.recordedAt)}
+                    </td>
                   </tr>
                 ))}
               </tbody>

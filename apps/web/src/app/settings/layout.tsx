@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/app-shell";
-import { displayName, requireSession } from "@/lib/session";
+import { requireSession } from "@/lib/session";
 
 export default async function SettingsLayout({ children }: { children: ReactNode }) {
   const session = await requireSession();
-  return <AppShell who={displayName(session.user)}>{children}</AppShell>;
+  return <AppShell user={session.user}>{children}</AppShell>;
 }

@@ -1,20 +1,26 @@
 import { DEFAULT_MAX_HEART_RATE } from "@pulseboard/schema/fitness-math";
+import { accountFootprint } from "@pulseboard/schema/queries/account";
 import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
 import { getNotificationSettings } from "@pulseboard/schema/queries/notifications";
 import type { Metadata } from "next";
-import { ClerkAccountPanel } from "@/components/identity";
+import { ChangePasswordForm, DeleteAccount, TimeZoneForm } from "@/components/account-settings";
+import { ClerkAccountPanel, usesClerk } from "@/components/identity";
 import { PreferencesForm, SecretPanel, SendTestButton, WebhookForm } from "@/components/settings-forms";
 import { db } from "@/lib/db";
+import { requestPrefs } from "@/lib/prefs";
 import { displayName, requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const session = await requireSession();
-  const [settings, prefs] = await Promise.all([
+  const [settings, prefs, footprint, display] = await Promise.all([
     getNotificationSettings(db, session.user.id),
     getPreferences(db, session.user.id),
+    accountFootprint(db, session.user.id),
+    requestPrefs(session.user.id),
   ]);
+  const zones = [...new Set([display.timeZone, "UTC", ...Intl.supportedValuesOf("timeZone")])].sort();
   return (
     <div className="stack">
       <div className="page-head">
@@ -23,14 +29,30 @@ export default async function SettingsPage() {
           <p className="muted small">{displayName(session.user)}</p>
         </div>
       </div>
+      <section className="card stack" aria-labelledby="display-title">
+        <h2 id="display-title">Time zone</h2>
+        <p className="small muted">
+          Days, weeks and months (the training-day heat map, weekly volume, a month of workouts), chart axes
+          and every date are in this zone. It was taken from your browser on your first visit.
+        </p>
+        <TimeZoneForm zones={zones} />
+      </section>
       <ClerkAccountPanel />
+      {!usesClerk() && (
+        <section className="card stack" aria-labelledby="password-title">
+          <h2 id="password-title">Password</h2>
+          <ChangePasswordForm />
+        </section>
+      )}
       <section className="card stack" aria-labelledby="data-title">
         <h2 id="data-title">Your data</h2>
         <p className="small" data-testid="account-deletion-notice">
           Your user id: <code>{session.user.id}</code>. If your account is deleted, everything it owns goes
           with it: devices, readings, rules and alerts, workouts and plans, and in the community your threads
           (with the replies others wrote in them), your replies and your votes.
+          {usesClerk() && " Delete it from the account panel above (Clerk): this app then deletes its data."}
         </p>
+        {!usesClerk() && <DeleteAccount footprint={footprint} />}
       </section>
       <section className="card stack" aria-labelledby="fitness-title">
         <h2 id="fitness-title">Workouts</h2>

@@ -27,6 +27,7 @@ import {
 import { formatValue } from "@/lib/format";
 import { withUnit } from "@/lib/units";
 import { useLive } from "../live";
+import { usePrefs } from "../prefs";
 
 // One chart of one or more series (a metric of a device each) over a time range, drawn by uPlot:
 // per series the average line and the min–max band; rule thresholds (dashed) and alert markers
@@ -177,10 +178,14 @@ function chartOptions(
     onSelect: { current: (from: number, to: number) => void };
     onHover: { current: (idx: number | null) => void };
   },
+  view: { timeZone: string; locale: string },
 ): uPlot.Options {
-  const muted = "#5d6b7a";
-  const grid = "#e7eaee";
-  const bad = "#b91c1c";
+  // The theme's colours (globals.css), read when the chart is built.
+  const css = getComputedStyle(document.documentElement);
+  const cssColor = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  const muted = cssColor("--muted", "#5d6b7a");
+  const grid = cssColor("--border", "#e7eaee");
+  const bad = cssColor("--bad", "#b91c1c");
   const font = "11px ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   const scaleOf = (i: number) => scales.find((sc) => sc.series.includes(i))?.key ?? "y0";
   const uSeries: uPlot.Series[] = [{}];
@@ -236,7 +241,7 @@ function chartOptions(
     gap: 4,
     grid: { show: n === 0, stroke: grid, width: 1 },
     ticks: { show: false },
-    values: (_u, splits) => splits.map((v) => withUnit(formatValue(v), sc.unit)),
+    values: (_u, splits) => splits.map((v) => withUnit(formatValue(v, view.locale), sc.unit)),
     size: (_u, values) => {
       const longest = Math.max(3, ...(values ?? []).map((v) => String(v).length));
       return Math.ceil(longest * 6.4) + 12;
@@ -249,6 +254,8 @@ function chartOptions(
     series: uSeries,
     bands,
     legend: { show: false },
+    // Time axes in the user's time zone (settings), not the browser's.
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), view.timeZone),
     padding: [12, scales.length > 1 ? 4 : 14, 0, 4],
     scales: {
       x: {
@@ -382,6 +389,8 @@ export function TimeSeriesChart({
   const fixedFrom = zoomed ? zoomed.from : relativeMs ? 0 : from;
   const fixedTo = zoomed ? zoomed.to : relativeMs ? 0 : to;
   const key = `${seriesKey}|${relative ?? ""}|${fixedFrom}|${fixedTo}`;
+  const prefs = usePrefs();
+  const viewRef = useRef({ timeZone: prefs.timeZone, locale: prefs.locale });
   const seriesRef = useRef(series);
   seriesRef.current = series;
 
@@ -529,11 +538,18 @@ export function TimeSeriesChart({
     if (!el || !config) return;
     const width = Math.max(240, el.clientWidth);
     const u = new uPlot(
-      chartOptions(seriesRef.current, unitScales(seriesRef.current), markersRef.current, width, {
-        range: rangeRef,
-        onSelect,
-        onHover,
-      }),
+      chartOptions(
+        seriesRef.current,
+        unitScales(seriesRef.current),
+        markersRef.current,
+        width,
+        {
+          range: rangeRef,
+          onSelect,
+          onHover,
+        },
+        viewRef.current,
+      ),
       toUPlotData(alignedRef.current, seriesRef.current.length, rangeRef.current),
       el,
     );
@@ -649,7 +665,7 @@ export function TimeSeriesChart({
       <div className="chart-legend small" data-testid="chart-legend" aria-live="polite">
         <div className="chart-legend-time muted" data-testid="chart-hover-time">
           {hoverStart !== null && data
-            ? bucketSpan(hoverStart, data.bucketSeconds)
+            ? bucketSpan(hoverStart, data.bucketSeconds, prefs.locale, prefs.timeZone)
             : data && points.length === 0
               ? "No readings in this range."
               : "Latest bucket · hover the chart for one"}
@@ -683,7 +699,7 @@ export function TimeSeriesChart({
               </span>
               <span className="chart-legend-values" data-testid="chart-values">
                 {at && at.count !== null && at.count !== undefined
-                  ? `min ${valueWithUnit(at.min, s.unit)} · avg ${valueWithUnit(at.avg, s.unit)} · max ${valueWithUnit(at.max, s.unit)} · count ${at.count}`
+                  ? `min ${valueWithUnit(at.min, s.unit, prefs.locale)} · avg ${valueWithUnit(at.avg, s.unit, prefs.locale)} · max ${valueWithUnit(at.max, s.unit, prefs.locale)} · count ${at.count}`
                   : "no readings"}
               </span>
             </div>

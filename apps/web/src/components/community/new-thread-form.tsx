@@ -1,14 +1,17 @@
 "use client";
 
-import { errorMessage } from "@pulseboard/runtime/errors";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { sendJson } from "@/lib/send-json";
+import { FormError } from "../form-error";
+
+/** The form's fields as it labels them, for the errors the API names them in. */
+const FIELD_LABELS = { title: "Title", body: "Your question" };
 
 /** Starts a thread in a category: a title and its opening post (Markdown). */
 export function NewThreadForm({ slug }: { slug: string }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -23,7 +26,7 @@ export function NewThreadForm({ slug }: { slug: string }) {
       });
       router.push(`/community/t/${created.id}`);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
       setPending(false);
     }
   }
@@ -39,11 +42,7 @@ export function NewThreadForm({ slug }: { slug: string }) {
         <span>Post (Markdown)</span>
         <textarea name="body" required maxLength={20000} rows={6} />
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} labels={FIELD_LABELS} />
       <div>
         <button className="btn btn-primary" type="submit" disabled={pending}>
           {pending ? "Posting…" : "Post thread"}

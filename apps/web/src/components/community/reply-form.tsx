@@ -1,14 +1,17 @@
 "use client";
 
-import { errorMessage } from "@pulseboard/runtime/errors";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { sendJson } from "@/lib/send-json";
+import { FormError } from "../form-error";
+
+/** The form's fields as it labels them, for the errors the API names them in. */
+const FIELD_LABELS = { body: "Your reply" };
 
 /** A reply to the thread (Markdown). */
 export function ReplyForm({ threadId }: { threadId: string }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -23,7 +26,7 @@ export function ReplyForm({ threadId }: { threadId: string }) {
       form.reset();
       router.refresh();
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
     } finally {
       setPending(false);
     }
@@ -35,11 +38,7 @@ export function ReplyForm({ threadId }: { threadId: string }) {
         <span>Your reply (Markdown)</span>
         <textarea name="body" required maxLength={20000} rows={5} />
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} labels={FIELD_LABELS} />
       <div>
         <button className="btn btn-primary" type="submit" disabled={pending}>
           {pending ? "Posting…" : "Post reply"}

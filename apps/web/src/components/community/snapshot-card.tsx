@@ -2,13 +2,17 @@
 
 import type { Snapshot } from "@pulseboard/schema/community";
 import { formatDuration } from "@/lib/format";
+import { formatNumber } from "@/lib/locale";
 import { TimeSeriesChart } from "../chart/time-series-chart";
+import { LocalTime } from "../local-time";
+import { usePrefs } from "../prefs";
 
 /**
  * A snapshot shared into a thread, drawn from its frozen copy: a chart with the dashboard's chart
  * component (its points given, nothing fetched), or a workout's sets, records and heart rate.
  */
 export function SnapshotCard({ snapshot }: { snapshot: Snapshot }) {
+  const { locale } = usePrefs();
   if (snapshot.kind === "chart") {
     return (
       <div className="snapshot" data-testid="snapshot" data-kind="chart">
@@ -29,11 +33,12 @@ export function SnapshotCard({ snapshot }: { snapshot: Snapshot }) {
   return (
     <section className="card snapshot stack" data-testid="snapshot" data-kind="workout">
       <h3>
-        {w.title} · {new Date(w.performedAt).toLocaleDateString()}
+        {w.title} · <LocalTime value={w.performedAt} dateOnly />
         {w.durationSeconds !== null && ` · ${formatDuration(w.durationSeconds)}`}
       </h3>
       <p className="small muted">
-        {w.sets.length} sets{w.volume !== null && ` · volume ${w.volume} ${w.weightUnit}`}
+        {w.sets.length} sets
+        {w.volume !== null && ` · volume ${formatNumber(w.volume, locale)} ${w.weightUnit}`}
         {w.heartRate?.avg != null &&
           ` · heart rate avg ${Math.round(w.heartRate.avg)} bpm, max ${Math.round(w.heartRate.max ?? 0)} bpm`}
       </p>

@@ -11,9 +11,14 @@ export default async function SignUpPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   if (await currentSession()) redirect("/dashboard");
-  const { next } = await searchParams;
+  const { next, deleted } = await searchParams;
   return (
-    <main className="auth-card card">
+    <main className="auth-card card" id="main">
+      {deleted === "1" && (
+        <p className="success" role="status" data-testid="account-deleted">
+          Your account and its data were deleted.
+        </p>
+      )}
       <h1>Create an account</h1>
       {!usesClerk() && <p className="muted small">Email and a password of at least 8 characters.</p>}
       <IdentityForm mode="sign-up" next={typeof next === "string" ? next : undefined} />

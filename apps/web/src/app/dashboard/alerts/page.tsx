@@ -1,12 +1,16 @@
-import { listAlerts } from "@pulseboard/schema/queries/alerts";
+import { decodeKeyset } from "@pulseboard/schema/keyset";
+import { listAlertsPage } from "@pulseboard/schema/queries/alerts";
 import { listDevices } from "@pulseboard/schema/queries/devices";
+import { nextDay, startOfLocalDay } from "@pulseboard/schema/time-zone";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
+import { Pager } from "@/components/pager";
 import { db } from "@/lib/db";
 import { describeRule, formatValue } from "@/lib/format";
 import { first, isUuid } from "@/lib/params";
+import { requestPrefs } from "@/lib/prefs";
 import { requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Alerts" };
@@ -22,11 +26,27 @@ export default async function AlertsPage({
   const statusFilter = status === "firing" || status === "resolved" ? status : undefined;
   const device = first(query.device);
   const deviceFilter = isUuid(device) ? device : undefined;
+  // Days, as the date inputs give them, in the user's time zone: "to" includes its whole day.
+  const day = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
+  const fromDay = day(first(query.from));
+  const toDay = day(first(query.to));
+  const cursorParam = first(query.cursor);
+  const cursor = cursorParam && decodeKeyset(cursorParam) ? cursorParam : undefined;
+  const prefs = await requestPrefs(session.user.id);
   // Both owner-scoped: another owner's device id simply matches no alert.
-  const [devices, alerts] = await Promise.all([
+  const [devices, page] = await Promise.all([
     listDevices(db, session.user.id),
-    listAlerts(db, session.user.id, { status: statusFilter, deviceId: deviceFilter, limit: 200 }),
+    listAlertsPage(db, session.user.id, {
+      status: statusFilter,
+      deviceId: deviceFilter,
+      from: fromDay ? startOfLocalDay(fromDay, prefs.timeZone) : undefined,
+      to: toDay ? startOfLocalDay(nextDay(toDay), prefs.timeZone) : undefined,
+      cursor,
+      limit: 50,
+    }),
   ]);
+  const alerts = page.rows;
+  const filters = { status: statusFilter, device: deviceFilter, from: fromDay, to: toDay };
 
   return (
     <div className="stack">
@@ -56,6 +76,14 @@ export default async function AlertsPage({
               ))}
             </select>
           </label>
+          <label className="field">
+            <span>From</span>
+            <input type="date" name="from" defaultValue={fromDay ?? ""} />
+          </label>
+          <label className="field">
+            <span>To</span>
+            <input type="date" name="to" defaultValue={toDay ?? ""} />
+          </label>
           <button className="btn" type="submit">
             Filter
           </button>
@@ -63,7 +91,10 @@ export default async function AlertsPage({
       </div>
       <section className="card">
         {alerts.length === 0 ? (
-          <p className="empty">No alerts{statusFilter ? ` ${statusFilter}` : ""}.</p>
+          <p className="empty">
+            No alerts{statusFilter ? ` ${statusFilter}` : ""}
+            {fromDay || toDay ? " in these days" : ""}.
+          </p>
         ) : (
           <div className="table-wrap">
             <table>
@@ -73,17 +104,17 @@ export default async function AlertsPage({
                   <th>Device</th>
                   <th>Rule</th>
                   <th>Fired</th>
-                  <th className="hide-narrow">Resolved</th>
+                  <th>Resolved</th>
                 </tr>
               </thead>
               <tbody>
                 {alerts.map((a) => (
                   <tr key={a.id} data-testid="alert-row" data-status={a.status}>
-                    <td>
+                    <td data-label="Status">
                       <span className={`badge badge-${a.status}`}>{a.status}</span>
                     </td>
-                    <td>{a.deviceName}</td>
-                    <td>
+                    <td data-label="Device">{a.deviceName}</td>
+                    <td data-label="Rule">
                       <Link
                         href={`/dashboard/devices/${a.deviceId}?alert=${a.id}`}
                         title="Open the chart around this alert"
@@ -91,10 +122,10 @@ export default async function AlertsPage({
                         {describeRule(a)}
                       </Link>
                     </td>
-                    <td className="small">
-                      <LocalTime value={a.triggeredAt} /> · {formatValue(a.value)}
+                    <td data-label="Fired" className="small">
+                      <LocalTime value={a.triggeredAt} /> · {formatValue(a.value, prefs.locale)}
                     </td>
-                    <td className="small hide-narrow">
+                    <td data-label="Resolved" className="small">
                       {a.resolvedAt ? <LocalTime value={a.resolvedAt} /> : "—"}
                     </td>
                   </tr>
@@ -103,6 +134,7 @@ export default async function AlertsPage({
             </table>
           </div>
         )}
+        <Pager path="/dashboard/alerts" params={filters} next={page.next} atStart={!cursor} noun="alerts" />
       </section>
     </div>
   );

@@ -1,7 +1,9 @@
-import { listDevices } from "@pulseboard/schema/queries/devices";
+import { decodeKeyset } from "@pulseboard/schema/keyset";
+import { listDevicesPage } from "@pulseboard/schema/queries/devices";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LiveRefresh } from "@/components/live-refresh";
+import { Pager } from "@/components/pager";
 import { ProvisionDialog } from "@/components/provision-dialog";
 import { connectionInfo } from "@/lib/connection";
 import { db } from "@/lib/db";
@@ -17,8 +19,12 @@ export default async function DevicesPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const session = await requireSession();
-  const tag = first((await searchParams).tag)?.trim() || undefined;
-  const devices = await listDevices(db, session.user.id, { tag });
+  const query = await searchParams;
+  const tag = first(query.tag)?.trim() || undefined;
+  const cursorParam = first(query.cursor);
+  const cursor = cursorParam && decodeKeyset(cursorParam) ? cursorParam : undefined;
+  const page = await listDevicesPage(db, session.user.id, { tag, cursor, limit: 50 });
+  const devices = page.rows;
   return (
     <div className="stack">
       <LiveRefresh readingsEveryMs={10_000} />
@@ -47,21 +53,23 @@ export default async function DevicesPage({
                   <th>Name</th>
                   <th>Status</th>
                   <th>Last seen</th>
-                  <th className="hide-narrow">Tags</th>
+                  <th>Tags</th>
                   <th className="hide-narrow">Added</th>
                 </tr>
               </thead>
               <tbody>
                 {devices.map((d) => (
                   <tr key={d.id} data-testid="device-row">
-                    <td>
+                    <td data-label="Name">
                       <Link href={`/dashboard/devices/${d.id}`}>{d.name}</Link>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <span className={`badge badge-${d.status}`}>{d.status}</span>
                     </td>
-                    <td className="small">{timeAgo(d.lastSeenAt)}</td>
-                    <td className="small hide-narrow">
+                    <td data-label="Last seen" className="small">
+                      {timeAgo(d.lastSeenAt)}
+                    </td>
+                    <td data-label="Tags" className="small">
                       {d.tags.map((t) => (
                         <Link
                           key={t}
@@ -72,13 +80,16 @@ export default async function DevicesPage({
                         </Link>
                       ))}
                     </td>
-                    <td className="small muted hide-narrow">{timeAgo(d.createdAt)}</td>
+                    <td data-label="Added" className="small muted hide-narrow">
+                      {timeAgo(d.createdAt)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
+        <Pager path="/dashboard/devices" params={{ tag }} next={page.next} atStart={!cursor} noun="devices" />
       </section>
     </div>
   );

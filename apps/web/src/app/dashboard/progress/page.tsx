@@ -1,11 +1,13 @@
-import { toDisplayWeight, weeklyVolumeByMuscleGroup } from "@pulseboard/schema/fitness-math";
+import { localIsoDay, toDisplayWeight, weeklyVolumeByMuscleGroup } from "@pulseboard/schema/fitness-math";
 import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LocalTime } from "@/components/local-time";
 import { Sparkline } from "@/components/sparkline";
 import { db } from "@/lib/db";
+import { formatNumber } from "@/lib/locale";
 import { first } from "@/lib/params";
+import { requestPrefs } from "@/lib/prefs";
 import { sessionProgress } from "@/lib/progress";
 import { personalRecords } from "@/lib/records";
 import { requireSession } from "@/lib/session";
@@ -21,7 +23,9 @@ export default async function ProgressPage({
   const prefs = await getPreferences(db, session.user.id);
   const { sets, records } = await personalRecords(db, session.user.id, prefs);
   const unit = prefs.weightUnit;
-  const show = (kg: number) => toDisplayWeight(kg, unit);
+  const { locale, timeZone } = await requestPrefs(session.user.id);
+  const weight = (kg: number) => toDisplayWeight(kg, unit);
+  const show = (kg: number) => formatNumber(weight(kg), locale);
   const logged = new Map(sets.map((s) => [s.exerciseId, s.exerciseName]));
   const requested = first((await searchParams).exercise);
   const exerciseId = requested && logged.has(requested) ? requested : [...logged.keys()][0];
@@ -29,8 +33,9 @@ export default async function ProgressPage({
   // Per session of the chosen exercise: best set (heaviest), best e1RM, volume.
   const rows = sessionProgress(sets, exerciseId, { formula: prefs.e1rmFormula, repCap: prefs.repCap });
   const exerciseRecords = records.filter((r) => r.exerciseId === exerciseId);
-  const weekly = weeklyVolumeByMuscleGroup(sets).filter(
-    (w) => w.weekStart >= new Date(Date.now() - 8 * 7 * 86_400_000).toISOString().slice(0, 10),
+  // Weeks cut at Monday midnights of the user's time zone, like every day on the page.
+  const weekly = weeklyVolumeByMuscleGroup(sets, timeZone).filter(
+    (w) => w.weekStart >= localIsoDay(new Date(Date.now() - 8 * 7 * 86_400_000), timeZone),
   );
 
   return (
@@ -64,19 +69,21 @@ export default async function ProgressPage({
             <Sparkline
               label="estimated one-rep max per session"
               unit={unit}
-              points={rows.flatMap((r) => (r.e1rm === null ? [] : [{ t: r.at.getTime(), v: show(r.e1rm) }]))}
+              points={rows.flatMap((r) =>
+                r.e1rm === null ? [] : [{ t: r.at.getTime(), v: weight(r.e1rm) }],
+              )}
             />
             <h3>Best set (heaviest weight) per session</h3>
             <Sparkline
               label="heaviest set per session"
               unit={unit}
-              points={rows.flatMap((r) => (r.best ? [{ t: r.at.getTime(), v: show(r.best.kg) }] : []))}
+              points={rows.flatMap((r) => (r.best ? [{ t: r.at.getTime(), v: weight(r.best.kg) }] : []))}
             />
             <h3>Volume per session</h3>
             <Sparkline
               label="volume per session"
               unit={unit}
-              points={rows.map((r) => ({ t: r.at.getTime(), v: show(r.volume) }))}
+              points={rows.map((r) => ({ t: r.at.getTime(), v: weight(r.volume) }))}
             />
             <div className="table-wrap">
               <table>

@@ -1,53 +1,70 @@
-import { calendarDays, toDisplayWeight } from "@pulseboard/schema/fitness-math";
+import { calendarDays, heatMapWeeks, toDisplayWeight } from "@pulseboard/schema/fitness-math";
+import { decodeKeyset } from "@pulseboard/schema/keyset";
 import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
-import { listWorkouts } from "@pulseboard/schema/queries/workouts";
+import { countWorkouts, listWorkoutsPage, workoutTimesSince } from "@pulseboard/schema/queries/workouts";
+import { startOfLocalDay } from "@pulseboard/schema/time-zone";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LocalTime } from "@/components/local-time";
+import { Pager } from "@/components/pager";
 import { db } from "@/lib/db";
 import { workoutDuration } from "@/lib/format";
+import { formatNumber } from "@/lib/locale";
+import { first } from "@/lib/params";
+import { requestPrefs } from "@/lib/prefs";
 import { requireSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Workouts" };
 
 const WEEKS = 16;
+const PAGE = 25;
 
-export default async function WorkoutsPage() {
+export default async function WorkoutsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const session = await requireSession();
-  const [workouts, prefs] = await Promise.all([
-    listWorkouts(db, session.user.id, 500),
-    getPreferences(db, session.user.id),
+  const ownerId = session.user.id;
+  const query = await searchParams;
+  const monthParam = first(query.month);
+  const month = monthParam && /^\d{4}-(0[1-9]|1[0-2])$/.test(monthParam) ? monthParam : undefined;
+  const cursorParam = first(query.cursor);
+  const cursor = cursorParam && decodeKeyset(cursorParam) ? cursorParam : undefined;
+  const { timeZone, locale } = await requestPrefs(ownerId);
+  // The heat map's days are the user's days (settings: time zone), Monday first.
+  const weeks = heatMapWeeks(new Date(), timeZone, WEEKS);
+  const firstDay = weeks[0]?.[0] ?? "1970-01-01";
+  const [page, total, recent, prefs] = await Promise.all([
+    listWorkoutsPage(db, ownerId, { month, timeZone, cursor, limit: PAGE }),
+    countWorkouts(db, ownerId),
+    workoutTimesSince(db, ownerId, startOfLocalDay(firstDay, timeZone)),
+    getPreferences(db, ownerId),
   ]);
-  const days = calendarDays(workouts.map((w) => w.performedAt));
-  // A heat map of the last WEEKS weeks, Monday first, in UTC days.
-  const today = new Date();
-  const monday = new Date(
-    Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - ((today.getUTCDay() + 6) % 7)),
-  );
-  const start = monday.getTime() - (WEEKS - 1) * 7 * 86_400_000;
-  const weeks = Array.from({ length: WEEKS }, (_, w) =>
-    Array.from({ length: 7 }, (_, d) =>
-      new Date(start + (w * 7 + d) * 86_400_000).toISOString().slice(0, 10),
-    ),
-  );
+  const days = calendarDays(recent, timeZone);
+  const workouts = page.rows;
   return (
     <div className="stack">
       <div className="page-head">
         <div>
           <h1>Workouts</h1>
           <p className="muted small">
-            {workouts.length} sessions · <Link href="/dashboard/progress">progress and records</Link>
+            {formatNumber(total, locale)} sessions ·{" "}
+            <Link href="/dashboard/progress">progress and records</Link>
           </p>
         </div>
         <Link className="btn btn-primary" href="/dashboard/workouts/new">
           Log a workout
         </Link>
       </div>
-      <section className="card" aria-label="Training days">
-        <h2>Training days</h2>
-        <div style={{ display: "flex", gap: 3, overflowX: "auto" }} data-testid="heatmap">
+      <section className="card" aria-labelledby="heatmap-heading">
+        <h2 id="heatmap-heading">Training days</h2>
+        <p className="muted small">
+          The last {WEEKS} weeks, Monday first, in {timeZone.replaceAll("_", " ")} days.
+        </p>
+        <div className="heatmap" data-testid="heatmap" role="img" aria-label={heatMapLabel(days, WEEKS)}>
           {weeks.map((week) => (
-            <div key={week[0]} style={{ display: "flex", flexDirection: "column", gap: 3 }}>
+            <div key={week[0]} className="heatmap-week">
               {week.map((day) => {
                 const n = days.get(day) ?? 0;
                 return (
@@ -56,12 +73,7 @@ export default async function WorkoutsPage() {
                     title={`${day}: ${n} session${n === 1 ? "" : "s"}`}
                     data-day={day}
                     data-count={n}
-                    style={{
-                      width: 14,
-                      height: 14,
-                      borderRadius: 3,
-                      background: n === 0 ? "#e5e7eb" : n === 1 ? "#93c5fd" : "#2563eb",
-                    }}
+                    className={`heatmap-day heat-${Math.min(n, 2)}`}
                   />
                 );
               })}
@@ -69,9 +81,22 @@ export default async function WorkoutsPage() {
           ))}
         </div>
       </section>
-      <section className="card">
+      <section className="card" aria-labelledby="sessions-heading">
+        <div className="page-head">
+          <h2 id="sessions-heading">{month ? `Sessions in ${monthName(month, locale)}` : "Sessions"}</h2>
+          <form className="form-inline" method="get" aria-label="Filter workouts">
+            <label className="field">
+              <span>Month</span>
+              <input type="month" name="month" defaultValue={month ?? ""} />
+            </label>
+            <button className="btn" type="submit">
+              Show
+            </button>
+            {month && <Link href="/dashboard/workouts">All months</Link>}
+          </form>
+        </div>
         {workouts.length === 0 ? (
-          <p className="empty">No workouts yet.</p>
+          <p className="empty">{month ? "No workouts in this month." : "No workouts yet."}</p>
         ) : (
           <div className="table-wrap">
             <table>
@@ -87,25 +112,49 @@ export default async function WorkoutsPage() {
               <tbody>
                 {workouts.map((w) => (
                   <tr key={w.id} data-testid="workout-row">
-                    <td>
+                    <td data-label="Date">
                       <Link href={`/dashboard/workouts/${w.id}`}>
                         <LocalTime value={w.performedAt} />
                       </Link>
                     </td>
-                    <td>{w.planName ?? "—"}</td>
-                    <td className="small">{workoutDuration(w)}</td>
-                    <td className="small">
-                      {toDisplayWeight(w.volumeKg, prefs.weightUnit).toLocaleString("en-US")}{" "}
-                      {prefs.weightUnit}
+                    <td data-label="Plan">{w.planName ?? "—"}</td>
+                    <td data-label="Duration" className="small">
+                      {workoutDuration(w)}
                     </td>
-                    <td className="small">{w.sets}</td>
+                    <td data-label="Volume" className="small">
+                      {formatNumber(toDisplayWeight(w.volumeKg, prefs.weightUnit), locale)} {prefs.weightUnit}
+                    </td>
+                    <td data-label="Sets" className="small">
+                      {w.sets}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
+        <Pager
+          path="/dashboard/workouts"
+          params={{ month }}
+          next={page.next}
+          atStart={!cursor}
+          noun="workouts"
+        />
       </section>
     </div>
   );
+}
+
+function heatMapLabel(days: Map<string, number>, weeks: number): string {
+  const trained = [...days.values()].filter((n) => n > 0).length;
+  return `${trained} training day${trained === 1 ? "" : "s"} in the last ${weeks} weeks`;
+}
+
+function monthName(month: string, locale: string): string {
+  const [y = 1970, m = 1] = month.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, 15)).toLocaleDateString(locale, {
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  });
 }

@@ -21,6 +21,7 @@ import { connectionInfo } from "@/lib/connection";
 import { db } from "@/lib/db";
 import { describeRule, formatDuration, formatValue, timeAgo } from "@/lib/format";
 import { first, isUuid } from "@/lib/params";
+import { requestPrefs } from "@/lib/prefs";
 import { DEFAULT_RANGE, rangePreset } from "@/lib/ranges";
 import { ruleState } from "@/lib/rule-state";
 import { requireSession } from "@/lib/session";
@@ -38,6 +39,7 @@ export default async function DevicePage({
 }) {
   const session = await requireSession();
   const ownerId = session.user.id;
+  const { locale } = await requestPrefs(ownerId);
   const { id } = await params;
   if (!isUuid(id)) notFound();
   const device = await getDevice(db, ownerId, id);
@@ -111,7 +113,7 @@ export default async function DevicePage({
             </span>
             {latest.map((l) => (
               <span key={l.metric}>
-                {labelOf(l.metric).label} {withUnit(formatValue(l.value), labelOf(l.metric).unit)}
+                {labelOf(l.metric).label} {withUnit(formatValue(l.value, locale), labelOf(l.metric).unit)}
               </span>
             ))}
           </p>
@@ -205,12 +207,12 @@ export default async function DevicePage({
                       <Link href={`/dashboard/devices/${id}?alert=${a.id}`}>{describeRule(a)}</Link>
                     </td>
                     <td className="small">
-                      <LocalTime value={a.triggeredAt} /> · {formatValue(a.value)}
+                      <LocalTime value={a.triggeredAt} /> · {formatValue(a.value, locale)}
                     </td>
                     <td className="small">
                       {a.resolvedAt ? (
                         <>
-                          <LocalTime value={a.resolvedAt} /> · {formatValue(a.resolvedValue)}
+                          <LocalTime value={a.resolvedAt} /> · {formatValue(a.resolvedValue, locale)}
                         </>
                       ) : (
                         "—"

@@ -9,7 +9,9 @@ import { DeleteButton } from "@/components/delete-button";
 import { LocalTime } from "@/components/local-time";
 import { db } from "@/lib/db";
 import { formatDuration, workoutDuration } from "@/lib/format";
+import { formatNumber } from "@/lib/locale";
 import { isUuid } from "@/lib/params";
+import { requestPrefs } from "@/lib/prefs";
 import { personalRecords } from "@/lib/records";
 import { requireSession } from "@/lib/session";
 import { workoutWithHeartRate } from "@/lib/workouts";
@@ -30,7 +32,9 @@ export default async function WorkoutPage({ params }: { params: Promise<{ id: st
   });
   const records = bySession.get(id) ?? [];
   const unit = prefs.weightUnit;
-  const show = (kg: number | null) => (kg === null ? "—" : `${toDisplayWeight(kg, unit)} ${unit}`);
+  const { locale } = await requestPrefs(session.user.id);
+  const show = (kg: number | null) =>
+    kg === null ? "—" : `${formatNumber(toDisplayWeight(kg, unit), locale)} ${unit}`;
 
   const groups = new Map<string, typeof workout.sets>();
   for (const s of workout.sets) groups.set(s.exerciseId, [...(groups.get(s.exerciseId) ?? []), s]);

@@ -1,0 +1,42 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { createContext, type ReactNode, useContext, useEffect } from "react";
+import type { Prefs } from "@/lib/prefs";
+
+// The request's time zone and locale (lib/prefs.ts), for client components: dates and numbers
+// come out the same on the server's HTML and in the browser.
+const PrefsContext = createContext<Prefs>({ timeZone: "UTC", timeZoneStored: true, locale: "en-US" });
+
+export function PrefsProvider({ prefs, children }: { prefs: Prefs; children: ReactNode }) {
+  return (
+    <PrefsContext.Provider value={prefs}>
+      {prefs.timeZoneStored ? null : <DetectTimeZone />}
+      {children}
+    </PrefsContext.Provider>
+  );
+}
+
+export function usePrefs(): Prefs {
+  return useContext(PrefsContext);
+}
+
+/**
+ * A first visit (just signed up, or a Clerk account new to this app): the browser's zone is
+ * stored, unless one was meanwhile (another tab, settings), and the page redrawn in it.
+ */
+function DetectTimeZone() {
+  const router = useRouter();
+  useEffect(() => {
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!timeZone) return;
+    void fetch("/api/settings", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ timeZone, detected: true }),
+    }).then((res) => {
+      if (res.ok) router.refresh();
+    });
+  }, [router]);
+  return null;
+}
