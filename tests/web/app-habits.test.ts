@@ -13,7 +13,7 @@ import {
   signUpInBrowser,
 } from "@pulseboard/devstack/test/browser";
 import { reapAll } from "@pulseboard/devstack/test/process";
-import { type RunningWeb, startWeb } from "@pulseboard/devstack/test/web";
+import { clientAddress, type RunningWeb, startWeb } from "@pulseboard/devstack/test/web";
 import { seedExerciseCatalog } from "@pulseboard/schema/seed";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,6 +54,8 @@ async function newContext(
     timezoneId: "UTC",
     locale: "en-US",
     colorScheme,
+    // A client address of its own (the test is the trusted proxy): sign-up limits are per address.
+    extraHTTPHeaders: { "x-forwarded-for": clientAddress() },
   });
 }
 
@@ -145,6 +147,24 @@ describe.each(SIZES)("at $viewport.width×$viewport.height", (size) => {
     expect(await page.getByTestId("workout-row").textContent()).toContain("3,975 kg");
     await page.goto(`${web.url}/dashboard/progress`);
     expect(await page.locator("body").textContent()).toContain("3,975 kg");
+    // Two sessions that share a start time are two points of the progress charts, side by side.
+    const [logged] = (await (await page.request.get(`${web.url}/api/workouts`)).json()) as {
+      performedAt: string;
+    }[];
+    const exercises = (await (await page.request.get(`${web.url}/api/exercises`)).json()) as { id: string }[];
+    await page.request.post(`${web.url}/api/workouts`, {
+      data: {
+        performedAt: logged?.performedAt,
+        sets: [{ exerciseId: exercises[0]?.id, setNumber: 1, reps: 5, weightKg: 800 }],
+      },
+    });
+    await page.goto(`${web.url}/dashboard/progress`);
+    const xs = await page
+      .getByRole("img", { name: "volume per session" })
+      .locator("circle")
+      .evaluateAll((circles) => circles.map((c) => c.getAttribute("cx")));
+    expect(xs).toHaveLength(2);
+    expect(new Set(xs).size).toBe(2);
     await page.goto(`${web.url}/dashboard/devices`);
     await screenshot(page, `41-devices-cards-${size.name}`);
     await context.close();
@@ -155,6 +175,7 @@ describe.each(SIZES)("at $viewport.width×$viewport.height", (size) => {
     const page = await context.newPage();
     await personWithData(page, `forms-${size.name}`);
     await page.goto(`${web.url}/dashboard/workouts/new`);
+    await page.getByRole("button", { name: "Add set" }).click();
     await page.getByLabel("Weight").first().fill("2000");
     await page.getByRole("button", { name: "Save workout" }).click();
     const error = page.getByTestId("form-error");
@@ -203,14 +224,29 @@ describe.each(SIZES)("at $viewport.width×$viewport.height", (size) => {
     const before = { yesterday: await countOn(yesterday), tokyoToday: await countOn(tokyoToday) };
 
     await page.goto(`${web.url}/settings`);
-    await page.getByLabel("Time zone").selectOption("Asia/Tokyo");
+    await page.getByRole("combobox", { name: "Time zone" }).selectOption("Asia/Tokyo");
     await page.getByRole("button", { name: "Save time zone" }).click();
     await page.getByText("Saved: dates now show in Asia/Tokyo").waitFor();
     await page.goto(`${web.url}/dashboard/workouts`);
     const after = { yesterday: await countOn(yesterday), tokyoToday: await countOn(tokyoToday) };
-    // The 22:00 UTC workout moved from yesterday to today (the other one, 2 h ago, may be on either).
-    expect(Number(after.tokyoToday) - Number(before.tokyoToday)).toBe(1);
-    expect(Number(before.yesterday) - Number(after.yesterday)).toBe(1);
+    // Each workout sits on its day in the zone: the 22:00 UTC one moved from yesterday to today.
+    const times = (
+      (await (await page.request.get(`${web.url}/api/workouts`)).json()) as { performedAt: string }[]
+    ).map((w) => new Date(w.performedAt));
+    const dayIn = (d: Date, timeZone: string) => d.toLocaleDateString("en-CA", { timeZone });
+    const expected = (timeZone: string, d: string) =>
+      String(times.filter((t) => dayIn(t, timeZone) === d).length);
+    expect(dayIn(at, "UTC")).toBe(yesterday);
+    expect(dayIn(at, "Asia/Tokyo")).toBe(tokyoToday);
+    expect(before).toEqual({
+      yesterday: expected("UTC", yesterday),
+      tokyoToday: expected("UTC", tokyoToday),
+    });
+    expect(after).toEqual({
+      yesterday: expected("Asia/Tokyo", yesterday),
+      tokyoToday: expected("Asia/Tokyo", tokyoToday),
+    });
+    expect(Number(after.tokyoToday)).toBeGreaterThan(Number(before.tokyoToday));
     expect(await page.locator("body").textContent()).toContain("in Asia/Tokyo days");
     await screenshot(page, `43-heatmap-tokyo-${size.name}`);
 

@@ -4,6 +4,7 @@ import type { AccountFootprint } from "@pulseboard/schema/queries/account";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState } from "react";
 import { authClient } from "@/lib/auth-client";
+import { keepFocusIn } from "@/lib/focus-trap";
 import { formatNumber } from "@/lib/locale";
 import { sendJson } from "@/lib/send-json";
 import { FormError } from "./form-error";
@@ -156,7 +157,12 @@ export function DeleteAccount({ footprint }: { footprint: AccountFootprint }) {
       >
         Delete account…
       </button>
-      <dialog ref={dialog} aria-labelledby="delete-account-title" onClose={() => opener.current?.focus()}>
+      <dialog
+        ref={dialog}
+        aria-labelledby="delete-account-title"
+        onKeyDown={keepFocusIn}
+        onClose={() => opener.current?.focus()}
+      >
         <form className="form" onSubmit={onSubmit}>
           <h2 id="delete-account-title">Delete your account?</h2>
           <p>This cannot be undone. Everything your account owns goes with it:</p>

@@ -2,6 +2,7 @@
 
 import { type RefObject, useEffect, useRef, useState } from "react";
 import { type ConnectionInfo, commandsFor } from "@/lib/commands";
+import { keepFocusIn } from "@/lib/focus-trap";
 import { CopyButton } from "./copy-button";
 
 /**
@@ -122,6 +123,7 @@ export function useKeyDialogGuard(dialog: RefObject<HTMLDialogElement | null>, s
     },
     dialogProps: {
       onKeyDown: (event: React.KeyboardEvent<HTMLDialogElement>) => {
+        keepFocusIn(event);
         if (event.key === "Escape" && !requestClose()) event.preventDefault();
       },
       onCancel: (event: React.SyntheticEvent<HTMLDialogElement>) => {

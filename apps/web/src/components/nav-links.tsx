@@ -33,7 +33,17 @@ export function NavLinks({ signedIn = true }: { signedIn?: boolean }) {
   useEffect(() => setOpen(false), [pathname]);
 
   return (
-    <nav className="nav" aria-label="Main" data-open={open ? "" : undefined}>
+    <nav
+      className="nav"
+      aria-label="Main"
+      data-open={open ? "" : undefined}
+      onKeyDown={(event) => {
+        if (event.key === "Escape" && open) {
+          setOpen(false);
+          button.current?.focus();
+        }
+      }}
+    >
       <button
         ref={button}
         type="button"
@@ -45,16 +55,7 @@ export function NavLinks({ signedIn = true }: { signedIn?: boolean }) {
         <span aria-hidden="true">☰</span> Menu
         {current ? <span className="nav-current">: {current.label}</span> : null}
       </button>
-      <ul
-        id="main-nav-links"
-        className="nav-links"
-        onKeyDown={(event) => {
-          if (event.key === "Escape" && open) {
-            setOpen(false);
-            button.current?.focus();
-          }
-        }}
-      >
+      <ul id="main-nav-links" className="nav-links">
         {links.map((link) => (
           <li key={link.href}>
             <Link

@@ -3,6 +3,7 @@
 import { errorMessage } from "@pulseboard/runtime/errors";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState } from "react";
+import { keepFocusIn } from "@/lib/focus-trap";
 import { sendJson } from "@/lib/send-json";
 
 export type ShareSource =
@@ -80,7 +81,7 @@ export function ShareToCommunity({
       <button type="button" className="btn btn-small" onClick={open}>
         {label}
       </button>
-      <dialog ref={dialog} aria-labelledby="share-title">
+      <dialog ref={dialog} aria-labelledby="share-title" onKeyDown={keepFocusIn}>
         <form className="form" onSubmit={onSubmit} aria-label="Share to community">
           <h2 id="share-title">Share to the community</h2>
           <p className="small muted">
