@@ -181,6 +181,13 @@ describe.each(SIZES)("at $viewport.width×$viewport.height", (size) => {
     const error = page.getByTestId("form-error");
     await error.waitFor();
     expect(await error.textContent()).toBe("Weight in row 1 must be 1000 or less.");
+    // The main button stays in reach at the bottom of a phone's screen (sticky), wherever the form is scrolled.
+    if (size.name === "phone") {
+      const save = page.getByRole("button", { name: "Save workout" });
+      expect(await save.evaluate((b) => getComputedStyle(b.parentElement as Element).position)).toBe(
+        "sticky",
+      );
+    }
     await screenshot(page, `42-form-error-${size.name}`);
 
     // Signed out meanwhile (the cookie gone): the form says so and links to sign-in and back.
@@ -297,60 +304,66 @@ describe.each(SIZES)("at $viewport.width×$viewport.height", (size) => {
 });
 
 describe("keyboard, account deletion and accessibility", () => {
-  it("the skip link and the delete dialog work from the keyboard; deletion takes the data", async () => {
-    const context = await newContext(SIZES[1]);
-    const page = await context.newPage();
-    const { email, deviceId } = await personWithData(page, "delete");
-    const [user] = await database.current.sql<{ id: string }[]>`select id from "user" where email = ${email}`;
-    const userId = user?.id ?? "";
+  it.each(SIZES)(
+    "the skip link and the delete dialog work from the keyboard; deletion takes the data ($name)",
+    async (size) => {
+      const context = await newContext(size);
+      const page = await context.newPage();
+      const { email, deviceId } = await personWithData(page, `delete-${size.name}`);
+      const [user] = await database.current.sql<
+        { id: string }[]
+      >`select id from "user" where email = ${email}`;
+      const userId = user?.id ?? "";
 
-    // The first Tab reaches the skip link, which takes focus to the page's content.
-    await page.goto(`${web.url}/dashboard`);
-    await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
-    await screenshot(page, "45-skip-link");
-    await page.keyboard.press("Enter");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
-
-    // The delete dialog says what goes, keeps focus inside, and gives it back on Escape.
-    await page.goto(`${web.url}/settings`);
-    const opener = page.getByRole("button", { name: "Delete account…" });
-    await opener.focus();
-    await page.keyboard.press("Enter");
-    const dialog = page.getByRole("dialog", { name: "Delete your account?" });
-    await dialog.waitFor();
-    expect(await dialog.getByTestId("deletion-footprint").textContent()).toMatch(
-      /1 device with all their readings, 1 rule.*1 workout and 0 plans.*0 threads/s,
-    );
-    for (let i = 0; i < 6; i++) {
+      // The first Tab reaches the skip link, which takes focus to the page's content.
+      await page.goto(`${web.url}/dashboard`);
       await page.keyboard.press("Tab");
-      expect(await page.evaluate(() => Boolean(document.activeElement?.closest("dialog")))).toBe(true);
-    }
-    await screenshot(page, "46-delete-dialog");
-    await page.keyboard.press("Escape");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Delete account…");
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+      await screenshot(page, `45-skip-link-${size.name}`);
+      await page.keyboard.press("Enter");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
 
-    // A wrong password changes nothing; the right one deletes the account and its data.
-    await opener.click();
-    await dialog.getByLabel("Your password, to confirm").fill("not my password");
-    await dialog.getByRole("button", { name: "Delete my account and its data" }).click();
-    await dialog.getByText("The password is not right.").waitFor();
-    expect(await database.current.sql`select 1 from "user" where id = ${userId}`).toHaveLength(1);
-    await dialog.getByLabel("Your password, to confirm").fill(PASSWORD);
-    await dialog.getByRole("button", { name: "Delete my account and its data" }).click();
-    await page.waitForURL(`${web.url}/sign-up?deleted=1`);
-    await page.getByTestId("account-deleted").waitFor();
-    const left = await database.current.sql<{ users: number; devices: number; workouts: number }[]>`
+      // The delete dialog says what goes, keeps focus inside, and gives it back on Escape.
+      await page.goto(`${web.url}/settings`);
+      const opener = page.getByRole("button", { name: "Delete account…" });
+      await opener.focus();
+      await page.keyboard.press("Enter");
+      const dialog = page.getByRole("dialog", { name: "Delete your account?" });
+      await dialog.waitFor();
+      expect(await dialog.getByTestId("deletion-footprint").textContent()).toMatch(
+        /1 device with all their readings, 1 rule.*1 workout and 0 plans.*0 threads/s,
+      );
+      for (let i = 0; i < 6; i++) {
+        await page.keyboard.press("Tab");
+        expect(await page.evaluate(() => Boolean(document.activeElement?.closest("dialog")))).toBe(true);
+      }
+      await screenshot(page, `46-delete-dialog-${size.name}`);
+      await page.keyboard.press("Escape");
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Delete account…");
+
+      // A wrong password changes nothing; the right one deletes the account and its data.
+      await opener.click();
+      await dialog.getByLabel("Your password, to confirm").fill("not my password");
+      await dialog.getByRole("button", { name: "Delete my account and its data" }).click();
+      await dialog.getByText("The password is not right.").waitFor();
+      expect(await database.current.sql`select 1 from "user" where id = ${userId}`).toHaveLength(1);
+      await dialog.getByLabel("Your password, to confirm").fill(PASSWORD);
+      await dialog.getByRole("button", { name: "Delete my account and its data" }).click();
+      await page.waitForURL(`${web.url}/sign-up?deleted=1`);
+      await page.getByTestId("account-deleted").waitFor();
+      const left = await database.current.sql<{ users: number; devices: number; workouts: number }[]>`
       select (select count(*)::int from "user" where id = ${userId}) as users,
              (select count(*)::int from devices where id = ${deviceId}) as devices,
              (select count(*)::int from workout_logs where user_id = ${userId}) as workouts`;
-    expect(left).toEqual([{ users: 0, devices: 0, workouts: 0 }]);
-    // Its readings are queued for the background purge (no other query can reach them now).
-    expect(
-      await database.current.sql`select 1 from device_purges where device_id = ${deviceId}`,
-    ).toHaveLength(1);
-    await context.close();
-  }, 120_000);
+      expect(left).toEqual([{ users: 0, devices: 0, workouts: 0 }]);
+      // Its readings are queued for the background purge (no other query can reach them now).
+      expect(
+        await database.current.sql`select 1 from device_purges where device_id = ${deviceId}`,
+      ).toHaveLength(1);
+      await context.close();
+    },
+    120_000,
+  );
 
   it.each(["light", "dark"] as const)(
     "every main page passes an axe-core scan in the %s theme",

@@ -259,9 +259,12 @@ export function WorkoutForm({
         </div>
       </section>
       <FormError error={error} labels={FIELD_LABELS} />
-      <button className="btn btn-primary" type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Save workout"}
-      </button>
+      {/* On a phone the long form keeps its main button in reach (sticky at the bottom). */}
+      <div className="form-actions">
+        <button className="btn btn-primary" type="submit" disabled={pending}>
+          {pending ? "Saving…" : "Save workout"}
+        </button>
+      </div>
     </form>
   );
 }
