@@ -46,12 +46,13 @@ const SIZES = [
 async function newContext(
   size: (typeof SIZES)[number],
   colorScheme: "light" | "dark" = "light",
+  timezoneId = "UTC",
 ): Promise<BrowserContext> {
   return browser.newContext({
     viewport: size.viewport,
     isMobile: size.isMobile,
     hasTouch: size.hasTouch,
-    timezoneId: "UTC",
+    timezoneId,
     locale: "en-US",
     colorScheme,
     // A client address of its own (the test is the trusted proxy): sign-up limits are per address.

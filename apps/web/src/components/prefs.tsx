@@ -11,7 +11,7 @@ const PrefsContext = createContext<Prefs>({ timeZone: "UTC", timeZoneStored: tru
 export function PrefsProvider({ prefs, children }: { prefs: Prefs; children: ReactNode }) {
   return (
     <PrefsContext.Provider value={prefs}>
-      {prefs.timeZoneStored ? null : <DetectTimeZone />}
+      {prefs.timeZoneStored ? null : <DetectTimeZone shown={prefs.timeZone} />}
       {children}
     </PrefsContext.Provider>
   );
@@ -25,7 +25,7 @@ export function usePrefs(): Prefs {
  * A first visit (just signed up, or a Clerk account new to this app): the browser's zone is
  * stored, unless one was meanwhile (another tab, settings), and the page redrawn in it.
  */
-function DetectTimeZone() {
+function DetectTimeZone({ shown }: { shown: string }) {
   const router = useRouter();
   useEffect(() => {
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -34,9 +34,11 @@ function DetectTimeZone() {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ timeZone, detected: true }),
-    }).then((res) => {
-      if (res.ok) router.refresh();
+    }).then(async (res) => {
+      // Redrawn only when the zone stored differs from the one this page was drawn in.
+      const stored = res.ok ? ((await res.json()) as { timeZone?: string }).timeZone : undefined;
+      if (stored && stored !== shown) router.refresh();
     });
-  }, [router]);
+  }, [router, shown]);
   return null;
 }
