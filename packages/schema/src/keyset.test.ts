@@ -14,6 +14,8 @@ describe("keyset cursors", () => {
     expect(decodeKeyset("not base64 json")).toBeUndefined();
     expect(decodeKeyset(enc(["2026-12-01T07:00:00Z", ID]))).toBeUndefined(); // not microseconds
     expect(decodeKeyset(enc(["2026-13-45T07:00:00.000000Z", ID]))).toBeUndefined();
+    expect(decodeKeyset(enc(["2026-02-30T07:00:00.000000Z", ID]))).toBeUndefined(); // rolls over
+    expect(decodeKeyset(enc(["0000-01-01T00:00:00.000000Z", ID]))).toBeUndefined();
     expect(decodeKeyset(enc(["2026-12-01T07:00:00.000000Z", "1; drop table"]))).toBeUndefined();
     expect(decodeKeyset(enc(["2026-12-01T07:00:00.000000Z", ID, "extra"]))).toBeUndefined();
     expect(decodeKeyset(enc({ at: "2026-12-01T07:00:00.000000Z", id: ID }))).toBeUndefined();

@@ -34,6 +34,14 @@ export function keyAt(column: AnyColumn): SQL<string> {
   return sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 
+/** A date that exists (Date.parse rolls Feb 30 over to Mar 2), in years PostgreSQL takes as written. */
+function isRealInstant(at: string): boolean {
+  const ms = Date.parse(at);
+  if (!Number.isFinite(ms)) return false;
+  const year = Number(at.slice(0, 4));
+  return year >= 1 && new Date(ms).toISOString().slice(0, 23) === at.slice(0, 23);
+}
+
 export function encodeKeyset(key: Keyset): string {
   return Buffer.from(JSON.stringify([key.at, key.id])).toString("base64url");
 }
@@ -44,7 +52,7 @@ export function decodeKeyset(value: string): Keyset | undefined {
     const parsed: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
     if (!Array.isArray(parsed) || parsed.length !== 2) return;
     const [at, id] = parsed;
-    if (typeof at !== "string" || !AT.test(at) || !Number.isFinite(Date.parse(at))) return;
+    if (typeof at !== "string" || !AT.test(at) || !isRealInstant(at)) return;
     if (typeof id !== "string" || !UUID.test(id)) return;
     return { at, id: id.toLowerCase() };
   } catch {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isTimeZone, nextDay, startOfLocalDay, timeZoneOr } from "./time-zone";
+import { isTimeZone, nextDay, startOfLocalDay, timeZoneName, timeZoneOr } from "./time-zone";
+import { fromZonedInput, toZonedInput } from "./zoned-time";
 
 describe("time zones", () => {
   it("knows IANA names and refuses others", () => {
@@ -9,6 +10,11 @@ describe("time zones", () => {
     expect(isTimeZone("Mars/Olympus")).toBe(false);
     expect(isTimeZone("")).toBe(false);
     expect(isTimeZone("Asia/Tokyo'; drop table")).toBe(false);
+  });
+
+  it("stores a zone by its canonical name", () => {
+    expect(timeZoneName.parse("europe/paris")).toBe("Europe/Paris");
+    expect(timeZoneName.safeParse("Mars/Olympus").success).toBe(false);
   });
 
   it("falls back to UTC for a stored value it does not know", () => {
@@ -37,5 +43,16 @@ describe("startOfLocalDay", () => {
   it("steps days across month and year ends", () => {
     expect(nextDay("2026-12-31")).toBe("2027-01-01");
     expect(nextDay("2028-02-28")).toBe("2028-02-29");
+  });
+});
+
+describe("datetime-local values in the user's zone", () => {
+  it("writes and reads the wall clock of the zone, not the browser's", () => {
+    const at = Date.parse("2026-11-30T22:00:00Z");
+    expect(toZonedInput(at, "Asia/Tokyo")).toBe("2026-12-01T07:00");
+    expect(toZonedInput(at, "UTC")).toBe("2026-11-30T22:00");
+    expect(fromZonedInput("2026-12-01T07:00", "Asia/Tokyo")).toBe(at);
+    expect(fromZonedInput("2026-07-01T12:30", "America/New_York")).toBe(Date.parse("2026-07-01T16:30:00Z"));
+    expect(fromZonedInput("not a time", "UTC")).toBeNaN();
   });
 });

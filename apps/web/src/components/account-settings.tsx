@@ -133,7 +133,13 @@ export function DeleteAccount({ footprint }: { footprint: AccountFootprint }) {
     const password = String(new FormData(event.currentTarget).get("password") ?? "");
     setError(null);
     setPending(true);
-    const result = await authClient.deleteUser({ password });
+    let result: Awaited<ReturnType<typeof authClient.deleteUser>>;
+    try {
+      result = await authClient.deleteUser({ password });
+    } catch (e) {
+      setPending(false);
+      return setError(e);
+    }
     if (result.error) {
       setPending(false);
       return setError(

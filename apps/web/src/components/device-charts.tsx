@@ -1,9 +1,9 @@
 "use client";
 
 import { MAX_CHART_RANGE_DAYS } from "@pulseboard/schema/tiers";
+import { fromZonedInput, toZonedInput } from "@pulseboard/schema/zoned-time";
 import { useState } from "react";
 import { labelWithUnit } from "@/lib/chart-format";
-import { toDatetimeLocal } from "@/lib/format";
 import { RANGE_PRESETS, rangePreset } from "@/lib/ranges";
 import { type MetricDisplay, resolveDisplay } from "@/lib/units";
 import {
@@ -14,6 +14,7 @@ import {
 } from "./chart/time-series-chart";
 import { ShareToCommunity } from "./community/share-dialog";
 import { useLive } from "./live";
+import { usePrefs } from "./prefs";
 
 /** Other devices one chart may show beside this one's (each adds a series per metric). */
 const MAX_COMPARED = 4;
@@ -46,6 +47,8 @@ export function DeviceCharts({
   display = [],
   compareDevices = [],
 }: Props) {
+  // A custom range is typed on the user's clock (settings), whatever the browser's zone.
+  const { timeZone } = usePrefs();
   const [metrics, setMetrics] = useState(initialMetrics);
   const [combined, setCombined] = useState<string[]>([]);
   const [compareIds, setCompareIds] = useState<string[]>([]);
@@ -54,7 +57,7 @@ export function DeviceCharts({
   const [custom, setCustom] = useState(() => {
     const to = "to" in initialRange ? initialRange.to : Date.now();
     const from = "from" in initialRange ? initialRange.from : to - 86_400_000;
-    return { from: toDatetimeLocal(from), to: toDatetimeLocal(to) };
+    return { from: toZonedInput(from, timeZone), to: toZonedInput(to, timeZone) };
   });
   const [customError, setCustomError] = useState<string | null>(null);
 
@@ -121,8 +124,8 @@ export function DeviceCharts({
   }
 
   function applyCustom() {
-    const from = new Date(custom.from).getTime();
-    const to = new Date(custom.to).getTime();
+    const from = fromZonedInput(custom.from, timeZone);
+    const to = fromZonedInput(custom.to, timeZone);
     if (!Number.isFinite(from) || !Number.isFinite(to))
       return setCustomError("Pick both a start and an end.");
     if (from >= to) return setCustomError("The start must be before the end.");

@@ -6,7 +6,12 @@ import type { Prefs } from "@/lib/prefs";
 
 // The request's time zone and locale (lib/prefs.ts), for client components: dates and numbers
 // come out the same on the server's HTML and in the browser.
-const PrefsContext = createContext<Prefs>({ timeZone: "UTC", timeZoneStored: true, locale: "en-US" });
+const PrefsContext = createContext<Prefs>({
+  timeZone: "UTC",
+  timeZoneStored: true,
+  locale: "en-US",
+  reader: true,
+});
 
 export function PrefsProvider({ prefs, children }: { prefs: Prefs; children: ReactNode }) {
   return (

@@ -317,6 +317,7 @@ export function RulesPanel({
                       ...r,
                       metric: display?.get(r.metric)?.label ?? r.metric,
                       unit: display?.get(r.metric)?.unit ?? "",
+                      locale,
                     })}
                     {r.recoveryThreshold !== null &&
                       `, resolves past ${withUnit(formatValue(r.recoveryThreshold, locale), display?.get(r.metric)?.unit ?? "")}`}

@@ -3,14 +3,20 @@
 import {
   DEFAULT_HEART_RATE_METRIC,
   fromDisplayWeight,
+  toDisplayWeight,
   type WeightUnit,
 } from "@pulseboard/schema/fitness-math";
+import { fromZonedInput, toZonedInput } from "@pulseboard/schema/zoned-time";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { toDatetimeLocal } from "@/lib/format";
+import { formatNumber } from "@/lib/locale";
 import { sendJson } from "@/lib/send-json";
 import { FormError } from "./form-error";
 import type { ExerciseOption } from "./plan-editor";
+import { usePrefs } from "./prefs";
+
+/** The heaviest weight a set may carry (the API's limit). */
+const MAX_WEIGHT_KG = 1000;
 
 /** The form's fields as it labels them, for the errors the API names them in. */
 const FIELD_LABELS = {
@@ -77,11 +83,13 @@ export function WorkoutForm({
   initialPlanId?: string | undefined;
 }) {
   const router = useRouter();
+  // Times typed are on the user's clock (settings), whatever the browser's zone.
+  const { timeZone, locale } = usePrefs();
   const [planId, setPlanId] = useState(initialPlanId ?? "");
   const [rows, setRows] = useState<SetRow[]>(() => rowsFromPlan(plans.find((p) => p.id === initialPlanId)));
   const [times, setTimes] = useState(() => ({
-    start: toDatetimeLocal(Date.now() - 3600_000),
-    end: toDatetimeLocal(Date.now()),
+    start: toZonedInput(Date.now() - 3600_000, timeZone),
+    end: toZonedInput(Date.now(), timeZone),
   }));
   const [deviceId, setDeviceId] = useState("");
   const [metric, setMetric] = useState(DEFAULT_HEART_RATE_METRIC);
@@ -95,10 +103,20 @@ export function WorkoutForm({
     event.preventDefault();
     setError(null);
     if (rows.length === 0) return setError("Add at least one set.");
-    const start = new Date(times.start);
-    const end = times.end ? new Date(times.end) : undefined;
+    const start = new Date(fromZonedInput(times.start, timeZone));
+    const end = times.end ? new Date(fromZonedInput(times.end, timeZone)) : undefined;
     if (Number.isNaN(start.getTime())) return setError("Pick when the workout started.");
     if (end && end < start) return setError("The end must not be before the start.");
+    // The API's limit is in kg; said here in the form's unit, with the set as the form shows it.
+    const heaviest = toDisplayWeight(MAX_WEIGHT_KG, unit);
+    const tooHeavy = numbered(rows).find(
+      (r) => r.weight.trim() !== "" && fromDisplayWeight(Number(r.weight), unit) > MAX_WEIGHT_KG,
+    );
+    if (tooHeavy) {
+      return setError(
+        `Weight (${unit}) of ${names.get(tooHeavy.exerciseId) ?? "the exercise"} set ${tooHeavy.setNumber} must be at most ${formatNumber(heaviest, locale)} ${unit}.`,
+      );
+    }
     setPending(true);
     try {
       const sets = numbered(rows).map((r) => ({

@@ -39,5 +39,9 @@ describe("words for people", () => {
       kind: "problems",
       messages: ["Unknown exercise: x"],
     });
+    expect(describeError(new HttpError(404, "plan not found", [], "planId"), { planId: "Plan" })).toEqual({
+      kind: "problems",
+      messages: ["Plan: plan not found"],
+    });
   });
 });

@@ -59,6 +59,10 @@ export function describeError(error: unknown, labels: FieldLabels = {}): Describ
   if (error instanceof HttpError && error.issues.length > 0) {
     return { kind: "problems", messages: error.issues.map((issue) => describeIssue(issue, labels)) };
   }
+  // A domain error naming a field the form labels ("unknown exercise", field exerciseId).
+  if (error instanceof HttpError && error.field && labelFor(error.field, labels)) {
+    return { kind: "problems", messages: [`${labelFor(error.field, labels)}: ${error.message}`] };
+  }
   if (error instanceof Error) return { kind: "problems", messages: [capitalize(error.message)] };
   return { kind: "problems", messages: [capitalize(String(error))] };
 }

@@ -10,16 +10,25 @@ export function formatValue(value: number | null | undefined, locale = "en-US"):
   return value.toLocaleString(locale, { maximumFractionDigits: abs >= 100 ? 1 : 2 });
 }
 
-/** An instant in the user's zone and locale: "Dec 1, 2026, 07:00" (or the date alone). */
+/**
+ * An instant in the user's zone and locale: "Dec 1, 2026, 7:00 AM" (or the date alone); with
+ * `nameZone` (a reader who is not signed in, shown UTC) the zone is said after it.
+ */
 export function formatDateTime(
   date: Date,
-  { timeZone, locale, dateOnly = false }: { timeZone: string; locale: string; dateOnly?: boolean },
+  {
+    timeZone,
+    locale,
+    dateOnly = false,
+    nameZone = false,
+  }: { timeZone: string; locale: string; dateOnly?: boolean; nameZone?: boolean },
 ): string {
-  return date.toLocaleString(locale, {
+  const text = date.toLocaleString(locale, {
     timeZone,
     dateStyle: "medium",
     ...(dateOnly ? {} : { timeStyle: "short" }),
   });
+  return nameZone && !dateOnly ? `${text} ${timeZone}` : text;
 }
 
 /** How each of the schema's comparators reads; the type makes it name every one of them. */
@@ -38,8 +47,12 @@ export function describeRule(rule: {
   ruleName?: string | null;
   /** The metric's unit, after the threshold. */
   unit?: string;
+  /** The reader's locale, for the threshold. */
+  locale?: string;
 }): string {
-  const threshold = rule.unit ? `${formatValue(rule.threshold)} ${rule.unit}` : formatValue(rule.threshold);
+  const threshold = rule.unit
+    ? `${formatValue(rule.threshold, rule.locale)} ${rule.unit}`
+    : formatValue(rule.threshold, rule.locale);
   const condition = `${rule.aggregate}(${rule.metric}) over ${formatDuration(rule.windowSeconds)} ${COMPARATOR_SYMBOLS[rule.comparator]} ${threshold}`;
   return rule.ruleName ? `${rule.ruleName}: ${condition}` : condition;
 }
@@ -57,12 +70,6 @@ export function timeAgo(at: Date | string | null, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - new Date(at).getTime()) / 1000));
   if (seconds < 5) return "just now";
   return `${formatDuration(seconds)} ago`;
-}
-
-/** A `datetime-local` input's value for an instant, in the browser's time zone (no offset). */
-export function toDatetimeLocal(ms: number): string {
-  const d = new Date(ms);
-  return new Date(ms - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
 /** A workout's duration, or a dash without an end time. */

@@ -14,11 +14,13 @@ export interface Prefs {
   timeZoneStored: boolean;
   /** From the browser's Accept-Language (lib/locale.ts). */
   locale: string;
+  /** A reader who is not signed in: times are UTC, and say so. */
+  reader: boolean;
 }
 
 export const requestPrefs = cache(async (userId: string | null): Promise<Prefs> => {
   const locale = pickLocale((await headers()).get("accept-language"));
-  if (userId === null) return { timeZone: DEFAULT_TIME_ZONE, timeZoneStored: true, locale };
+  if (userId === null) return { timeZone: DEFAULT_TIME_ZONE, timeZoneStored: true, locale, reader: true };
   const settings = await getUserSettings(db, userId);
-  return { timeZone: settings.timeZone, timeZoneStored: settings.stored, locale };
+  return { timeZone: settings.timeZone, timeZoneStored: settings.stored, locale, reader: false };
 });

@@ -68,7 +68,7 @@ export default async function OverviewPage() {
               <li key={a.id} className="row">
                 <span className="badge badge-firing">firing</span>
                 <Link href={`/dashboard/devices/${a.deviceId}?alert=${a.id}`}>{a.deviceName}</Link>
-                <span>{describeRule(a)}</span>
+                <span>{describeRule({ ...a, locale })}</span>
                 <span className="muted small">
                   value {formatValue(a.value, locale)} · since <LocalTime value={a.triggeredAt} />
                 </span>

@@ -391,6 +391,7 @@ export function TimeSeriesChart({
   const key = `${seriesKey}|${relative ?? ""}|${fixedFrom}|${fixedTo}`;
   const prefs = usePrefs();
   const viewRef = useRef({ timeZone: prefs.timeZone, locale: prefs.locale });
+  viewRef.current = { timeZone: prefs.timeZone, locale: prefs.locale };
   const seriesRef = useRef(series);
   seriesRef.current = series;
 
@@ -529,9 +530,11 @@ export function TimeSeriesChart({
   // The uPlot instance: (re)built in the browser when what it is configured with changes.
   const markersRef = useRef(markers);
   markersRef.current = markers;
+  // A new time zone or locale (settings) redraws the axes too.
   const config = JSON.stringify({
     series: series.map((s) => [s.label, s.unit, s.color, s.thresholds]),
     markers,
+    view: viewRef.current,
   });
   useEffect(() => {
     const el = box.current;

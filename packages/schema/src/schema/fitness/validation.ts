@@ -103,7 +103,7 @@ export type PreferencesBody = z.infer<typeof preferencesBody>;
 export const workoutsQuery = z.object({
   month: z
     .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: "month must be a month such as 2026-12" })
+    .regex(/^[1-9]\d{3}-(0[1-9]|1[0-2])$/, { error: "month must be a month such as 2026-12" })
     .optional(),
   ...pageParams,
 });

@@ -79,7 +79,9 @@ export const devices = pgTable(
     tags: text("tags").array().notNull().default(sql`'{}'`),
   },
   (t) => [
-    index("idx_device_owner").on(t.ownerId),
+    // The owner's devices in the list's keyset order (newest first, queries/devices.ts): a page is
+    // an index range; it serves every lookup by owner too.
+    index("idx_device_owner_created").on(t.ownerId, t.createdAt, t.id),
     // The ingest looks keys up by digest in both columns.
     uniqueIndex("uniq_device_previous_key").on(t.previousKey).where(sql`${t.previousKey} is not null`),
     check("devices_silence_check", sql`${t.silenceSeconds} between 10 and 2592000`),
@@ -375,7 +377,9 @@ export const alerts = pgTable(
     windowSeconds: integer("window_seconds").notNull(),
   },
   (t) => [
-    index("idx_alert_device").on(t.deviceId),
+    // A device's alerts in the list's keyset order (newest first, queries/alerts.ts); it serves
+    // every lookup by device too.
+    index("idx_alert_device_triggered").on(t.deviceId, t.triggeredAt, t.id),
     // Deleting a rule (with its device) cascades to its alerts by rule_id: without this index each
     // deleted rule scanned every alert of every owner (the firing-per-rule index is partial).
     index("idx_alert_rule").on(t.ruleId),

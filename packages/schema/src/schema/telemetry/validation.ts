@@ -403,14 +403,19 @@ export const readingsQuery = z
     path: ["since"],
   });
 
+/** A bound of a list's time filter: years 1 to 9999 (what PostgreSQL takes as written). */
+const listInstant = instant.refine((d) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999, {
+  error: "must be a time between the years 1 and 9999",
+});
+
 /** The alerts list (docs/api.md): filters, and a page (keyset.ts). */
 export const alertsQuery = z
   .object({
     status: z.enum(ALERT_STATUSES, { error: "status must be firing or resolved" }).optional(),
     deviceId: z.uuid({ error: "deviceId must be a device id" }).optional(),
     metric: metricName.optional(),
-    from: instant.optional(),
-    to: instant.optional(),
+    from: listInstant.optional(),
+    to: listInstant.optional(),
     ...pageParams,
   })
   .refine((q) => !(q.from instanceof Date && q.to instanceof Date) || q.from < q.to, {

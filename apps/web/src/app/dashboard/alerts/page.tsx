@@ -27,7 +27,13 @@ export default async function AlertsPage({
   const device = first(query.device);
   const deviceFilter = isUuid(device) ? device : undefined;
   // Days, as the date inputs give them, in the user's time zone: "to" includes its whole day.
-  const day = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
+  // A day that exists, in years PostgreSQL takes as written (a date input sends YYYY-MM-DD).
+  const day = (value: string | undefined) =>
+    value &&
+    /^[1-9]\d{3}-\d{2}-\d{2}$/.test(value) &&
+    new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)
+      ? value
+      : undefined;
   const fromDay = day(first(query.from));
   const toDay = day(first(query.to));
   const cursorParam = first(query.cursor);
@@ -119,7 +125,7 @@ export default async function AlertsPage({
                         href={`/dashboard/devices/${a.deviceId}?alert=${a.id}`}
                         title="Open the chart around this alert"
                       >
-                        {describeRule(a)}
+                        {describeRule({ ...a, locale: prefs.locale })}
                       </Link>
                     </td>
                     <td data-label="Fired" className="small">

@@ -28,7 +28,7 @@ export default async function WorkoutsPage({
   const ownerId = session.user.id;
   const query = await searchParams;
   const monthParam = first(query.month);
-  const month = monthParam && /^\d{4}-(0[1-9]|1[0-2])$/.test(monthParam) ? monthParam : undefined;
+  const month = monthParam && /^[1-9]\d{3}-(0[1-9]|1[0-2])$/.test(monthParam) ? monthParam : undefined;
   const cursorParam = first(query.cursor);
   const cursor = cursorParam && decodeKeyset(cursorParam) ? cursorParam : undefined;
   const { timeZone, locale } = await requestPrefs(ownerId);

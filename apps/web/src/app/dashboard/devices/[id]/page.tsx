@@ -145,8 +145,8 @@ export default async function DevicePage({
 
       {focus && (
         <p className="notice">
-          Showing the alert “{describeRule(focus)}” that fired at <LocalTime value={focus.triggeredAt} /> (red
-          lines).
+          Showing the alert “{describeRule({ ...focus, locale })}” that fired at{" "}
+          <LocalTime value={focus.triggeredAt} /> (red lines).
         </p>
       )}
 
@@ -204,7 +204,9 @@ export default async function DevicePage({
                       <span className={`badge badge-${a.status}`}>{a.status}</span>
                     </td>
                     <td>
-                      <Link href={`/dashboard/devices/${id}?alert=${a.id}`}>{describeRule(a)}</Link>
+                      <Link href={`/dashboard/devices/${id}?alert=${a.id}`}>
+                        {describeRule({ ...a, locale })}
+                      </Link>
                     </td>
                     <td className="small">
                       <LocalTime value={a.triggeredAt} /> · {formatValue(a.value, locale)}
