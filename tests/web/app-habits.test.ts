@@ -200,6 +200,11 @@ describe.each(SIZES)("at $viewport.width×$viewport.height", (size) => {
     expect(await link.getAttribute("href")).toBe(
       `/sign-in?next=${encodeURIComponent("/dashboard/workouts/new")}`,
     );
+    // A page whose session is gone while its cookie stays (revoked, forged) sends to sign-in and back.
+    await context.addCookies([{ name: "better-auth.session_token", value: "revoked.value", url: web.url }]);
+    await page.goto(`${web.url}/dashboard/workouts?month=2026-11`);
+    await page.waitForURL(/\/sign-in\?/);
+    expect(new URL(page.url()).searchParams.get("next")).toBe("/dashboard/workouts?month=2026-11");
     await context.close();
   }, 120_000);
 

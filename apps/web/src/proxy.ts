@@ -3,6 +3,7 @@ import { getSessionCookie } from "better-auth/cookies";
 import { type NextFetchEvent, type NextRequest, NextResponse } from "next/server";
 import { env } from "@/env";
 import { clerkAuthorizedParties } from "@/lib/clerk-session";
+import { PATH_HEADER } from "@/lib/safe-next";
 
 // A first gate in front of the pages, chosen by AUTH_PROVIDER at runtime (one build serves both).
 // Every page, route handler and server action still checks the session itself (lib/session.ts).
@@ -18,10 +19,20 @@ function toSignIn(request: NextRequest): NextResponse {
   return NextResponse.redirect(signIn);
 }
 
+/**
+ * On through to the page, telling it its own path (PATH_HEADER): a page whose session turns out
+ * to be gone (revoked, expired) sends to sign-in with a way back (lib/session.ts requireSession).
+ */
+function onward(request: NextRequest): NextResponse {
+  const headers = new Headers(request.headers);
+  headers.set(PATH_HEADER, request.nextUrl.pathname + request.nextUrl.search);
+  return NextResponse.next({ request: { headers } });
+}
+
 /** Better Auth: no session cookie, no dashboard (only its presence is looked at here). */
 function betterAuthProxy(request: NextRequest): NextResponse {
-  if (PROTECTED_PAGES.test(request.nextUrl.pathname) && !getSessionCookie(request)) return toSignIn(request);
-  return NextResponse.next();
+  if (!PROTECTED_PAGES.test(request.nextUrl.pathname)) return NextResponse.next();
+  return getSessionCookie(request) ? onward(request) : toSignIn(request);
 }
 
 /**
@@ -33,7 +44,7 @@ const clerkProxy = clerkMiddleware(
   async (auth, request) => {
     if (!PROTECTED_PAGES.test(request.nextUrl.pathname)) return;
     const { userId } = await auth();
-    if (!userId) return toSignIn(request);
+    return userId ? onward(request) : toSignIn(request);
   },
   () => ({
     publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,

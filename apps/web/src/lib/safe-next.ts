@@ -37,3 +37,6 @@ export function safeNext(next: string | null): string {
   const path = `${url.pathname}${url.search}${url.hash}`;
   return path.startsWith("/") && !path.startsWith("//") ? path : FALLBACK;
 }
+
+/** The request header the proxy (src/proxy.ts) puts a protected page's own path in. */
+export const PATH_HEADER = "x-pulseboard-path";

@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { cache } from "react";
 import { env } from "@/env";
 import { db } from "./db";
+import { PATH_HEADER, safeNext } from "./safe-next";
 
 // The one session interface of the app, whichever provider signed the user in (AUTH_PROVIDER):
 // pages, route handlers and server actions see a user id, an e-mail address and a display name,
@@ -57,10 +58,15 @@ export const currentSession = cache(async (): Promise<AppSession | null> => {
   return sessionOf(new Request(`http://${host}/`, { headers: requestHeaders }));
 });
 
-/** For pages and server actions: the session, or a redirect to /sign-in. */
+/** For pages and server actions: the session, or a redirect to /sign-in that comes back here. */
 export async function requireSession(): Promise<AppSession> {
   const session = await currentSession();
-  if (!session) redirect("/sign-in");
+  if (!session) {
+    // The page's own path, from the proxy (a client could write the header: safeNext keeps it
+    // to a path on this site).
+    const here = (await headers()).get(PATH_HEADER);
+    redirect(here ? `/sign-in?next=${encodeURIComponent(safeNext(here))}` : "/sign-in");
+  }
   return session;
 }
 

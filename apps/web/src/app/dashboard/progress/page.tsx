@@ -5,6 +5,7 @@ import Link from "next/link";
 import { LocalTime } from "@/components/local-time";
 import { Sparkline } from "@/components/sparkline";
 import { db } from "@/lib/db";
+import { formatDateTime } from "@/lib/format";
 import { formatNumber } from "@/lib/locale";
 import { first } from "@/lib/params";
 import { requestPrefs } from "@/lib/prefs";
@@ -98,14 +99,16 @@ export default async function ProgressPage({
                 <tbody>
                   {rows.map((r) => (
                     <tr key={r.id}>
-                      <td>
+                      <td data-label="Session">
                         <Link href={`/dashboard/workouts/${r.id}`}>
                           <LocalTime value={r.at} />
                         </Link>
                       </td>
-                      <td>{r.best ? `${r.best.reps} × ${show(r.best.kg)} ${unit}` : "—"}</td>
-                      <td>{r.e1rm === null ? "—" : `${show(r.e1rm)} ${unit}`}</td>
-                      <td>
+                      <td data-label="Best set">
+                        {r.best ? `${r.best.reps} × ${show(r.best.kg)} ${unit}` : "—"}
+                      </td>
+                      <td data-label="e1RM">{r.e1rm === null ? "—" : `${show(r.e1rm)} ${unit}`}</td>
+                      <td data-label="Volume">
                         {show(r.volume)} {unit}
                       </td>
                     </tr>
@@ -150,7 +153,14 @@ export default async function ProgressPage({
               <tbody>
                 {weekly.map((w) => (
                   <tr key={`${w.weekStart}-${w.muscleGroup}`}>
-                    <td>{w.weekStart}</td>
+                    {/* A calendar day already in the user's zone: written as a date, not converted. */}
+                    <td>
+                      {formatDateTime(new Date(`${w.weekStart}T00:00:00Z`), {
+                        timeZone: "UTC",
+                        locale,
+                        dateOnly: true,
+                      })}
+                    </td>
                     <td>{w.muscleGroup}</td>
                     <td>{w.sets}</td>
                     <td>

@@ -200,18 +200,18 @@ export default async function DevicePage({
               <tbody>
                 {history.map((a) => (
                   <tr key={a.id} data-testid="alert-row" data-status={a.status}>
-                    <td>
+                    <td data-label="Status">
                       <span className={`badge badge-${a.status}`}>{a.status}</span>
                     </td>
-                    <td>
+                    <td data-label="Rule">
                       <Link href={`/dashboard/devices/${id}?alert=${a.id}`}>
                         {describeRule({ ...a, locale })}
                       </Link>
                     </td>
-                    <td className="small">
+                    <td data-label="Fired" className="small">
                       <LocalTime value={a.triggeredAt} /> · {formatValue(a.value, locale)}
                     </td>
-                    <td className="small">
+                    <td data-label="Resolved" className="small">
                       {a.resolvedAt ? (
                         <>
                           <LocalTime value={a.resolvedAt} /> · {formatValue(a.resolvedValue, locale)}
