@@ -5,6 +5,7 @@ import {
   bucketWords,
   labelWithUnit,
   seriesColor,
+  timeTicks,
   valueWithUnit,
   withAlpha,
 } from "./chart-format";
@@ -49,5 +50,24 @@ describe("colours", () => {
     expect(seriesColor(6)).toBe("#2563eb");
     expect(withAlpha("#2563eb", 0.18)).toBe("rgba(37, 99, 235, 0.18)");
     expect(withAlpha("red", 0.5)).toBe("red");
+  });
+});
+
+describe("timeTicks", () => {
+  const at = (iso: string) => Date.parse(iso) / 1000;
+  it("writes times of day on the user's clock, the day where it changes", () => {
+    const splits = [at("2026-11-30T14:00:00Z"), at("2026-11-30T15:00:00Z"), at("2026-11-30T16:00:00Z")];
+    // 23:00, 00:00 and 01:00 in Tokyo: the second tick starts Dec 1.
+    expect(timeTicks(splits, 3600, "en-GB", "Asia/Tokyo")).toEqual([
+      "23:00\n30 Nov",
+      "00:00\n1 Dec",
+      "01:00",
+    ]);
+    expect(timeTicks(splits, 3600, "en-GB", "UTC")).toEqual(["14:00\n30 Nov", "15:00", "16:00"]);
+  });
+
+  it("writes days and months in the locale", () => {
+    expect(timeTicks([at("2026-12-01T00:00:00Z")], 86_400, "de-DE", "UTC")).toEqual(["1. Dez."]);
+    expect(timeTicks([at("2026-12-01T00:00:00Z")], 30 * 86_400, "en-US", "UTC")).toEqual(["Dec 2026"]);
   });
 });

@@ -58,6 +58,35 @@ export function bucketSpan(
   return `${day(startMs)}, ${time(startMs)} – ${endDay}${time(end)}`;
 }
 
+/**
+ * The time axis' labels, in the user's locale and time zone: months, days, or times of day (a
+ * tick where the day changes says the day too, on a second line); seconds when ticks are closer
+ * than a minute. `splits` and `incrSeconds` are uPlot's (seconds).
+ */
+export function timeTicks(splits: number[], incrSeconds: number, locale: string, timeZone: string): string[] {
+  const format = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(locale, { timeZone, ...options });
+  if (incrSeconds >= 28 * 86_400) {
+    const month = format({ month: "short", year: "numeric" });
+    return splits.map((s) => month.format(s * 1000));
+  }
+  const day = format({ month: "short", day: "numeric" });
+  if (incrSeconds >= 86_400) return splits.map((s) => day.format(s * 1000));
+  const time = format({
+    hour: "2-digit",
+    minute: "2-digit",
+    ...(incrSeconds < 60 ? { second: "2-digit" } : {}),
+  });
+  let previousDay = "";
+  return splits.map((s, i) => {
+    const d = day.format(s * 1000);
+    const t = time.format(s * 1000);
+    const label = i === 0 || d !== previousDay ? `${t}\n${d}` : t;
+    previousDay = d;
+    return label;
+  });
+}
+
 /** Series colours, in order; the first is the app's accent. */
 export const SERIES_COLORS = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#ca8a04"] as const;
 

@@ -21,6 +21,7 @@ import {
   bucketWords,
   labelWithUnit,
   seriesColor,
+  timeTicks,
   valueWithUnit,
   withAlpha,
 } from "@/lib/chart-format";
@@ -269,6 +270,8 @@ function chartOptions(
       {
         stroke: muted,
         font,
+        // Labels in the user's locale and zone (settings), days said where they change.
+        values: (_u, splits, _axis, _space, incr) => timeTicks(splits, incr, view.locale, view.timeZone),
         space: 64,
         gap: 4,
         grid: { stroke: grid, width: 1 },
