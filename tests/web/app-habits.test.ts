@@ -261,6 +261,13 @@ describe.each(SIZES)("at $viewport.width×$viewport.height", (size) => {
     });
     expect(Number(after.tokyoToday)).toBeGreaterThan(Number(before.tokyoToday));
     expect(await page.locator("body").textContent()).toContain("in Asia/Tokyo days");
+    // Every date is on the Tokyo clock too: the 22:00 UTC workout is listed at 07:00.
+    const shownAt = at.toLocaleString("en-US", {
+      timeZone: "Asia/Tokyo",
+      dateStyle: "medium",
+      timeStyle: "short",
+    });
+    expect(await page.locator(`time[datetime="${at.toISOString()}"]`).textContent()).toBe(shownAt);
     await screenshot(page, `43-heatmap-tokyo-${size.name}`);
 
     // Pages of workouts: 25 a page, then the older ones.

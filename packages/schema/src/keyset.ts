@@ -5,6 +5,7 @@
 // every skipped row; a keyset page is an index range.
 import { type AnyColumn, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { InvalidError } from "./errors";
 
 export interface Keyset {
   /** The row's timestamp as the listing wrote it: `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
@@ -58,6 +59,22 @@ export function decodeKeyset(value: string): Keyset | undefined {
   } catch {
     return;
   }
+}
+
+/**
+ * The condition "after the cursor" on a list ordered by (`at`, `id`) descending, or undefined on
+ * the first page; a cursor the list did not write is InvalidError (field `cursor`).
+ */
+export function afterCursor(cursor: string | undefined, at: AnyColumn, id: AnyColumn): SQL | undefined {
+  if (cursor === undefined) return undefined;
+  const key = decodeKeyset(cursor);
+  if (!key) throw new InvalidError("cursor is not one this list wrote", { field: "cursor" });
+  return sql`(${at}, ${id}) < (${key.at}::timestamptz, ${key.id}::uuid)`;
+}
+
+/** The cursor a page was asked with, if a list wrote it; anything else is the first page (for pages). */
+export function pageCursor(value: string | undefined): string | undefined {
+  return value !== undefined && decodeKeyset(value) ? value : undefined;
 }
 
 /**

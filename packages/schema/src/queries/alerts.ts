@@ -1,9 +1,8 @@
 // Alert queries for the web API and pages, scoped by owner in the query itself (through the
 // alert's device).
-import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
-import { InvalidError } from "../errors";
-import { decodeKeyset, keyAt, keysetPage, PAGE_DEFAULT_LIMIT } from "../keyset";
+import { afterCursor, keyAt, keysetPage, PAGE_DEFAULT_LIMIT } from "../keyset";
 import { type AGGREGATES, alertRules, alerts, type COMPARATORS, devices } from "../schema/telemetry";
 
 export interface AlertView {
@@ -95,24 +94,13 @@ export async function listAlertsPage(
   ownerId: string,
   filter: AlertFilter & { cursor?: string | undefined },
 ): Promise<{ rows: AlertView[]; next: string | null }> {
-  const after = filter.cursor === undefined ? undefined : decodeKeyset(filter.cursor);
-  if (filter.cursor !== undefined && !after) {
-    throw new InvalidError("cursor is not one this list wrote", { field: "cursor" });
-  }
   const limit = filter.limit ?? PAGE_DEFAULT_LIMIT;
   const rows = await db
     .select({ ...view, keyAt: keyAt(alerts.triggeredAt) })
     .from(alerts)
     .innerJoin(devices, eq(devices.id, alerts.deviceId))
     .innerJoin(alertRules, eq(alertRules.id, alerts.ruleId))
-    .where(
-      and(
-        filtered(ownerId, filter),
-        after
-          ? sql`(${alerts.triggeredAt}, ${alerts.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
-          : undefined,
-      ),
-    )
+    .where(and(filtered(ownerId, filter), afterCursor(filter.cursor, alerts.triggeredAt, alerts.id)))
     .orderBy(desc(alerts.triggeredAt), desc(alerts.id))
     .limit(limit + 1);
   return keysetPage(rows, limit);

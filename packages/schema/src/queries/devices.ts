@@ -2,8 +2,8 @@
 // finds nothing (the API answers 404), never someone else's row.
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { InvalidError, NotFoundError } from "../errors";
-import { decodeKeyset, keyAt, keysetPage, PAGE_DEFAULT_LIMIT } from "../keyset";
+import { NotFoundError } from "../errors";
+import { afterCursor, keyAt, keysetPage, PAGE_DEFAULT_LIMIT } from "../keyset";
 import { deviceKeyDigest, devices, generateDeviceKey, type UpdateDeviceBody } from "../schema/telemetry";
 
 export interface DeviceSummary {
@@ -76,10 +76,6 @@ export async function listDevicesPage(
   ownerId: string,
   options: { tag?: string | undefined; cursor?: string | undefined; limit?: number | undefined },
 ): Promise<{ rows: DeviceSummary[]; next: string | null }> {
-  const after = options.cursor === undefined ? undefined : decodeKeyset(options.cursor);
-  if (options.cursor !== undefined && !after) {
-    throw new InvalidError("cursor is not one this list wrote", { field: "cursor" });
-  }
   const limit = options.limit ?? PAGE_DEFAULT_LIMIT;
   const rows = await db
     .select({ ...summary, keyAt: keyAt(devices.createdAt) })
@@ -88,9 +84,7 @@ export async function listDevicesPage(
       and(
         eq(devices.ownerId, ownerId),
         tagged(options.tag),
-        after
-          ? sql`(${devices.createdAt}, ${devices.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
-          : undefined,
+        afterCursor(options.cursor, devices.createdAt, devices.id),
       ),
     )
     .orderBy(desc(devices.createdAt), desc(devices.id))

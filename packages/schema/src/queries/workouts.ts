@@ -2,9 +2,9 @@
 // is stored whole (one transaction) and never edited; a wrong one is deleted.
 import { and, asc, desc, sql as dsql, eq, gte } from "drizzle-orm";
 import type { Database } from "../client";
-import { InvalidError, NotFoundError } from "../errors";
+import { NotFoundError } from "../errors";
 import { DEFAULT_HEART_RATE_METRIC, sessionVolumeKg } from "../fitness-math";
-import { decodeKeyset, keyAt, keysetPage, PAGE_DEFAULT_LIMIT } from "../keyset";
+import { afterCursor, keyAt, keysetPage, PAGE_DEFAULT_LIMIT } from "../keyset";
 import { type CreateWorkoutBody, exercises, logSets, workoutLogs, workoutPlans } from "../schema/fitness";
 import { devices } from "../schema/telemetry";
 import { assertExercisesExist } from "./exercises";
@@ -79,19 +79,6 @@ const summaryColumns = {
   volumeKg: dsql<number>`coalesce(sum(${logSets.reps} * ${logSets.weightKg}), 0)::float8`,
 };
 
-/** The owner's latest workouts, newest first. */
-export async function listWorkouts(db: Database, ownerId: string, limit = 100): Promise<WorkoutSummary[]> {
-  return db
-    .select(summaryColumns)
-    .from(workoutLogs)
-    .leftJoin(workoutPlans, eq(workoutPlans.id, workoutLogs.planId))
-    .leftJoin(logSets, eq(logSets.logId, workoutLogs.id))
-    .where(eq(workoutLogs.userId, ownerId))
-    .groupBy(workoutLogs.id, workoutPlans.name)
-    .orderBy(desc(workoutLogs.performedAt), desc(workoutLogs.id))
-    .limit(limit);
-}
-
 /** When the owner's workouts since `since` started (the training-day heat map). */
 export async function workoutTimesSince(db: Database, ownerId: string, since: Date): Promise<Date[]> {
   const rows = await db
@@ -125,10 +112,6 @@ export async function listWorkoutsPage(
   ownerId: string,
   options: WorkoutsPageOptions,
 ): Promise<{ rows: WorkoutSummary[]; next: string | null }> {
-  const after = options.cursor === undefined ? undefined : decodeKeyset(options.cursor);
-  if (options.cursor !== undefined && !after) {
-    throw new InvalidError("cursor is not one this list wrote", { field: "cursor" });
-  }
   const limit = options.limit ?? PAGE_DEFAULT_LIMIT;
   const zone = options.timeZone ?? "UTC";
   // The month's bounds are local midnights in the owner's zone (a month is not 30 days of UTC).
@@ -146,9 +129,7 @@ export async function listWorkoutsPage(
         eq(workoutLogs.userId, ownerId),
         start ? dsql`${workoutLogs.performedAt} >= ${start}` : undefined,
         end ? dsql`${workoutLogs.performedAt} < ${end}` : undefined,
-        after
-          ? dsql`(${workoutLogs.performedAt}, ${workoutLogs.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
-          : undefined,
+        afterCursor(options.cursor, workoutLogs.performedAt, workoutLogs.id),
       ),
     )
     .groupBy(workoutLogs.id, workoutPlans.name)

@@ -1,7 +1,7 @@
 import { listAlertsPage } from "@pulseboard/schema/queries/alerts";
 import { listDevices } from "@pulseboard/schema/queries/devices";
 import { latestValues } from "@pulseboard/schema/queries/latest";
-import { listWorkouts } from "@pulseboard/schema/queries/workouts";
+import { listWorkoutsPage } from "@pulseboard/schema/queries/workouts";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LiveRefresh } from "@/components/live-refresh";
@@ -20,7 +20,7 @@ export default async function OverviewPage() {
     listDevices(db, ownerId),
     listAlertsPage(db, ownerId, { status: "firing", limit: 20 }),
     latestValues(db, ownerId),
-    listWorkouts(db, ownerId, 5),
+    listWorkoutsPage(db, ownerId, { limit: 5 }),
   ]);
   const { locale } = await requestPrefs(ownerId);
   const online = devices.filter((d) => d.status === "online").length;
@@ -123,11 +123,11 @@ export default async function OverviewPage() {
 
       <section className="card">
         <h2>Recent workouts</h2>
-        {workouts.length === 0 ? (
+        {workouts.rows.length === 0 ? (
           <p className="muted">No workouts logged yet.</p>
         ) : (
           <ul style={{ margin: 0, paddingLeft: "1.1rem" }}>
-            {workouts.map((w) => (
+            {workouts.rows.map((w) => (
               <li key={w.id}>
                 <LocalTime value={w.performedAt} /> · {w.planName ?? "Free session"} · {w.sets} sets
               </li>

@@ -1,4 +1,4 @@
-import { decodeKeyset } from "@pulseboard/schema/keyset";
+import { pageCursor } from "@pulseboard/schema/keyset";
 import { listAlertsPage } from "@pulseboard/schema/queries/alerts";
 import { listDevices } from "@pulseboard/schema/queries/devices";
 import { nextDay, startOfLocalDay } from "@pulseboard/schema/time-zone";
@@ -36,8 +36,7 @@ export default async function AlertsPage({
       : undefined;
   const fromDay = day(first(query.from));
   const toDay = day(first(query.to));
-  const cursorParam = first(query.cursor);
-  const cursor = cursorParam && decodeKeyset(cursorParam) ? cursorParam : undefined;
+  const cursor = pageCursor(first(query.cursor));
   const prefs = await requestPrefs(session.user.id);
   // Both owner-scoped: another owner's device id simply matches no alert.
   const [devices, page] = await Promise.all([

@@ -1,4 +1,4 @@
-import { decodeKeyset } from "@pulseboard/schema/keyset";
+import { pageCursor } from "@pulseboard/schema/keyset";
 import { listDevicesPage } from "@pulseboard/schema/queries/devices";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -21,8 +21,7 @@ export default async function DevicesPage({
   const session = await requireSession();
   const query = await searchParams;
   const tag = first(query.tag)?.trim() || undefined;
-  const cursorParam = first(query.cursor);
-  const cursor = cursorParam && decodeKeyset(cursorParam) ? cursorParam : undefined;
+  const cursor = pageCursor(first(query.cursor));
   const page = await listDevicesPage(db, session.user.id, { tag, cursor, limit: 50 });
   const devices = page.rows;
   return (

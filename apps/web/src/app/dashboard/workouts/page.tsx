@@ -1,5 +1,6 @@
+import { workoutsQuery } from "@pulseboard/schema/fitness";
 import { calendarDays, heatMapWeeks, toDisplayWeight } from "@pulseboard/schema/fitness-math";
-import { decodeKeyset } from "@pulseboard/schema/keyset";
+import { pageCursor } from "@pulseboard/schema/keyset";
 import { getPreferences } from "@pulseboard/schema/queries/fitness-preferences";
 import { countWorkouts, listWorkoutsPage, workoutTimesSince } from "@pulseboard/schema/queries/workouts";
 import { startOfLocalDay } from "@pulseboard/schema/time-zone";
@@ -27,10 +28,9 @@ export default async function WorkoutsPage({
   const session = await requireSession();
   const ownerId = session.user.id;
   const query = await searchParams;
-  const monthParam = first(query.month);
-  const month = monthParam && /^[1-9]\d{3}-(0[1-9]|1[0-2])$/.test(monthParam) ? monthParam : undefined;
-  const cursorParam = first(query.cursor);
-  const cursor = cursorParam && decodeKeyset(cursorParam) ? cursorParam : undefined;
+  // The API's contract decides what a month is; anything else shows every month.
+  const month = workoutsQuery.shape.month.safeParse(first(query.month)).data;
+  const cursor = pageCursor(first(query.cursor));
   const { timeZone, locale } = await requestPrefs(ownerId);
   // The heat map's days are the user's days (settings: time zone), Monday first.
   const weeks = heatMapWeeks(new Date(), timeZone, WEEKS);
