@@ -55,7 +55,7 @@ export const ingestEnvSchema = z
     DEVICE_KEY_CACHE_MS: positiveInt(5000, 600_000),
     /** How long a message id (`mid`, Idempotency-Key) is remembered: redeliveries within it are stored once. */
     MESSAGE_ID_TTL_HOURS: positiveInt(24, 24 * 30),
-    EVALUATION_INTERVAL_MS: positiveInt(100, 600_000),
+    EVALUATION_INTERVAL_MS: positiveInt(50, 600_000),
     LAST_SEEN_INTERVAL_MS: positiveInt(5000, 600_000),
     /** Where evaluation messages go: the alerter's public base URL. */
     ALERTER_URL: z.url().default("http://127.0.0.1:3002"),
