@@ -65,10 +65,13 @@ async function makeRule(deviceId: string) {
   return rule;
 }
 
-/** The rule's condition, which an alert keeps (the trigger copies it when an insert leaves it out). */
+/**
+ * The rule's condition and severity, which an alert keeps (the trigger copies them when an insert
+ * leaves them out).
+ */
 function condition(rule: Awaited<ReturnType<typeof makeRule>>) {
-  const { metric, comparator, threshold, aggregate, windowSeconds } = rule;
-  return { metric, comparator, threshold, aggregate, windowSeconds };
+  const { metric, comparator, threshold, aggregate, windowSeconds, severity } = rule;
+  return { metric, comparator, threshold, aggregate, windowSeconds, severity };
 }
 
 let ownerId: string;

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, useTestDatabase } from "@pulseboard/devstack/test";
 import { spawnTs } from "@pulseboard/devstack/test/process";
+import { standardSecretForm, webhookSecretKey } from "@pulseboard/runtime/standard-webhooks";
 import { createDb, createDirectClient } from "@pulseboard/schema/client";
 import { MIGRATIONS_FOLDER, runMigrations } from "@pulseboard/schema/migrate";
 import { LEGACY_READINGS, moveLegacyBatch } from "@pulseboard/schema/queries/legacy-moves";
@@ -218,6 +219,65 @@ describe("0007: alert deliveries", () => {
       const [columns] = await sql<{ n: number }[]>`
       select count(*)::int as n from information_schema.columns
       where table_name = 'alert_events' and column_name like 'webhook_%'`;
+      expect(columns?.n).toBe(0);
+    });
+  });
+});
+
+describe("0024: notification channels", () => {
+  it("turns each webhook setting into a webhook channel with the same key, its deliveries following", async () => {
+    await withDatabaseAt("0023_list_keyset_indexes", async ({ sql, deviceId, migrate }) => {
+      // An old-style secret: `whsec_` + URL-safe base64 (these bytes make both - and _).
+      const key = Buffer.from(Array.from({ length: 24 }, (_, i) => (i * 37 + 251) % 256));
+      const old = `whsec_${key.toString("base64url")}`;
+      expect(old).toMatch(/[-_]/);
+      await sql`insert into "user" (id, name, email) values ('o2', 'no url', 'o2@example.com'),
+                                                           ('o3', 'odd secret', 'o3@example.com')`;
+      await sql`
+        insert into notification_settings (owner_id, webhook_url, webhook_secret) values
+          ('o1', 'https://hooks.example.com/pulseboard', ${old}),
+          ('o2', null, 'whsec_unused'),
+          ('o3', 'https://odd.example.com/hook', 'not base64!')`;
+      const [event] = await sql<{ id: string }[]>`
+        with rule as (
+          insert into alert_rules (device_id, metric, comparator, threshold)
+          values (${deviceId}, 'temperature', 'gt', 30) returning id
+        ), alert as (
+          insert into alerts (rule_id, device_id) select id, ${deviceId} from rule returning id
+        )
+        insert into alert_events (alert_id, owner_id, kind) select id, 'o1', 'fired' from alert returning id`;
+      await sql`insert into alert_deliveries (event_id, destination, status) values (${event?.id ?? ""}, 'webhook', 'pending')`;
+
+      await migrate();
+      const channels = await sql<
+        {
+          owner_id: string;
+          kind: string;
+          url: string;
+          secret: string;
+          legacy_secret: string;
+          severities: string[];
+        }[]
+      >`select owner_id, kind, url, secret, legacy_secret, severities from notification_channels order by owner_id`;
+      expect(channels.map((c) => [c.owner_id, c.kind, c.url, c.legacy_secret, c.severities])).toEqual([
+        ["o1", "webhook", "https://hooks.example.com/pulseboard", old, ["info", "warning", "critical"]],
+        ["o3", "webhook", "https://odd.example.com/hook", "not base64!", ["info", "warning", "critical"]],
+      ]);
+      // The same key, in the form Standard Webhooks libraries read.
+      const [o1, o3] = channels;
+      expect(o1?.secret).toBe(standardSecretForm(old));
+      expect(webhookSecretKey(o1?.secret ?? "").equals(key)).toBe(true);
+      expect(webhookSecretKey(o3?.secret ?? "").toString()).toBe("not base64!");
+      const [delivery] = await sql<{ channel_id: string; notice: string; severity: string }[]>`
+        select d.channel_id, e.notice, a.severity from alert_deliveries d
+        join alert_events e on e.id = d.event_id join alerts a on a.id = e.alert_id`;
+      const [channelId] = await sql<
+        { id: string }[]
+      >`select id from notification_channels where owner_id = 'o1'`;
+      expect(delivery).toEqual({ channel_id: channelId?.id, notice: "sent", severity: "warning" });
+      const [columns] = await sql<{ n: number }[]>`
+        select count(*)::int as n from information_schema.columns
+        where table_name = 'notification_settings' and column_name like 'webhook_%'`;
       expect(columns?.n).toBe(0);
     });
   });

@@ -3,9 +3,11 @@
 // endpoints themselves are in routes/, and their failures become HTTP answers here only.
 import { createServer, type ServerResponse } from "node:http";
 import * as http from "@pulseboard/runtime/http";
+import { createMailer } from "@pulseboard/runtime/mail";
 import { InvalidError } from "@pulseboard/schema/errors";
 import { Receiver } from "@upstash/qstash";
 import type { AlerterApp, AlerterConfig, AlerterContext, AlerterDeps } from "./context";
+import { RetryableDeliveryError } from "./deliver";
 import { DELIVER_PATH, queueRetried } from "./deliveries";
 import { createDeliveryQueue } from "./delivery-queue";
 import { Maintenance } from "./maintenance";
@@ -16,7 +18,6 @@ import { evaluateRoute } from "./routes/evaluate";
 import type { SignedRoute } from "./routes/route";
 import { sweepRoute } from "./routes/sweep";
 import { SWEEP_PATH, startLocalSweepTimer, sweep } from "./sweep";
-import { RetryableDeliveryError } from "./webhook";
 
 export type { AlerterApp, AlerterConfig, AlerterDeps };
 
@@ -35,6 +36,7 @@ export function buildApp({ db, log, queue, config, direct }: AlerterDeps): Alert
     // The local queue holds its messages in memory: a restart loses every chain it had.
     chainsSurviveRestart: Boolean(config.QSTASH_TOKEN),
   });
+  const mailer = config.SMTP_URL ? createMailer({ url: config.SMTP_URL, from: config.MAIL_FROM }) : undefined;
   const maintenance = new Maintenance({
     db,
     direct,
@@ -47,6 +49,7 @@ export function buildApp({ db, log, queue, config, direct }: AlerterDeps): Alert
     log,
     metrics,
     deliveries,
+    mailer,
     config,
     maintenance,
     recent: new RecentEvaluations(),
@@ -123,6 +126,7 @@ export function buildApp({ db, log, queue, config, direct }: AlerterDeps): Alert
       stopSweepTimer?.();
       deliveries.close();
       await http.closeServer(server);
+      mailer?.close();
       await maintenance.idle();
     },
   };

@@ -3,6 +3,7 @@
 import type { Queue } from "@pulseboard/queue";
 import type { WorkerApp } from "@pulseboard/runtime/http";
 import type { Logger } from "@pulseboard/runtime/logger";
+import type { Mailer } from "@pulseboard/runtime/mail";
 import type { Database, SqlClient } from "@pulseboard/schema/client";
 import type { DeliveryQueue } from "./delivery-queue";
 import type { AlerterEnv } from "./env";
@@ -26,6 +27,9 @@ export type AlerterConfig = Pick<
   | "WEBHOOK_ALLOW_PRIVATE"
   | "RAW_RETENTION_DAYS"
   | "MINUTE_RETENTION_DAYS"
+  | "APP_URL"
+  | "SMTP_URL"
+  | "MAIL_FROM"
 >;
 
 export interface AlerterContext {
@@ -33,6 +37,8 @@ export interface AlerterContext {
   log: Logger;
   metrics: AlerterMetrics;
   deliveries: DeliveryQueue;
+  /** E-mail notices' SMTP connection (undefined without SMTP_URL). */
+  mailer: Mailer | undefined;
   config: AlerterConfig;
   maintenance: Maintenance;
   /** Devices evaluated from messages just now, which a sweep leaves out. */

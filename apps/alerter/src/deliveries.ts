@@ -1,10 +1,12 @@
-// Deliveries as pure functions: what the queue is asked to deliver (and how it deduplicates), the
-// body the owner's webhook receives, how long an attempt owns its delivery, what a failed attempt
-// means, and when no queue chain owns a delivery any more (docs/alerting.md, "Delivery").
+// Deliveries as pure functions: what the queue is asked to deliver (and how it deduplicates), how
+// long an attempt owns its delivery, what a failed attempt means, and when no queue chain owns a
+// delivery any more (docs/alerting.md, "Delivery"). What a notice says is ./notice-text.ts.
 
 import { retryDelayMs } from "@pulseboard/queue";
-import type { DeliveryDestination, EventForDelivery } from "@pulseboard/schema/queries/alert-deliveries";
+import type { DeliveryKey } from "@pulseboard/schema/queries/alert-deliveries";
 import type { DELIVERY_STATUSES } from "@pulseboard/schema/telemetry";
+
+export type { DeliveryKey };
 
 /** The signed endpoint the queue delivers each event through. */
 export const DELIVER_PATH = "/v1/deliver";
@@ -28,17 +30,11 @@ export function roundTag(round: DeliveryRound): string {
   }
 }
 
-/** One event's delivery to one destination: what a queue message asks for. */
-export interface DeliveryKey {
-  eventId: string;
-  destination: DeliveryDestination;
+export function deliveryDeduplicationId({ eventId, channelId }: DeliveryKey, round: DeliveryRound): string {
+  return `deliver-${eventId}-${channelId}-${roundTag(round)}`;
 }
 
-export function deliveryDeduplicationId({ eventId, destination }: DeliveryKey, round: DeliveryRound): string {
-  return `deliver-${eventId}-${destination}-${roundTag(round)}`;
-}
-
-/** The queue message that delivers one event to one destination: retried until the last attempt. */
+/** The queue message that delivers one event to one channel: retried until the last attempt. */
 export function deliveryMessage(
   publicUrl: string,
   delivery: DeliveryKey,
@@ -47,43 +43,15 @@ export function deliveryMessage(
 ) {
   return {
     url: new URL(DELIVER_PATH, publicUrl).toString(),
-    body: { eventId: delivery.eventId, destination: delivery.destination },
+    body: { eventId: delivery.eventId, channelId: delivery.channelId },
     deduplicationId: deliveryDeduplicationId(delivery, round),
     retries: maxAttempts - 1,
   };
 }
 
-/** The JSON the owner's webhook receives for an event (docs/alerting.md, "Webhook"). */
-export function webhookPayload(event: EventForDelivery) {
-  const iso = (date: Date | null) => (date ? date.toISOString() : null);
-  return {
-    id: event.id,
-    type: `alert.${event.kind}`,
-    at: event.at.toISOString(),
-    value: event.value,
-    alert: {
-      id: event.alert.id,
-      status: event.alert.status,
-      triggeredAt: event.alert.triggeredAt.toISOString(),
-      resolvedAt: iso(event.alert.resolvedAt),
-      windowStart: iso(event.alert.windowStart),
-      windowEnd: iso(event.alert.windowEnd),
-    },
-    rule: {
-      id: event.rule.id,
-      metric: event.rule.metric,
-      comparator: event.rule.comparator,
-      threshold: event.rule.threshold,
-      aggregate: event.rule.aggregate,
-      windowSeconds: event.rule.windowSeconds,
-    },
-    device: { id: event.device.id, name: event.device.name },
-  };
-}
-
 /**
- * How long an attempt owns its claim: the webhook's timeout (the POST is aborted then) and a
- * margin for recording the outcome. Past it the attempt is taken as crashed and may be claimed
+ * How long an attempt owns its claim: the send's timeout (a POST is aborted then; the mailer's
+ * own timeouts are shorter) and a margin for recording the outcome. Past it the attempt is taken as crashed and may be claimed
  * again, so a slow attempt is never claimed twice.
  */
 export function leaseMs(webhookTimeoutMs: number): number {
@@ -134,7 +102,7 @@ export function afterFailedAttempt({
   return {
     outcome: "retry",
     retryInMs: retriesLeft ? Math.round(retryDelayMs(retried + 1, retryBaseMs)) : 0,
-    reason: `webhook delivery failed (${error}); attempt ${attempts} of ${maxAttempts}`,
+    reason: `delivery failed (${error}); attempt ${attempts} of ${maxAttempts}`,
   };
 }
 

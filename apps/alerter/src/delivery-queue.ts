@@ -44,7 +44,7 @@ export function createDeliveryQueue({
           .publishJSON(deliveryMessage(publicUrl, delivery, round, maxAttempts))
           .catch((err: unknown) =>
             webhookLog.warn(
-              { err, eventId: delivery.eventId, destination: delivery.destination },
+              { err, eventId: delivery.eventId, channelId: delivery.channelId },
               "could not enqueue delivery; the outbox sweep will",
             ),
           ),

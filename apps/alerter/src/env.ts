@@ -46,6 +46,14 @@ export const alerterEnvSchema = z
      * receiver). Off, only global unicast addresses are reached (SSRF guard).
      */
     WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
+    /** The dashboard's public URL: notices link to the alert's page there. */
+    APP_URL: z.url().default("http://localhost:3000"),
+    /**
+     * The mail server e-mail notices go through (`smtp://host:port`, `smtps://user:pass@host`).
+     * Unset: e-mail deliveries are recorded as skipped (`pnpm start` runs a local sink).
+     */
+    SMTP_URL: optionalText,
+    MAIL_FROM: z.string().default("Pulseboard <alerts@pulseboard.localhost>"),
     /** Local queue: the unit of QStash's retry backoff (tests shorten it). */
     QUEUE_RETRY_BASE_MS: positiveInt(1000, 60_000),
   })

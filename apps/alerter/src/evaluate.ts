@@ -4,15 +4,19 @@
 // converge: the window is always the one ending now, and the writes are idempotent.
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database } from "@pulseboard/schema/client";
-import type { AlertTransition } from "@pulseboard/schema/live";
-import { loadRuleStates, openAlert, resolveAlert } from "@pulseboard/schema/queries/alert-evaluation";
+import {
+  loadRuleStates,
+  openAlert,
+  type RecordedTransition,
+  resolveAlert,
+} from "@pulseboard/schema/queries/alert-evaluation";
 import { decide } from "./decide";
 import type { DeliveryKey } from "./deliveries";
 import { type EvaluationFailure, halves, isDataError } from "./isolation";
 import type { AlerterMetrics } from "./metrics";
 
-/** A transition this alerter recorded; also what its NOTIFY carries. */
-export type Transition = AlertTransition;
+/** A transition this alerter recorded (its NOTIFY carries it without the deliveries). */
+export type Transition = RecordedTransition;
 
 /** Reports a device or rule whose evaluation failed and was skipped; by default, fails instead. */
 export type OnEvaluationFailure = (failure: EvaluationFailure) => void;
@@ -130,12 +134,9 @@ export function reportFailure({
   };
 }
 
-/**
- * The deliveries the transitions' messages ask for: each event's webhook delivery (recorded with
- * it; one without a webhook was recorded as skipped and answers not_pending).
- */
+/** The deliveries the transitions' notices wrote (none for a held or dropped notice). */
 export function transitionDeliveries(transitions: Transition[]): DeliveryKey[] {
-  return transitions.map((t) => ({ eventId: t.eventId, destination: "webhook" }));
+  return transitions.flatMap((t) => t.deliveries);
 }
 
 /** Counts and logs the transitions an evaluation made. */

@@ -37,7 +37,7 @@ export function createMetrics() {
     }),
     webhookDeliveries: new Counter({
       name: "alerter_webhook_deliveries_total",
-      help: "Webhook delivery attempts, by outcome (delivered, retry, failed, skipped)",
+      help: "Notice delivery attempts (webhook, e-mail, Slack), by outcome (delivered, retry, failed, skipped)",
       labelNames: ["outcome"],
       registers,
     }),

@@ -1,8 +1,9 @@
 // The sweep (/v1/sweep, a QStash cron or the local timer): silent devices offline, every rule
 // evaluated (but those of devices a message just had this alerter evaluate), closed minutes rolled
-// up alongside (then a bounded share of deleted devices' rows purged), and the deliveries no queue
-// chain owns any more enqueued again, so a crash (before the enqueue, or mid-attempt) or a lost
-// message loses nothing. One sweep at a time across every alerter instance: each takes the
+// up alongside (then a bounded share of deleted devices' rows purged), held notices whose snooze
+// or maintenance window ended sent, unacknowledged critical alerts escalated, and the deliveries
+// no queue chain owns any more enqueued again, so a crash (before the enqueue, or mid-attempt) or
+// a lost message loses nothing. One sweep at a time across every alerter instance: each takes the
 // `sweep` lease (queries/leases.ts) or skips.
 import { randomUUID } from "node:crypto";
 import type { Queue } from "@pulseboard/queue";
@@ -11,6 +12,13 @@ import { adoptOrphanedDeliveries } from "@pulseboard/schema/queries/alert-delive
 import { devicesWithRules } from "@pulseboard/schema/queries/alert-evaluation";
 import { markDevicesOfflineOrOnlineBySilence } from "@pulseboard/schema/queries/device-liveness";
 import { acquireLease, releaseLease, renewLease } from "@pulseboard/schema/queries/leases";
+import {
+  type DeliveryKey,
+  escalateAlert,
+  escalationCandidates,
+  heldNotices,
+  releaseNotice,
+} from "@pulseboard/schema/queries/notices";
 import { rollUpClosedDays, rollUpClosedMinutes } from "@pulseboard/schema/queries/rollups";
 import type { AlerterContext } from "./context";
 import { REDELIVERY_GRACE_MS } from "./deliveries";
@@ -26,12 +34,17 @@ export const SWEEP_LEASE_MS = 60_000;
 export interface SweepResult {
   transitions: number;
   redelivered: number;
+  /** Held notices sent (or dropped) and alerts escalated: their deliveries. */
+  notices?: number;
   /** Another sweep held the lease: this one did nothing. */
   skipped?: true;
 }
 
 export interface SweepOptions {
-  /** The time deliveries are judged at (the database's clock by default; tests move it). */
+  /**
+   * The time deliveries are judged at (the database's clock by default), and holds and
+   * escalations (this process's clock by default); tests move it.
+   */
   now?: Date;
   /** How late a pending delivery's queue message may be before it is taken as lost. */
   graceMs?: number;
@@ -113,9 +126,44 @@ async function sweepOnce(
   await rollUp;
   reportTransitions(transitions, { metrics, log: log.child({ module: "evaluate" }) });
   await deliveries.enqueue(transitionDeliveries(transitions), { kind: "transition" });
+  const noticed = await settleNotices({ db, log }, now ?? new Date());
+  await deliveries.enqueue(noticed, { kind: "transition" });
   const orphaned = await adoptOrphanedDeliveries(db, { now, graceMs });
   await deliveries.enqueue(orphaned, { kind: "sweep", at: new Date() });
-  return { transitions: transitions.length, redelivered: orphaned.length };
+  return { transitions: transitions.length, redelivered: orphaned.length, notices: noticed.length };
+}
+
+/**
+ * Held notices looked at again (sent once their hold ended, or dropped), then unacknowledged
+ * critical alerts escalated (queries/notices.ts). Each on its own: one that fails is logged and
+ * the others go on.
+ */
+export async function settleNotices(
+  { db, log }: Pick<AlerterContext, "db" | "log">,
+  now: Date,
+): Promise<DeliveryKey[]> {
+  const noticeLog = log.child({ module: "notices" });
+  const keys: DeliveryKey[] = [];
+  for (const { eventId, alertId } of await heldNotices(db)) {
+    try {
+      keys.push(...(await releaseNotice(db, eventId, now)));
+    } catch (err) {
+      noticeLog.error(
+        { err, eventId, alertId },
+        "could not release a held notice; the next sweep tries again",
+      );
+    }
+  }
+  for (const alertId of await escalationCandidates(db, now)) {
+    try {
+      const escalated = await escalateAlert(db, alertId, now);
+      if (escalated.length > 0) noticeLog.info({ alertId }, "alert escalated: not acknowledged in time");
+      keys.push(...escalated);
+    } catch (err) {
+      noticeLog.error({ err, alertId }, "could not escalate an alert; the next sweep tries again");
+    }
+  }
+  return keys;
 }
 
 /**

@@ -5,11 +5,11 @@
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { reapAll, spawnTs } from "@pulseboard/devstack/test/process";
 import { findFreePort } from "@pulseboard/runtime/ports";
+import { signWebhook } from "@pulseboard/runtime/webhook";
 import { deviceKeyDigest, devices, generateDeviceKey } from "@pulseboard/schema";
 import { eq } from "drizzle-orm";
 import mqtt from "mqtt";
 import { afterAll, describe, expect, it } from "vitest";
-import { signWebhook } from "../src/webhook";
 import { KEYS, setupRule, startWebhookReceiver } from "./harness";
 
 const database = useTestDatabase();

@@ -98,10 +98,16 @@ describe("transitions", () => {
       .from(alertEvents)
       .innerJoin(alertDeliveries, eq(alertDeliveries.eventId, alertEvents.id))
       .where(eq(alertEvents.alertId, alert?.id ?? ""));
-    // The owner has no webhook: its delivery is recorded as skipped, with the event.
-    expect(events.map((e) => [e.alert_events.kind, e.alert_events.value, e.alert_deliveries.status])).toEqual(
-      [["fired", 33, "skipped"]],
-    );
+    // The owner set no channel: the delivery, recorded with the event, goes to their account e-mail.
+    expect(
+      events.map((e) => [
+        e.alert_events.kind,
+        e.alert_events.value,
+        e.alert_events.notice,
+        e.alert_deliveries.destination,
+        e.alert_deliveries.status,
+      ]),
+    ).toEqual([["fired", 33, "sent", "email", "pending"]]);
   });
 
   it("resolves when the window no longer breaches, once; then can fire again as a new alert", async () => {

@@ -6,9 +6,10 @@ import { createOwnerWithDevice } from "@pulseboard/devstack/test/fixtures";
 import { createQueue, signLikeQStash } from "@pulseboard/queue";
 import { createLogger } from "@pulseboard/runtime/logger";
 import { findFreePort } from "@pulseboard/runtime/ports";
-import { alertRules, notificationSettings } from "@pulseboard/schema";
+import { generateWebhookSecret } from "@pulseboard/runtime/standard-webhooks";
+import { alertRules, notificationChannels } from "@pulseboard/schema";
 import { createDb, createPooledClient, type Database, type SqlClient } from "@pulseboard/schema/client";
-import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "@pulseboard/schema/telemetry";
+import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES, SEVERITIES } from "@pulseboard/schema/telemetry";
 import { type AlerterApp, type AlerterConfig, buildApp } from "../src/app";
 
 export const KEYS = { current: "sig_alerter_current_0123456789", next: "sig_alerter_next_0123456789" };
@@ -91,6 +92,9 @@ export async function startAlerter(
     WEBHOOK_ALLOW_PRIVATE: true,
     RAW_RETENTION_DAYS: 30,
     MINUTE_RETENTION_DAYS: 400,
+    APP_URL: "http://localhost:3000",
+    SMTP_URL: undefined,
+    MAIL_FROM: "Pulseboard <alerts@pulseboard.localhost>",
     ...overrides,
   };
   const queue = createQueue(
@@ -127,20 +131,6 @@ export async function startAlerter(
   };
 }
 
-/**
- * True once every message the alerter's local queue enqueued so far has been answered (delivered,
- * refused or given up), from its debug log: nothing it sent earlier can still arrive.
- */
-export function queueSettled(logs: Record<string, unknown>[]): boolean {
-  const open = new Set<unknown>();
-  for (const l of logs) {
-    if (l.module !== "queue" || l.messageId === undefined) continue;
-    if (l.msg === "message enqueued") open.add(l.messageId);
-    else if (l.msg !== "delivery failed; will retry") open.delete(l.messageId);
-  }
-  return open.size === 0;
-}
-
 export interface RuleSetup {
   comparator?: (typeof COMPARATORS)[number];
   threshold?: number;
@@ -149,14 +139,33 @@ export interface RuleSetup {
   recoveryThreshold?: number;
   noData?: (typeof NO_DATA_POLICIES)[number];
   metric?: string;
+  severity?: (typeof SEVERITIES)[number];
 }
 
-/** An owner (with a webhook when given), a device and a rule on it. */
+/**
+ * An owner (with a webhook channel receiving every severity when given), a device and a rule on
+ * it. Without a webhook the owner has no channel: their account e-mail becomes one at the first
+ * notice.
+ */
 export async function setupRule(db: Database, rule: RuleSetup = {}, webhookUrl?: string) {
   const { ownerId, deviceId } = await createOwnerWithDevice(db, crypto.randomUUID(), "greenhouse");
-  const secret = `whsec_${crypto.randomUUID()}`;
-  if (webhookUrl)
-    await db.insert(notificationSettings).values({ ownerId, webhookUrl, webhookSecret: secret });
+  const secret = generateWebhookSecret();
+  let channelId: string | undefined;
+  if (webhookUrl) {
+    const [channel] = await db
+      .insert(notificationChannels)
+      .values({
+        ownerId,
+        kind: "webhook",
+        name: "Test receiver",
+        url: webhookUrl,
+        secret,
+        severities: ["info", "warning", "critical"],
+        verifiedAt: new Date(),
+      })
+      .returning();
+    channelId = channel?.id;
+  }
   const [created] = await db
     .insert(alertRules)
     .values({
@@ -168,8 +177,9 @@ export async function setupRule(db: Database, rule: RuleSetup = {}, webhookUrl?:
       aggregate: rule.aggregate ?? "avg",
       recoveryThreshold: rule.recoveryThreshold ?? null,
       noData: rule.noData ?? "keep",
+      severity: rule.severity ?? "warning",
     })
     .returning();
   if (!created) throw new Error("no rule");
-  return { ownerId, deviceId, ruleId: created.id, secret };
+  return { ownerId, deviceId, ruleId: created.id, secret, channelId };
 }

@@ -1,13 +1,14 @@
 // The alerter's signed endpoints over real HTTP, with the real local queue and webhook receiver.
 import { useTestDatabase } from "@pulseboard/devstack/test";
 import { signLikeQStash } from "@pulseboard/queue";
+import { signWebhook } from "@pulseboard/runtime/webhook";
 import { alertDeliveries, alertEvents, alerts, sensorReadings } from "@pulseboard/schema";
 import { eq } from "drizzle-orm";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signWebhook } from "../src/webhook";
+import { evaluateDevices } from "../src/evaluate";
 import {
   KEYS,
-  queueSettled,
   type RunningAlerter,
   setupRule,
   startAlerter,
@@ -228,7 +229,7 @@ describe("signature verification", () => {
 });
 
 describe("webhook delivery", () => {
-  it("delivers each transition once, signed with the owner's secret", async () => {
+  it("delivers each transition once, signed in the Standard Webhooks format and, deprecated, as before", async () => {
     const { deviceId, secret } = await setupRule(db(), {}, webhook.url);
     const before = webhook.calls.length;
     await breach(deviceId);
@@ -243,6 +244,13 @@ describe("webhook delivery", () => {
     const timestamp = Number(call?.headers["x-pulseboard-timestamp"]);
     expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(30);
     expect(call?.headers["x-pulseboard-signature"]).toBe(signWebhook(secret, timestamp, call?.body ?? ""));
+    // What a receiver with the standardwebhooks library checks: the id, timestamp and signature.
+    const headers = Object.fromEntries(
+      ["webhook-id", "webhook-timestamp", "webhook-signature"].map((h) => [h, String(call?.headers[h])]),
+    );
+    expect(new Webhook(secret).verify(call?.body ?? "", headers)).toMatchObject({ type: "alert.fired" });
+    expect(Number(headers["webhook-timestamp"])).toBe(timestamp);
+    expect(() => new Webhook(secret).verify(`${call?.body} `, headers)).toThrow();
     const payload = JSON.parse(call?.body ?? "{}") as {
       type: string;
       device: { id: string };
@@ -323,7 +331,7 @@ describe("webhook address guard (issue 12, SSRF)", () => {
       }
       expect(internal.calls).toEqual([]);
       // The reason is in the server log, with the URL's origin only (its path may hold secrets).
-      const failures = strict.logs.filter((l) => l.msg === "webhook attempt failed");
+      const failures = strict.logs.filter((l) => l.msg === "delivery attempt failed");
       expect(failures.length).toBeGreaterThanOrEqual(12);
       expect(failures[0]).toMatchObject({ origin: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
       expect(failures.map((l) => l.reason)).toContain("localhost names loopback");
@@ -355,7 +363,7 @@ describe("webhook address guard (issue 12, SSRF)", () => {
     const delivery = await webhookDeliveryOf(ruleId);
     expect(delivery).toMatchObject({ lastError: "the receiver did not answer" });
     const eventId = delivery?.eventId;
-    const logged = alerter.logs.find((l) => l.msg === "webhook attempt failed" && l.eventId === eventId);
+    const logged = alerter.logs.find((l) => l.msg === "delivery attempt failed" && l.eventId === eventId);
     expect(logged?.reason).toMatch(/ECONNREFUSED/);
   });
 });
@@ -406,29 +414,21 @@ describe("sweep", () => {
   });
 
   it("re-delivers an event recorded but never delivered (a lost queue message)", async () => {
-    const { deviceId, ruleId } = await setupRule(db());
+    const { deviceId } = await setupRule(db(), {}, webhook.url);
     await breach(deviceId);
-    await alerter.call("/v1/evaluate", { deviceIds: [deviceId] });
-    const [alert] = await db().select().from(alerts).where(eq(alerts.ruleId, ruleId));
-    await until(async () => (await deliveryOf({ alertId: alert?.id ?? "" }))?.status === "skipped");
-    // The transition's queue message (answered not_pending: the row was recorded skipped) must have
-    // come and gone, or it could claim the row made pending below before the sweep does.
-    await until(() => queueSettled(alerter.logs));
-    // As if the process had died before the delivery: pending, due for a while, with a webhook now set.
-    const [event] = await db()
+    // Recorded by an evaluation whose queue message never went (the process died after commit).
+    const [fired] = await evaluateDevices(db(), [deviceId]);
+    await db()
       .update(alertDeliveries)
-      .set({ status: "pending", nextAttemptAt: new Date(Date.now() - 10 * 60_000) })
-      .where(eq(alertDeliveries.id, (await deliveryOf({ alertId: alert?.id ?? "" }))?.id ?? ""))
-      .returning({ id: alertDeliveries.eventId });
-    await database.current.sql`
-      insert into notification_settings (owner_id, webhook_url, webhook_secret)
-      select owner_id, ${webhook.url}, 'whsec_late' from alert_events where id = ${event?.id ?? ""}`;
+      .set({ nextAttemptAt: new Date(Date.now() - 10 * 60_000) })
+      .where(eq(alertDeliveries.eventId, fired?.eventId ?? ""));
     const before = webhook.calls.length;
     const res = await alerter.call("/v1/sweep", {});
     expect(((await res.json()) as { redelivered: number }).redelivered).toBeGreaterThanOrEqual(1);
     await until(() =>
-      webhook.calls.slice(before).some((c) => c.headers["x-pulseboard-event-id"] === event?.id),
+      webhook.calls.slice(before).some((c) => c.headers["x-pulseboard-event-id"] === fired?.eventId),
     );
+    await until(async () => (await deliveryOf({ eventId: fired?.eventId ?? "" }))?.status === "delivered");
   });
 
   it("/metrics counts evaluations, transitions, latency and webhook outcomes", async () => {

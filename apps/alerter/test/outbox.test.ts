@@ -2,7 +2,13 @@
 // parsing and serializing pass text through): times written, claimed and filtered on are exact;
 // a delivery's claim, lease and adoption by the sweep.
 import { useTestDatabase } from "@pulseboard/devstack/test";
-import { alertDeliveries, alertEvents, alerts, sensorReadings } from "@pulseboard/schema";
+import {
+  alertDeliveries,
+  alertEvents,
+  alerts,
+  notificationChannels,
+  sensorReadings,
+} from "@pulseboard/schema";
 import {
   adoptOrphanedDeliveries,
   claimDelivery,
@@ -12,7 +18,8 @@ import { loadRuleStates, openAlert, resolveAlert } from "@pulseboard/schema/quer
 import { alertEventsSince } from "@pulseboard/schema/queries/alert-events";
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { isOrphaned, webhookPayload } from "../src/deliveries";
+import { isOrphaned } from "../src/deliveries";
+import { webhookPayload } from "../src/notice-text";
 import { setupRule } from "./harness";
 
 const database = useTestDatabase();
@@ -35,7 +42,14 @@ async function firedAndResolved() {
   const fired = await openAlert(db(), state, now);
   const resolved = await resolveAlert(db(), { ...state, value: 20 }, later);
   if (!fired || !resolved) throw new Error("no transitions");
-  return { ...rule, fired, resolved };
+  const channelId = rule.channelId ?? "";
+  return {
+    ...rule,
+    fired,
+    resolved,
+    firedKey: { eventId: fired.eventId, channelId },
+    resolvedKey: { eventId: resolved.eventId, channelId },
+  };
 }
 
 describe("the outbox on the Drizzle handle", () => {
@@ -64,8 +78,8 @@ describe("the outbox on the Drizzle handle", () => {
   });
 
   it("a claimed event carries its times as Dates, and the payload tells them to the millisecond", async () => {
-    const { fired, resolved, ruleId, deviceId } = await firedAndResolved();
-    const claimed = await claimDelivery(db(), fired.eventId, "webhook", 60_000);
+    const { fired, firedKey, resolvedKey, ruleId, deviceId } = await firedAndResolved();
+    const claimed = await claimDelivery(db(), firedKey, 60_000);
     expect(claimed).toMatchObject({
       id: fired.eventId,
       kind: "fired",
@@ -84,7 +98,7 @@ describe("the outbox on the Drizzle handle", () => {
       device: { id: deviceId, name: "greenhouse" },
     });
     if (!claimed) throw new Error("not claimed");
-    expect(webhookPayload(claimed)).toMatchObject({
+    expect(webhookPayload(claimed, "http://localhost:3000")).toMatchObject({
       at: "2026-11-22T12:00:00.123Z",
       alert: {
         triggeredAt: "2026-11-22T12:00:00.123Z",
@@ -94,29 +108,32 @@ describe("the outbox on the Drizzle handle", () => {
       },
     });
     // Claimed once: a concurrent delivery finds nothing to claim.
-    expect(await claimDelivery(db(), fired.eventId, "webhook", 60_000)).toBeUndefined();
-    expect((await claimDelivery(db(), resolved.eventId, "webhook", 60_000))?.at).toEqual(later);
+    expect(await claimDelivery(db(), firedKey, 60_000)).toBeUndefined();
+    expect((await claimDelivery(db(), resolvedKey, 60_000))?.at).toEqual(later);
   });
 
   it("the live catch-up reads an owner's events from a moment on, to the millisecond", async () => {
     const { ownerId, fired, resolved } = await firedAndResolved();
     const since = await alertEventsSince(db(), [ownerId], now);
     expect(since.map((e) => e.eventId)).toEqual([fired.eventId, resolved.eventId]);
-    expect(since[0]).toEqual({ ...fired });
+    const { deliveries: _, ...transition } = fired;
+    expect(since[0]).toEqual(transition);
     const after = await alertEventsSince(db(), [ownerId], new Date(now.getTime() + 1));
     expect(after.map((e) => e.eventId)).toEqual([resolved.eventId]);
     expect(await alertEventsSince(db(), [crypto.randomUUID()], now)).toEqual([]);
     expect(await alertEventsSince(db(), [], now)).toEqual([]);
   });
 
-  it("each event is recorded with its webhook delivery: pending, or skipped without a webhook", async () => {
+  it("each event is recorded with a delivery per channel that takes its severity; an owner without channels gets their account e-mail", async () => {
     const recorded = Date.now();
-    const { fired } = await firedAndResolved();
+    const { fired, channelId } = await firedAndResolved();
+    expect(fired.deliveries).toEqual([{ eventId: fired.eventId, channelId }]);
     const [delivery] = await db()
       .select()
       .from(alertDeliveries)
       .where(eq(alertDeliveries.eventId, fired.eventId));
     expect(delivery).toMatchObject({
+      channelId,
       destination: "webhook",
       status: "pending",
       attempts: 0,
@@ -124,6 +141,8 @@ describe("the outbox on the Drizzle handle", () => {
     });
     // Due when recorded, not at the time the evaluation judged.
     expect(Math.abs((delivery?.nextAttemptAt.getTime() ?? 0) - recorded)).toBeLessThan(5000);
+    const [event] = await db().select().from(alertEvents).where(eq(alertEvents.id, fired.eventId));
+    expect(event?.notice).toBe("sent");
 
     const bare = await setupRule(db(), { threshold: 30, windowSeconds: 60 });
     await db()
@@ -136,37 +155,39 @@ describe("the outbox on the Drizzle handle", () => {
       });
     const [state] = await loadRuleStates(db(), [bare.deviceId], now);
     const opened = state && (await openAlert(db(), state, now));
-    const [skipped] = await db()
+    const [account] = await db()
+      .select()
+      .from(notificationChannels)
+      .where(eq(notificationChannels.ownerId, bare.ownerId));
+    expect(account).toMatchObject({
+      kind: "email",
+      isAccount: true,
+      severities: ["info", "warning", "critical"],
+    });
+    expect(opened?.deliveries).toEqual([{ eventId: opened?.eventId, channelId: account?.id }]);
+    const [pending] = await db()
       .select()
       .from(alertDeliveries)
       .where(eq(alertDeliveries.eventId, opened?.eventId ?? ""));
-    expect(skipped?.status).toBe("skipped");
-    expect(await claimDelivery(db(), opened?.eventId ?? "", "webhook", 60_000)).toBeUndefined();
+    expect(pending).toMatchObject({ destination: "email", status: "pending" });
   });
 
   it("a claim is leased: not claimed again within its lease, claimed again (and counted) after it", async () => {
-    const { fired } = await firedAndResolved();
-    expect((await claimDelivery(db(), fired.eventId, "webhook", 300))?.attempts).toBe(1);
-    expect(await claimDelivery(db(), fired.eventId, "webhook", 300)).toBeUndefined();
+    const { fired, firedKey } = await firedAndResolved();
+    expect((await claimDelivery(db(), firedKey, 300))?.attempts).toBe(1);
+    expect(await claimDelivery(db(), firedKey, 300)).toBeUndefined();
     await new Promise((r) => setTimeout(r, 400));
-    const again = await claimDelivery(db(), fired.eventId, "webhook", 60_000);
+    const again = await claimDelivery(db(), firedKey, 60_000);
     expect(again?.attempts).toBe(2);
     // The crashed first attempt's late outcome does not overwrite the second's claim.
-    await recordFailedDeliveryAttempt(
-      db(),
-      { eventId: fired.eventId, destination: "webhook", attempts: 1 },
-      "x",
-      0,
-    );
+    await recordFailedDeliveryAttempt(db(), { ...firedKey, attempts: 1 }, "x", 0);
     const [row] = await db().select().from(alertDeliveries).where(eq(alertDeliveries.eventId, fired.eventId));
     expect(row).toMatchObject({ status: "in_flight", attempts: 2, lastError: null });
   });
 
   it("concurrent claims of one delivery: exactly one wins", async () => {
-    const { fired } = await firedAndResolved();
-    const claims = await Promise.all(
-      Array.from({ length: 8 }, () => claimDelivery(db(), fired.eventId, "webhook", 60_000)),
-    );
+    const { firedKey } = await firedAndResolved();
+    const claims = await Promise.all(Array.from({ length: 8 }, () => claimDelivery(db(), firedKey, 60_000)));
     expect(claims.filter(Boolean)).toHaveLength(1);
   });
 
@@ -197,7 +218,7 @@ describe("the outbox on the Drizzle handle", () => {
     ]);
     const adopted = [...(first ?? []), ...(second ?? [])].filter((d) => ids.includes(d.eventId));
     expect(adopted.map((d) => d.eventId).sort()).toEqual([...expected].sort());
-    expect(adopted.every((d) => d.destination === "webhook")).toBe(true);
+    expect(adopted.every((d) => d.channelId === rule.channelId || d.channelId === more.channelId)).toBe(true);
     // Adopted: pending, due now, owned by the chain the sweep enqueues; not taken again.
     const rows = await db().select().from(alertDeliveries).where(inArray(alertDeliveries.eventId, expected));
     expect(rows.map((r) => [r.status, r.claimedUntil, r.nextAttemptAt])).toEqual([

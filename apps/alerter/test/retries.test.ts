@@ -64,7 +64,11 @@ async function firedEvent() {
     });
   const [fired] = await evaluateDevices(db(), [rule.deviceId]);
   if (!fired) throw new Error("no transition");
-  return { ...rule, eventId: fired.eventId };
+  return {
+    ...rule,
+    eventId: fired.eventId,
+    key: { eventId: fired.eventId, channelId: rule.channelId ?? "" },
+  };
 }
 
 const callsFor = (eventId: string) =>
@@ -73,7 +77,7 @@ const later = (ms: number) => new Date(Date.now() + ms);
 
 describe("a receiver down for minutes", () => {
   it("is retried by the queue's chain on its backoff: the sweep neither re-queues it nor is it failed early", async () => {
-    const { deviceId } = await setupRule(db(), {}, webhook.url);
+    const { deviceId, channelId: webhookChannel } = await setupRule(db(), {}, webhook.url);
     webhook.answers.push(500, 500);
     await db()
       .insert(sensorReadings)
@@ -92,7 +96,7 @@ describe("a receiver down for minutes", () => {
     // The queue's first retry (as QStash sends it, 12 s later): fails too; the next is 148 s on.
     const retry = await alerter.call(
       "/v1/deliver",
-      { eventId, destination: "webhook" },
+      { eventId, channelId: webhookChannel },
       { headers: { "upstash-retried": "1" } },
     );
     expect(retry.status).toBe(502);
@@ -113,7 +117,7 @@ describe("a receiver down for minutes", () => {
     // The queue's second retry, with the receiver back: delivered on the third and last attempt.
     const last = await alerter.call(
       "/v1/deliver",
-      { eventId, destination: "webhook" },
+      { eventId, channelId: webhookChannel },
       { headers: { "upstash-retried": "2" } },
     );
     expect(await last.json()).toEqual({ outcome: "delivered" });
@@ -133,12 +137,12 @@ describe("a receiver down for minutes", () => {
 
 describe("a slow receiver", () => {
   it("takes most of the timeout and is attempted once: no concurrent delivery or sweep claims it again", async () => {
-    const { eventId } = await firedEvent();
+    const { eventId, channelId } = await firedEvent();
     webhook.delays.push(TIMEOUT_MS * 0.8);
-    const attempt = alerter.call("/v1/deliver", { eventId, destination: "webhook" });
+    const attempt = alerter.call("/v1/deliver", { eventId, channelId });
     await until(() => callsFor(eventId).length === 1);
     // While it waits: the queue's duplicate message, and sweeps up to the end of the timeout.
-    const duplicate = await alerter.call("/v1/deliver", { eventId, destination: "webhook" });
+    const duplicate = await alerter.call("/v1/deliver", { eventId, channelId });
     expect(await duplicate.json()).toEqual({ outcome: "not_pending" });
     for (const ms of [0, TIMEOUT_MS / 2, TIMEOUT_MS])
       expect((await alerter.app.sweep({ now: later(ms) })).redelivered).toBe(0);
@@ -151,11 +155,12 @@ describe("a slow receiver", () => {
 
 describe("a crashed attempt", () => {
   it("is taken over by the sweep once its lease ends, exactly once, and delivered once", async () => {
-    const { eventId } = await firedEvent();
+    const { eventId, key } = await firedEvent();
     // An alerter claimed it and died mid-attempt (nothing sent).
-    expect(await claimDelivery(db(), eventId, "webhook", leaseMs(TIMEOUT_MS))).toBeDefined();
+    expect(await claimDelivery(db(), key, leaseMs(TIMEOUT_MS))).toBeDefined();
     const crashedLeaseEnds = (await deliveryOf(eventId)).claimedUntil as Date;
     expect((await alerter.app.sweep()).redelivered).toBe(0);
+    // (A message from before channels, naming no channel: the migrated webhook's delivery.)
     expect((await alerter.call("/v1/deliver", { eventId }).then((r) => r.json())) as unknown).toEqual({
       outcome: "not_pending",
     });

@@ -107,6 +107,17 @@ export const webEnvSchema = z
      */
     WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
     /**
+     * The mail server for confirmation links, test notices and account mail
+     * (`smtp://host:port`, `smtps://user:pass@host`). Unset: e-mail channels cannot be added.
+     */
+    SMTP_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
+    MAIL_FROM: z.string().default("Pulseboard <alerts@pulseboard.localhost>"),
+    /**
+     * `1`: the app shows each signed-in user the mail the local SMTP sink received for their
+     * address (`pnpm start` runs the sink on the embedded defaults; nothing leaves the machine).
+     */
+    LOCAL_MAILBOX: booleanFlag(false),
+    /**
      * The longest a chart's query may run (`SET LOCAL statement_timeout` in its transaction);
      * past it the chart answers 503 with Retry-After instead of holding a connection.
      */

@@ -1,5 +1,7 @@
-// Signed webhook POSTs, shared by the alerter (alert transitions) and the web app ("send test"):
-// JSON body, HMAC-SHA256 over `<unix seconds>.<raw body>` with the owner's secret.
+// Webhook POSTs, shared by the alerter (alert transitions) and the web app ("send test"): postJson
+// sends a JSON body with the caller's headers (a signature scheme's, see standard-webhooks.ts);
+// postSignedWebhook signs with our own x-pulseboard-* headers: HMAC-SHA256 over
+// `<unix seconds>.<raw body>` with the owner's secret.
 //
 // The owner chooses the URL, so the request is guarded against reaching our own network (SSRF,
 // issue 12): the host is resolved once, every address it resolves to must be allowed
@@ -132,11 +134,14 @@ function post(
   });
 }
 
-/** POSTs one signed event; never throws: a non-2xx answer (a redirect too) or an error is the result. */
-export async function postSignedWebhook(
+/**
+ * POSTs a JSON body with the caller's headers (content-type and user-agent have defaults a caller's
+ * header of the same name, in any case, replaces); never throws: a non-2xx answer (a redirect too)
+ * or an error is the result.
+ */
+export async function postJson(
   rawUrl: string,
-  secret: string,
-  event: { id: string; body: string },
+  request: { headers: Record<string, string>; body: string },
   options: WebhookOptions,
 ): Promise<WebhookResult> {
   let url: URL;
@@ -156,20 +161,37 @@ export async function postSignedWebhook(
   if (target.ok === "unresolved") return { ok: false, error: NO_ANSWER, detail: target.detail, origin };
   if (!target.ok) return { ok: false, error: NOT_ALLOWED, detail: target.detail, origin };
 
-  const timestamp = Math.floor(Date.now() / 1000);
-  const headers = {
-    "content-type": "application/json",
-    "user-agent": "Pulseboard-Webhook/1",
-    [TIMESTAMP_HEADER]: String(timestamp),
-    [SIGNATURE_HEADER]: signWebhook(secret, timestamp, event.body),
-    // Receivers deduplicate on it: a delivery may be repeated after a crash.
-    [EVENT_ID_HEADER]: event.id,
-  };
+  // Names lower-cased, so that a caller's `Content-Type` replaces the default instead of being
+  // sent beside it.
+  const headers = Object.fromEntries(
+    new Map([
+      ["content-type", "application/json"],
+      ["user-agent", "Pulseboard-Webhook/1"],
+      ...Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value] as const),
+    ]),
+  );
   try {
-    const status = await post(url, target.addresses, headers, event.body, signal);
+    const status = await post(url, target.addresses, headers, request.body, signal);
     if (status >= 200 && status < 300) return { ok: true, status };
     return { ok: false, error: `HTTP ${status}`, detail: `answered HTTP ${status}`, origin };
   } catch (cause) {
     return { ok: false, error: NO_ANSWER, detail: errorMessage(cause), origin };
   }
+}
+
+/** POSTs one event signed with the x-pulseboard-* headers; never throws, see postJson. */
+export async function postSignedWebhook(
+  rawUrl: string,
+  secret: string,
+  event: { id: string; body: string },
+  options: WebhookOptions,
+): Promise<WebhookResult> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const headers = {
+    [TIMESTAMP_HEADER]: String(timestamp),
+    [SIGNATURE_HEADER]: signWebhook(secret, timestamp, event.body),
+    // Receivers deduplicate on it: a delivery may be repeated after a crash.
+    [EVENT_ID_HEADER]: event.id,
+  };
+  return postJson(rawUrl, { headers, body: event.body }, options);
 }

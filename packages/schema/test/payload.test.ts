@@ -354,6 +354,7 @@ describe("API bodies", () => {
       windowSeconds: 60,
       aggregate: "avg",
       noData: "keep",
+      severity: "warning",
     });
     expect(
       createRuleBody.safeParse({ metric: "t", comparator: "gt", threshold: 30, recoveryThreshold: 28 })

@@ -2,14 +2,7 @@
 
 import type { PreferencesBody } from "@pulseboard/schema/fitness";
 import { useActionState } from "react";
-import {
-  type ActionState,
-  rotateSecretAction,
-  savePreferencesAction,
-  saveWebhookAction,
-  sendTestAction,
-} from "@/app/settings/actions";
-import { CopyButton } from "./copy-button";
+import { type ActionState, savePreferencesAction } from "@/app/settings/actions";
 
 function Result({ state }: { state: ActionState }) {
   if (!state) return null;
@@ -17,66 +10,6 @@ function Result({ state }: { state: ActionState }) {
     <p className={state.ok ? "success" : "error"} role="status" data-testid="action-result">
       {state.message}
     </p>
-  );
-}
-
-export function WebhookForm({ url }: { url: string }) {
-  const [state, action, pending] = useActionState(saveWebhookAction, null);
-  return (
-    <form action={action} className="form">
-      <label className="field">
-        <span>Webhook URL (alert transitions are POSTed here; leave empty to turn off)</span>
-        <input
-          name="webhookUrl"
-          type="url"
-          defaultValue={url}
-          placeholder="https://example.com/hooks/pulseboard"
-        />
-      </label>
-      <div className="row">
-        <button className="btn btn-primary" type="submit" disabled={pending}>
-          {pending ? "Saving…" : "Save"}
-        </button>
-      </div>
-      <Result state={state} />
-    </form>
-  );
-}
-
-export function SecretPanel({ secret }: { secret: string }) {
-  const [state, action, pending] = useActionState(rotateSecretAction, null);
-  return (
-    <form action={action} className="form">
-      <div className="field">
-        <span>Signing secret</span>
-        <div className="row">
-          <code data-testid="webhook-secret" style={{ wordBreak: "break-all" }}>
-            {secret}
-          </code>
-          <CopyButton text={secret} label="Copy secret" />
-        </div>
-      </div>
-      <div className="row">
-        <button className="btn" type="submit" disabled={pending}>
-          {pending ? "Rotating…" : "Rotate secret"}
-        </button>
-      </div>
-      <Result state={state} />
-    </form>
-  );
-}
-
-export function SendTestButton() {
-  const [state, action, pending] = useActionState(sendTestAction, null);
-  return (
-    <form action={action} className="form">
-      <div className="row">
-        <button className="btn" type="submit" disabled={pending}>
-          {pending ? "Sending…" : "Send test"}
-        </button>
-      </div>
-      <Result state={state} />
-    </form>
   );
 }
 

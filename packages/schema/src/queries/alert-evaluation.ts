@@ -17,6 +17,7 @@ import type { Database } from "../client";
 import { ALERTS_CHANNEL, type AlertTransition } from "../live";
 import type { AGGREGATES, COMPARATORS, NO_DATA_POLICIES } from "../schema/telemetry";
 import { windowReadGroups } from "../tiers";
+import { type DeliveryKey, noticeTransition } from "./notices";
 import { minuteRollupCutoff, ROLLABLE } from "./rollups";
 
 /** A rule as evaluated at one moment: its settings, its window's aggregate, its firing alert. */
@@ -223,13 +224,20 @@ function tieredWindows(
  * Opens an alert for the rule at `now` with the state's value and window, unless one is firing,
  * and records `fired` once; undefined when nothing was opened.
  */
-export function openAlert(db: Database, state: RuleState, now: Date): Promise<AlertTransition | undefined> {
+export function openAlert(
+  db: Database,
+  state: RuleState,
+  now: Date,
+): Promise<RecordedTransition | undefined> {
   return db.$client.begin(async (tx) => {
     const windowStart = new Date(now.getTime() - state.windowSeconds * 1000);
     const [alert] = await tx<{ id: string }[]>`
-      insert into alerts (rule_id, device_id, status, triggered_at, value, window_start, window_end)
+      insert into alerts (rule_id, device_id, status, triggered_at, value, window_start, window_end, snoozed_until)
       values (${state.ruleId}, ${state.deviceId}, 'firing', ${now.toISOString()}::timestamptz, ${state.value},
-              ${windowStart.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
+              ${windowStart.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz,
+              -- A snooze until a time covers the rule's next alerts too (a flapping rule stays quiet).
+              (select max(p.snoozed_until) from alerts p
+               where p.rule_id = ${state.ruleId} and p.snoozed_until > ${now.toISOString()}::timestamptz))
       on conflict (rule_id) where status = 'firing' do nothing
       returning id`;
     if (!alert) return undefined;
@@ -245,7 +253,7 @@ export function resolveAlert(
   db: Database,
   state: RuleState,
   now: Date,
-): Promise<AlertTransition | undefined> {
+): Promise<RecordedTransition | undefined> {
   return db.$client.begin(async (tx) => {
     const [alert] = await tx<{ id: string }[]>`
       update alerts set status = 'resolved', resolved_at = ${now.toISOString()}::timestamptz,
@@ -257,8 +265,14 @@ export function resolveAlert(
   });
 }
 
+/** A transition recorded, with the deliveries its notice wrote (none when held or dropped). */
+export interface RecordedTransition extends AlertTransition {
+  deliveries: DeliveryKey[];
+}
+
 /**
- * The transition's outbox event (once per alert and kind), its delivery and its NOTIFY, in the
+ * The transition's outbox event (once per alert and kind), its notice (sent to the owner's
+ * channels, or held by a snooze or maintenance window: queries/notices.ts) and its NOTIFY, in the
  * caller's transaction.
  */
 async function recordTransition(
@@ -267,22 +281,15 @@ async function recordTransition(
   alertId: string,
   kind: AlertTransition["kind"],
   now: Date,
-): Promise<AlertTransition | undefined> {
+): Promise<RecordedTransition | undefined> {
+  // Written as held, then settled by its notice below in the same transaction.
   const [event] = await tx<{ id: string }[]>`
-    insert into alert_events (alert_id, owner_id, kind, value, at)
-    values (${alertId}, ${state.ownerId}, ${kind}, ${state.value}, ${now.toISOString()}::timestamptz)
-    on conflict (alert_id, kind) do nothing
+    insert into alert_events (alert_id, owner_id, kind, value, at, notice)
+    values (${alertId}, ${state.ownerId}, ${kind}, ${state.value}, ${now.toISOString()}::timestamptz, 'held')
+    on conflict (alert_id, kind) where kind in ('fired','resolved','acknowledged','escalated') do nothing
     returning id`;
   if (!event) return undefined;
-  // Its delivery to the owner's webhook, in the same transaction (the outbox), due at once (the
-  // database's now, whatever time the evaluation judged); without a webhook there is nowhere to
-  // send it, recorded as such.
-  await tx`
-    insert into alert_deliveries (event_id, destination, status)
-    select ${event.id}::uuid, 'webhook',
-           case when exists (select 1 from notification_settings n
-                             where n.owner_id = ${state.ownerId} and n.webhook_url is not null)
-                then 'pending' else 'skipped' end`;
+  const deliveries = await noticeTransition(tx, { id: event.id, alertId, kind }, now);
   const transition: AlertTransition = {
     kind,
     alertId,
@@ -294,7 +301,7 @@ async function recordTransition(
   };
   // Delivered at commit, to the dashboard's LISTEN on the direct endpoint.
   await tx`select pg_notify(${ALERTS_CHANNEL}, ${JSON.stringify(transition)})`;
-  return transition;
+  return { ...transition, deliveries };
 }
 
 /** Every device that has rules (what a sweep evaluates). */

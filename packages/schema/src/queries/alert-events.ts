@@ -31,6 +31,7 @@ export async function alertEventsSince(
     select e.owner_id, e.kind, e.alert_id, e.id as event_id, a.rule_id, a.device_id, e.value::float8 as value
     from alert_events e join alerts a on a.id = e.alert_id
     where e.owner_id = any(${ownerIds}::text[]) and e.at >= ${since.toISOString()}::timestamptz
+      and e.kind in ('fired', 'resolved')
     order by e.at`;
   return rows.map((r) => ({
     ownerId: r.owner_id,

@@ -136,24 +136,13 @@ export async function backfillDeviceHistory(db: Database, backfill: DeviceBackfi
                 ${resolvedAt}::timestamptz, ${alert.resolvedValue}::numeric)
         returning id`;
       if (!row) throw new Error("the backfill's alert was not created");
-      // History, told as delivered where the owner has a webhook (nothing is sent for it).
+      // History: its notices count as sent long ago, so nothing is sent for them now.
       await tx`
-        with events as (
-          insert into alert_events (alert_id, owner_id, kind, value, at)
-          select ${row.id}::uuid, ${ownerId}, e.kind, e.value, e.at
-          from (values ('fired', ${alert.value}::numeric, ${alert.triggeredAt.toISOString()}::timestamptz),
-                       ('resolved', ${alert.resolvedValue}::numeric, ${resolvedAt}::timestamptz)) as e(kind, value, at)
-          where e.at is not null
-          returning id, at
-        )
-        insert into alert_deliveries (event_id, destination, status, attempts, next_attempt_at, created_at,
-                                      updated_at)
-        select id, 'webhook',
-               case when exists (select 1 from notification_settings n
-                                 where n.owner_id = ${ownerId} and n.webhook_url is not null)
-                    then 'delivered' else 'skipped' end,
-               1, at, at, at + interval '1 second'
-        from events`;
+        insert into alert_events (alert_id, owner_id, kind, value, at, notice, notice_at)
+        select ${row.id}::uuid, ${ownerId}, e.kind, e.value, e.at, 'sent', e.at
+        from (values ('fired', ${alert.value}::numeric, ${alert.triggeredAt.toISOString()}::timestamptz),
+                     ('resolved', ${alert.resolvedValue}::numeric, ${resolvedAt}::timestamptz)) as e(kind, value, at)
+        where e.at is not null`;
     }
     return { written: true, readings: inserted.count, receivedAtMs };
   });

@@ -40,6 +40,7 @@ export async function createRule(
           aggregate: sql`${body.aggregate}`.as("aggregate"),
           recoveryThreshold: sql`${body.recoveryThreshold ?? null}::numeric`.as("recovery_threshold"),
           noData: sql`${body.noData}`.as("no_data"),
+          severity: sql`${body.severity}`.as("severity"),
           createdAt: sql`now()`.as("created_at"),
         })
         .from(devices)
@@ -73,6 +74,7 @@ export async function updateRule(
       aggregate: body.aggregate,
       recoveryThreshold: body.recoveryThreshold ?? null,
       noData: body.noData,
+      severity: body.severity,
     })
     .where(and(eq(alertRules.id, ruleId), inArray(alertRules.deviceId, owned)))
     .returning();

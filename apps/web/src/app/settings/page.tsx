@@ -5,8 +5,11 @@ import { getNotificationSettings } from "@pulseboard/schema/queries/notification
 import type { Metadata } from "next";
 import { ChangePasswordForm, DeleteAccount, TimeZoneForm } from "@/components/account-settings";
 import { ClerkAccountPanel, usesClerk } from "@/components/identity";
-import { PreferencesForm, SecretPanel, SendTestButton, WebhookForm } from "@/components/settings-forms";
+import { type ChannelRow, NotificationSettings } from "@/components/notification-settings";
+import { PreferencesForm } from "@/components/settings-forms";
 import { db } from "@/lib/db";
+import { mailer } from "@/lib/mail";
+import { channelViews } from "@/lib/notification-channels";
 import { requestPrefs } from "@/lib/prefs";
 import { displayName, requireSession } from "@/lib/session";
 
@@ -14,8 +17,9 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const session = await requireSession();
-  const [settings, prefs, footprint, display] = await Promise.all([
+  const [settings, channels, prefs, footprint, display] = await Promise.all([
     getNotificationSettings(db, session.user.id),
+    channelViews(db, session.user.id),
     getPreferences(db, session.user.id),
     accountFootprint(db, session.user.id),
     requestPrefs(session.user.id),
@@ -64,20 +68,20 @@ export default async function SettingsPage() {
           </a>
         </p>
       </section>
-      <section className="card stack" aria-labelledby="webhook-title">
-        <h2 id="webhook-title">Notification webhook</h2>
-        <WebhookForm url={settings?.webhookUrl ?? ""} />
-        {settings && (
-          <>
-            <SecretPanel secret={settings.webhookSecret} />
-            <p className="small muted">
-              Each request carries <code>x-pulseboard-timestamp</code> and <code>x-pulseboard-signature</code>
-              : <code>v1=</code> + hex HMAC-SHA256 of <code>timestamp + "." + body</code> with this secret,
-              and <code>x-pulseboard-event-id</code> to deduplicate.
-            </p>
-            <SendTestButton />
-          </>
-        )}
+      <section className="card stack" aria-labelledby="notifications-title">
+        <h2 id="notifications-title">Notifications</h2>
+        <p className="small muted">
+          Where fired and resolved alerts are sent. Each channel receives the severities ticked; your account
+          e-mail receives them all until you add another channel. Webhooks are signed in the{" "}
+          <a href="https://www.standardwebhooks.com/">Standard Webhooks</a> format (<code>webhook-id</code>,{" "}
+          <code>webhook-timestamp</code>, <code>webhook-signature</code>); the older{" "}
+          <code>x-pulseboard-signature</code> headers are still sent for this release (deprecated).
+        </p>
+        <NotificationSettings
+          channels={JSON.parse(JSON.stringify(channels)) as ChannelRow[]}
+          settings={settings}
+          canMail={mailer !== undefined}
+        />
       </section>
     </div>
   );

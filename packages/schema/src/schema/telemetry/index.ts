@@ -1,17 +1,23 @@
 export * from "./device-key";
+export * from "./notifications";
 export * from "./relations";
 export * from "./tables";
 export * from "./validation";
 
 import type {
   alertDeliveries,
+  localMailbox,
+  maintenanceWindows,
+  notificationChannels,
+  notificationSettings,
+} from "./notifications";
+import type {
   alertEvents,
   alertRules,
   alerts,
   deviceRejections,
   devices,
   metricDisplay,
-  notificationSettings,
   sensorReadings,
 } from "./tables";
 
@@ -26,3 +32,6 @@ export type AlertEvent = typeof alertEvents.$inferSelect;
 export type AlertDelivery = typeof alertDeliveries.$inferSelect;
 export type NotificationSettings = typeof notificationSettings.$inferSelect;
 export type MetricDisplaySetting = typeof metricDisplay.$inferSelect;
+export type NotificationChannel = typeof notificationChannels.$inferSelect;
+export type MaintenanceWindow = typeof maintenanceWindows.$inferSelect;
+export type LocalMail = typeof localMailbox.$inferSelect;

@@ -2,14 +2,11 @@ import { relations } from "drizzle-orm";
 import { user } from "../auth/tables";
 import {
   alertDeliveries,
-  alertEvents,
-  alertRules,
-  alerts,
-  deviceRejections,
-  devices,
+  maintenanceWindows,
+  notificationChannels,
   notificationSettings,
-  sensorReadings,
-} from "./tables";
+} from "./notifications";
+import { alertEvents, alertRules, alerts, deviceRejections, devices, sensorReadings } from "./tables";
 
 export const devicesRelations = relations(devices, ({ one, many }) => ({
   owner: one(user, { fields: [devices.ownerId], references: [user.id] }),
@@ -45,8 +42,22 @@ export const alertEventsRelations = relations(alertEvents, ({ one, many }) => ({
 
 export const alertDeliveriesRelations = relations(alertDeliveries, ({ one }) => ({
   event: one(alertEvents, { fields: [alertDeliveries.eventId], references: [alertEvents.id] }),
+  channel: one(notificationChannels, {
+    fields: [alertDeliveries.channelId],
+    references: [notificationChannels.id],
+  }),
 }));
 
 export const notificationSettingsRelations = relations(notificationSettings, ({ one }) => ({
   owner: one(user, { fields: [notificationSettings.ownerId], references: [user.id] }),
+}));
+
+export const notificationChannelsRelations = relations(notificationChannels, ({ one, many }) => ({
+  owner: one(user, { fields: [notificationChannels.ownerId], references: [user.id] }),
+  deliveries: many(alertDeliveries),
+}));
+
+export const maintenanceWindowsRelations = relations(maintenanceWindows, ({ one }) => ({
+  owner: one(user, { fields: [maintenanceWindows.ownerId], references: [user.id] }),
+  device: one(devices, { fields: [maintenanceWindows.deviceId], references: [devices.id] }),
 }));

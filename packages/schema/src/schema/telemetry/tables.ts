@@ -3,6 +3,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -21,15 +22,37 @@ export const COMPARATORS = ["gt", "lt", "gte", "lte"] as const;
 export const AGGREGATES = ["avg", "min", "max", "last", "count"] as const;
 export const ALERT_STATUSES = ["firing", "resolved"] as const;
 export const NO_DATA_POLICIES = ["keep", "resolve", "fire"] as const;
-export const ALERT_EVENT_KINDS = ["fired", "resolved"] as const;
+/**
+ * What an alert's timeline records: its transitions (`fired`, `resolved`), what its owner did
+ * (`acknowledged`, `snoozed`, `unsnoozed`), and `escalated` (a critical alert nobody acknowledged).
+ * Only NOTICE_KINDS are sent anywhere.
+ */
+export const ALERT_EVENT_KINDS = [
+  "fired",
+  "resolved",
+  "acknowledged",
+  "snoozed",
+  "unsnoozed",
+  "escalated",
+] as const;
+/** The event kinds that notify (have deliveries). */
+export const NOTICE_KINDS = ["fired", "resolved", "escalated"] as const;
+/**
+ * Whether an event's notice went out: `none` (a kind that does not notify), `sent` (its
+ * deliveries were written), `held` (a snooze or a maintenance window holds it; the sweep sends it
+ * when the hold ends), `dropped` (never sent: the alert resolved while its fired notice was held,
+ * so neither notice goes).
+ */
+export const NOTICE_STATES = ["none", "sent", "held", "dropped"] as const;
+export const SEVERITIES = ["info", "warning", "critical"] as const;
 /**
  * A delivery's state: `pending` (waiting for its queue message: the transition's, the queue's
  * retry, a sweep's), `in_flight` (claimed by an attempt until its lease ends), then `delivered`,
  * `failed` (its attempts used up) or `skipped` (nowhere to send it).
  */
 export const DELIVERY_STATUSES = ["pending", "in_flight", "delivered", "failed", "skipped"] as const;
-/** Where an event is delivered: the owner's webhook (e-mail and chat destinations come later). */
-export const DELIVERY_DESTINATIONS = ["webhook"] as const;
+/** The kind of channel a delivery went to (a snapshot: the channel may be deleted since). */
+export const DELIVERY_DESTINATIONS = ["webhook", "email", "slack"] as const;
 /**
  * Why the ingest refused a known device's message: the body's problems (the payload contract in
  * validation.ts), the device's rate, and topics a device connected with its key may not use.
@@ -335,10 +358,13 @@ export const alertRules = pgTable(
     recoveryThreshold: numeric("recovery_threshold", { mode: "number" }),
     /** What an empty window means: keep the state, resolve, or fire (the rule fires on silence). */
     noData: text("no_data", { enum: NO_DATA_POLICIES }).notNull().default("keep"),
+    /** Routes its alerts to the owner's channels for that severity; `critical` ones escalate. */
+    severity: text("severity", { enum: SEVERITIES }).notNull().default("warning"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index("idx_rule_device").on(t.deviceId),
+    check("alert_rules_severity_check", sql`${t.severity} in ('info','warning','critical')`),
     check("alert_rules_name_check", sql`length(${t.name}) between 1 and 100`),
     check("alert_rules_no_data_check", sql`${t.noData} in ('keep','resolve','fire')`),
     check("alert_rules_comparator_check", sql`${t.comparator} in ('gt','lt','gte','lte')`),
@@ -375,6 +401,15 @@ export const alerts = pgTable(
     threshold: numeric("threshold", { mode: "number" }).notNull(),
     aggregate: text("aggregate", { enum: AGGREGATES }).notNull(),
     windowSeconds: integer("window_seconds").notNull(),
+    severity: text("severity", { enum: SEVERITIES }).notNull(),
+    // What the owner did about it. An acknowledged alert does not escalate; a snoozed one's
+    // notices are held (evaluation goes on) until `snoozed_until`, or until it resolves.
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+    acknowledgedBy: text("acknowledged_by").references(() => user.id, { onDelete: "set null" }),
+    snoozedUntil: timestamp("snoozed_until", { withTimezone: true }),
+    snoozedUntilResolved: boolean("snoozed_until_resolved").notNull().default(false),
+    /** When its escalation went out (once). */
+    escalatedAt: timestamp("escalated_at", { withTimezone: true }),
   },
   (t) => [
     // A device's alerts in the list's keyset order (newest first, queries/alerts.ts); it serves
@@ -384,6 +419,7 @@ export const alerts = pgTable(
     // deleted rule scanned every alert of every owner (the firing-per-rule index is partial).
     index("idx_alert_rule").on(t.ruleId),
     check("alerts_status_check", sql`${t.status} in ('firing','resolved')`),
+    check("alerts_severity_check", sql`${t.severity} in ('info','warning','critical')`),
     // A resolved alert says when; a firing one cannot claim to be resolved.
     check("alerts_resolved_at_check", sql`(${t.status} = 'resolved') = (${t.resolvedAt} is not null)`),
     // At most one firing alert per rule: duplicate or concurrent evaluations converge on it.
@@ -391,8 +427,9 @@ export const alerts = pgTable(
   ],
 );
 
-// Outbox of alert transitions: written in the transition's transaction, once per (alert, kind),
-// then delivered live (pg_notify) and to the owner's destinations (alert_deliveries).
+// An alert's timeline, and the outbox of its notices: a transition is written in its transaction,
+// once per (alert, kind), then delivered live (pg_notify) and to the owner's channels
+// (alert_deliveries) unless a snooze or a maintenance window holds its notice.
 export const alertEvents = pgTable(
   "alert_events",
   {
@@ -406,72 +443,39 @@ export const alertEvents = pgTable(
     kind: text("kind", { enum: ALERT_EVENT_KINDS }).notNull(),
     value: numeric("value", { mode: "number" }),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    /** Who acted (acknowledged, snoozed); null for what the alerter did. */
+    actorId: text("actor_id").references(() => user.id, { onDelete: "set null" }),
+    note: text("note"),
+    /** A snooze's end (null with `snoozed`: until the alert resolves). */
+    until: timestamp("until", { withTimezone: true }),
+    notice: text("notice", { enum: NOTICE_STATES }).notNull().default("none"),
+    /** When its notice was sent or dropped. */
+    noticeAt: timestamp("notice_at", { withTimezone: true }),
+    /** What holds or held its notice, in words for the owner ("snoozed", "maintenance: Repairs"). */
+    holdReason: text("hold_reason"),
   },
   (t) => [
-    uniqueIndex("uniq_alert_event_kind").on(t.alertId, t.kind),
+    // One fired and one resolved per alert (concurrent evaluations converge), one
+    // acknowledgement, one escalation; snoozes may repeat.
+    uniqueIndex("uniq_alert_event_kind")
+      .on(t.alertId, t.kind)
+      .where(sql`${t.kind} in ('fired','resolved','acknowledged','escalated')`),
     index("idx_alert_event_owner_time").on(t.ownerId, t.at),
-    check("alert_events_kind_check", sql`${t.kind} in ('fired','resolved')`),
-  ],
-);
-
-// One event's delivery to one destination, written with the event (the outbox). Its queue message
-// chain (the transition's, then the queue's retries) owns it: an attempt leases it while it runs
-// (`claimed_until`), a failed one says when the chain's next retry is due (`next_attempt_at`).
-// The sweep takes only what no live chain owns (docs/alerting.md, "Delivery").
-export const alertDeliveries = pgTable(
-  "alert_deliveries",
-  {
-    id: uuid("id").primaryKey().defaultRandom(),
-    eventId: uuid("event_id")
-      .notNull()
-      .references(() => alertEvents.id, { onDelete: "cascade" }),
-    destination: text("destination", { enum: DELIVERY_DESTINATIONS }).notNull(),
-    status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
-    /** Attempts claimed so far (a crashed one included). */
-    attempts: integer("attempts").notNull().default(0),
-    /** When the owning chain's next attempt is due (pending); the sweep waits a grace past it. */
-    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
-    /** An attempt's lease (in_flight): past it, the attempt is taken as crashed. */
-    claimedUntil: timestamp("claimed_until", { withTimezone: true }),
-    /** What the last failed attempt got (an HTTP status, "timeout"): nothing of the destination's. */
-    lastError: text("last_error"),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [
-    uniqueIndex("uniq_alert_delivery_destination").on(t.eventId, t.destination),
-    // The sweep's work list: only what is not finished.
-    index("idx_alert_delivery_unfinished")
-      .on(t.nextAttemptAt)
-      .where(sql`${t.status} in ('pending','in_flight')`),
-    check("alert_deliveries_destination_check", sql`${t.destination} in ('webhook')`),
+    index("idx_alert_event_alert").on(t.alertId, t.at),
+    // The sweep's list of held notices.
+    index("idx_alert_event_held").on(t.at).where(sql`${t.notice} = 'held'`),
     check(
-      "alert_deliveries_status_check",
-      sql`${t.status} in ('pending','in_flight','delivered','failed','skipped')`,
+      "alert_events_kind_check",
+      sql`${t.kind} in ('fired','resolved','acknowledged','snoozed','unsnoozed','escalated')`,
     ),
-    // Only an attempt in flight holds a lease.
-    check("alert_deliveries_lease_check", sql`(${t.status} = 'in_flight') = (${t.claimedUntil} is not null)`),
+    check("alert_events_notice_check", sql`${t.notice} in ('none','sent','held','dropped')`),
+    check(
+      "alert_events_notice_kind_check",
+      sql`(${t.notice} = 'none') = (${t.kind} not in ('fired','resolved','escalated'))`,
+    ),
+    check("alert_events_note_check", sql`length(${t.note}) <= 500`),
   ],
 );
-
-// An owner's notification settings: where alert transitions are POSTed, and the secret their
-// HMAC-SHA256 signature is made with.
-export const notificationSettings = pgTable("notification_settings", {
-  ownerId: text("owner_id")
-    .primaryKey()
-    .references(() => user.id, { onDelete: "cascade" }),
-  webhookUrl: text("webhook_url"),
-  webhookSecret: text("webhook_secret").notNull(),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
-  /**
-   * When the owner last pressed "send test" (at most the limit's count, within its window): the
-   * rate limit, kept here so that every web instance counts the same presses.
-   */
-  webhookTestSends: timestamp("webhook_test_sends", { withTimezone: true })
-    .array()
-    .notNull()
-    .default(sql`'{}'`),
-});
 
 // How the owner wants a metric shown: a display name and a unit, per metric name across their
 // devices ("temperature" reads the same on every device). No row, or a null column: defaults

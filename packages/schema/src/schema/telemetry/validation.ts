@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { pageParams } from "../../keyset";
 import { MAX_CHART_RANGE_DAYS } from "../../tiers";
-import { AGGREGATES, ALERT_STATUSES, COMPARATORS, NO_DATA_POLICIES } from "./tables";
+import { AGGREGATES, ALERT_STATUSES, COMPARATORS, NO_DATA_POLICIES, SEVERITIES } from "./tables";
 
 export const METRIC_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Readings in one message (any shape); a bigger message is rejected whole. */
@@ -353,6 +353,7 @@ export const createRuleBody = z
     aggregate: z.enum(AGGREGATES).default("avg"),
     recoveryThreshold: z.number({ error: "recoveryThreshold must be a finite number" }).optional(),
     noData: z.enum(NO_DATA_POLICIES).default("keep"),
+    severity: z.enum(SEVERITIES, { error: "severity must be info, warning or critical" }).default("warning"),
   })
   .refine(
     (r) =>
