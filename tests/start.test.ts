@@ -34,6 +34,7 @@ interface Ports {
   EMBEDDED_PG_PORT: string;
   MQTT_PORT: string;
   MQTT_WS_PORT: string;
+  SMTP_SINK_PORT: string;
 }
 
 async function freePorts(): Promise<Ports> {
@@ -44,6 +45,7 @@ async function freePorts(): Promise<Ports> {
     EMBEDDED_PG_PORT: String(await findFreePort()),
     MQTT_PORT: String(await findFreePort()),
     MQTT_WS_PORT: String(await findFreePort()),
+    SMTP_SINK_PORT: String(await findFreePort()),
   };
 }
 
@@ -140,6 +142,7 @@ describe.skipIf(!embeddedRun)("pnpm start", () => {
       expect(banner).toContain(`postgres://pulseboard@127.0.0.1:${ports.EMBEDDED_PG_PORT}/pulseboard`);
       expect(banner).toContain(`data       ${dataDir}`);
       expect(banner).toContain("demo@pulseboard.local / pulseboard-demo");
+      expect(banner).toContain(`smtp://127.0.0.1:${ports.SMTP_SINK_PORT}  (local sink`);
       // The database password is generated, kept in the data folder, and never printed.
       const { EMBEDDED_PG_PASSWORD: password } = JSON.parse(
         readFileSync(`${dataDir}/secrets.json`, "utf8"),
@@ -238,6 +241,35 @@ describe.skipIf(!embeddedRun)("pnpm start", () => {
           headers: { cookie },
         });
         expect(((await alerts.json()) as unknown[]).length).toBeGreaterThanOrEqual(1);
+
+        // Mail goes to the local sink and shows in the demo's mailbox: the account e-mail is the
+        // demo's one channel, verified, receiving every severity.
+        const api = (path: string, method = "GET") =>
+          fetch(`http://127.0.0.1:${ports.WEB_PORT}${path}`, {
+            method,
+            headers: { cookie, origin: `http://127.0.0.1:${ports.WEB_PORT}` },
+          });
+        const channels = (await (await api("/api/notifications/channels")).json()) as {
+          id: string;
+          isAccount: boolean;
+          verified: boolean;
+          severities: string[];
+        }[];
+        const account = channels.find((c) => c.isAccount);
+        expect(account).toMatchObject({ verified: true, severities: ["info", "warning", "critical"] });
+        expect(await (await api(`/api/notifications/channels/${account?.id}/test`, "POST")).json()).toEqual({
+          ok: true,
+          message: "Sent to demo@pulseboard.local.",
+        });
+        let mail: { subject: string; recipient: string }[] = [];
+        for (let i = 0; i < 50 && mail.length === 0; i++) {
+          mail = (await (await api("/api/mailbox")).json()) as typeof mail;
+          if (mail.length === 0) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(mail[0]).toMatchObject({
+          subject: "Pulseboard test notice",
+          recipient: "demo@pulseboard.local",
+        });
       } finally {
         await db.end();
       }

@@ -43,10 +43,10 @@ describe("the notification settings in a browser", () => {
     const port = new URL(receiver.url).port;
 
     const form = page.getByRole("form", { name: "Add a channel" });
-    await form.getByLabel("Kind").selectOption("webhook");
-    await form.getByLabel("Name").fill("Ops hook");
+    await form.getByRole("combobox", { name: /^Kind/ }).selectOption("webhook");
+    await form.getByLabel("Name", { exact: true }).fill("Ops hook");
     for (const url of [`http://2130706433:${port}/hook`, `http://[::ffff:127.0.0.1]:${port}/hook`]) {
-      await form.getByLabel("URL").fill(url);
+      await form.getByLabel("URL", { exact: true }).fill(url);
       await form.getByRole("button", { name: "Add channel" }).click();
       await expect.poll(() => form.getByTestId("form-error").textContent()).toContain(ADDRESS_NOT_ALLOWED);
     }
@@ -57,7 +57,7 @@ describe("the notification settings in a browser", () => {
 
     // A URL saved before this check existed (or a name that resolves to loopback) is refused
     // when sending.
-    await form.getByLabel("URL").fill("https://hooks.example.com/pulseboard");
+    await form.getByLabel("URL", { exact: true }).fill("https://hooks.example.com/pulseboard");
     await form.getByRole("button", { name: "Add channel" }).click();
     const hook = page.getByTestId("channel").filter({ hasText: "Ops hook" });
     await hook.waitFor();
@@ -80,5 +80,5 @@ describe("the notification settings in a browser", () => {
     expect(receiver.calls).toEqual([]);
     // The refused address reached the server log, not the page.
     expect(web.process.output()).toMatch(/channel test failed/);
-  });
+  }, 120_000);
 });

@@ -21,6 +21,9 @@ export const stackConfigSchema = z
     MQTT_URL: optional(z.string().regex(/^(mqtts?|wss?|tcp):\/\/.+/, "must be an mqtt:// or ws:// URL")),
     DATABASE_URL: optional(pgUrl),
     DATABASE_URL_DIRECT: optional(pgUrl),
+    /** The mail server the apps send through; unset, a local sink on SMTP_SINK_PORT keeps every mail. */
+    SMTP_URL: optional(z.string().regex(/^smtps?:\/\/.+/, "must be an smtp:// or smtps:// URL")),
+    SMTP_SINK_PORT: port(2525),
     DEMO_EMAIL: z.email().default("demo@pulseboard.local"),
     DEMO_PASSWORD: z.string().min(8).default("pulseboard-demo"),
     /** The demo devices' simulator: on unless SIMULATE=0. */

@@ -10,8 +10,9 @@ import { networkInterfaces } from "node:os";
 import { EnvError } from "@pulseboard/runtime/env";
 import { errorMessage } from "@pulseboard/runtime/errors";
 import { checkPortFree, type PortClaim, PortInUseError } from "@pulseboard/runtime/ports";
-import { createDb, createPooledClient } from "@pulseboard/schema/client";
+import { createDb, createPooledClient, type SqlClient } from "@pulseboard/schema/client";
 import { runMigrations } from "@pulseboard/schema/migrate";
+import { storeReceivedMail } from "@pulseboard/schema/queries/local-mailbox";
 import { ensureDemoAccount, seedCommunity, seedExerciseCatalog } from "@pulseboard/schema/seed";
 import { runSimulation, type SimulationHandle } from "@pulseboard/simulator";
 import { type DemoDevice, ensureDemoDevices } from "./demo-devices";
@@ -21,6 +22,7 @@ import { ensureDemoWorkouts } from "./demo-workouts";
 import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres, withoutPassword } from "./embedded";
 import { localOrigins } from "./local-origins";
 import { loadLocalSecrets, unlessSet } from "./local-secrets";
+import { type MailSink, startMailSink } from "./mail-sink";
 import { REPO_ROOT } from "./paths";
 import { type StackConfig, stackConfig } from "./stack-config";
 import { ensureWebBuild, WEB_DIR } from "./web-build";
@@ -94,6 +96,10 @@ async function stopApps(apps: AppProcess[], signalledByTerminal: boolean): Promi
 async function main(config: StackConfig): Promise<void> {
   const claims: PortClaim[] = [
     { port: config.WEB_PORT, label: "web", variable: "WEB_PORT" },
+    // The local mail sink, unless a mail server is configured.
+    ...(config.SMTP_URL
+      ? []
+      : [{ port: config.SMTP_SINK_PORT, label: "mail sink", variable: "SMTP_SINK_PORT" }]),
     { port: config.INGEST_PORT, label: "ingest HTTP", variable: "INGEST_PORT" },
     { port: config.ALERTER_PORT, label: "alerter HTTP", variable: "ALERTER_PORT" },
     // The ingest's built-in broker, unless an external one is configured.
@@ -111,6 +117,7 @@ async function main(config: StackConfig): Promise<void> {
   let demoDevices: DemoDevice[] = [];
   let stopping = false;
   let pg: RunningPostgres | undefined;
+  let mailSink: { sink: MailSink; sql: SqlClient } | undefined;
   let pooledUrl = "";
   let directUrl = "";
   const shutdown = async (code: number, signalledByTerminal = false) => {
@@ -119,6 +126,8 @@ async function main(config: StackConfig): Promise<void> {
     say("stopping…");
     await simulation?.stop();
     await stopApps(apps, signalledByTerminal);
+    await mailSink?.sink.close();
+    await mailSink?.sql.end({ timeout: 5 });
     await pg?.stop();
     say("stopped");
     process.exit(code);
@@ -192,6 +201,17 @@ async function main(config: StackConfig): Promise<void> {
       await sql.end({ timeout: 5 });
     }
     say("database migrated and seeded");
+    // Without SMTP_URL, mail goes to a local sink that keeps it in the database, and the app shows
+    // each user the mail to their address (nothing leaves the machine).
+    if (!config.SMTP_URL) {
+      const mailSql = createPooledClient(pooledUrl, { max: 1, applicationName: "pulseboard-mail-sink" });
+      const mailDb = createDb(mailSql);
+      const sink = await startMailSink({
+        port: config.SMTP_SINK_PORT,
+        onMessage: (mail) => storeReceivedMail(mailDb, mail),
+      });
+      mailSink = { sink, sql: mailSql };
+    }
     await webBuild;
 
     // On the embedded defaults the web app answers on every address it serves (typed by hand,
@@ -221,6 +241,9 @@ async function main(config: StackConfig): Promise<void> {
       PUBLIC_MQTT_URL:
         process.env.PUBLIC_MQTT_URL ?? process.env.MQTT_URL ?? `mqtt://localhost:${config.MQTT_PORT}`,
       PUBLIC_INGEST_URL: process.env.PUBLIC_INGEST_URL ?? `http://localhost:${config.INGEST_PORT}`,
+      // Links in notices point at the web app.
+      APP_URL: process.env.APP_URL ?? process.env.BETTER_AUTH_URL ?? `http://localhost:${config.WEB_PORT}`,
+      ...(mailSink ? { SMTP_URL: mailSink.sink.url, LOCAL_MAILBOX: "1" } : {}),
     };
     const node = process.execPath;
     apps.push(
@@ -292,6 +315,9 @@ async function main(config: StackConfig): Promise<void> {
         : `  ${pad("postgres")}DATABASE_URL`,
       `  ${pad("data")}${config.dataDir}  (pnpm reset starts from scratch)`,
       `  ${pad("demo")}${config.DEMO_EMAIL} / ${config.DEMO_PASSWORD}`,
+      mailSink
+        ? `  ${pad("mail")}${mailSink.sink.url}  (local sink: each user reads their mail at /mailbox; nothing leaves the machine)`
+        : `  ${pad("mail")}SMTP_URL`,
       config.SIMULATE
         ? `  ${pad("simulator")}${demoDevices.length} demo devices publishing every 2 s over MQTT (SIMULATE=0 turns it off)`
         : `  ${pad("simulator")}off`,

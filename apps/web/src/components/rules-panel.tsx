@@ -21,6 +21,7 @@ const FIELD_LABELS = {
   threshold: "Threshold",
   recoveryThreshold: "Resolves past",
   noData: "With no data",
+  severity: "Severity",
 };
 
 export interface RuleRow {
@@ -33,6 +34,7 @@ export interface RuleRow {
   windowSeconds: number;
   recoveryThreshold: number | null;
   noData: (typeof NO_DATA_POLICIES)[number];
+  severity: "info" | "warning" | "critical";
   state: RuleStateView;
 }
 
@@ -86,6 +88,7 @@ function ruleBody(data: FormData) {
     threshold: Number(data.get("threshold")),
     ...(recovery === "" ? {} : { recoveryThreshold: Number(recovery) }),
     noData: data.get("noData"),
+    severity: data.get("severity"),
   };
 }
 
@@ -236,6 +239,14 @@ function RuleForm({
             ))}
           </select>
         </label>
+        <label className="field">
+          <span>Severity</span>
+          <select name="severity" defaultValue={rule?.severity ?? "warning"}>
+            <option value="info">info</option>
+            <option value="warning">warning</option>
+            <option value="critical">critical (escalates when nobody acknowledges)</option>
+          </select>
+        </label>
         <button className="btn btn-primary" type="submit" disabled={pending}>
           {pending ? "Saving…" : rule ? "Save rule" : "Add rule"}
         </button>
@@ -310,6 +321,9 @@ export function RulesPanel({
                 <div className="row">
                   <span className={`badge ${STATE_BADGE[r.state.state]}`} data-testid="rule-state">
                     {r.state.state}
+                  </span>
+                  <span className="badge" data-testid="rule-severity">
+                    {r.severity}
                   </span>
                   <span>
                     {r.name && <strong>{r.name}: </strong>}

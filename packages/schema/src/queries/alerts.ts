@@ -3,7 +3,14 @@
 import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { afterCursor, keyAt, keysetPage, PAGE_DEFAULT_LIMIT } from "../keyset";
-import { type AGGREGATES, alertRules, alerts, type COMPARATORS, devices } from "../schema/telemetry";
+import {
+  type AGGREGATES,
+  alertRules,
+  alerts,
+  type COMPARATORS,
+  devices,
+  type SEVERITIES,
+} from "../schema/telemetry";
 
 export interface AlertView {
   id: string;
@@ -24,6 +31,11 @@ export interface AlertView {
   threshold: number;
   aggregate: (typeof AGGREGATES)[number];
   windowSeconds: number;
+  severity: (typeof SEVERITIES)[number];
+  acknowledgedAt: Date | null;
+  /** A snooze's end; with `snoozedUntilResolved`, until it resolves. */
+  snoozedUntil: Date | null;
+  snoozedUntilResolved: boolean;
 }
 
 export interface AlertFilter {
@@ -55,6 +67,10 @@ const view = {
   comparator: alerts.comparator,
   threshold: alerts.threshold,
   aggregate: alerts.aggregate,
+  severity: alerts.severity,
+  acknowledgedAt: alerts.acknowledgedAt,
+  snoozedUntil: alerts.snoozedUntil,
+  snoozedUntilResolved: alerts.snoozedUntilResolved,
   windowSeconds: alerts.windowSeconds,
 };
 

@@ -4,6 +4,7 @@ import { listDevices } from "@pulseboard/schema/queries/devices";
 import { nextDay, startOfLocalDay } from "@pulseboard/schema/time-zone";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AlertActions } from "@/components/alert-actions";
 import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
 import { Pager } from "@/components/pager";
@@ -12,6 +13,11 @@ import { describeRule, formatValue } from "@/lib/format";
 import { first, isUuid } from "@/lib/params";
 import { requestPrefs } from "@/lib/prefs";
 import { requireSession } from "@/lib/session";
+
+/** Whether an alert's notices are snoozed now. */
+const snoozedNow = (a: { status: string; snoozedUntil: Date | null; snoozedUntilResolved: boolean }) =>
+  a.status === "firing" &&
+  (a.snoozedUntilResolved || (a.snoozedUntil !== null && a.snoozedUntil.getTime() > Date.now()));
 
 export const metadata: Metadata = { title: "Alerts" };
 
@@ -110,13 +116,17 @@ export default async function AlertsPage({
                   <th>Rule</th>
                   <th>Fired</th>
                   <th>Resolved</th>
+                  <th>Actions</th>
                 </tr>
               </thead>
               <tbody>
                 {alerts.map((a) => (
                   <tr key={a.id} data-testid="alert-row" data-status={a.status}>
                     <td data-label="Status">
-                      <span className={`badge badge-${a.status}`}>{a.status}</span>
+                      <span className={`badge badge-${a.status}`}>{a.status}</span>{" "}
+                      <span className="badge">{a.severity}</span>
+                      {a.acknowledgedAt && <span className="badge"> acknowledged</span>}
+                      {snoozedNow(a) && <span className="badge badge-offline"> snoozed</span>}
                     </td>
                     <td data-label="Device">{a.deviceName}</td>
                     <td data-label="Rule">
@@ -132,6 +142,24 @@ export default async function AlertsPage({
                     </td>
                     <td data-label="Resolved" className="small">
                       {a.resolvedAt ? <LocalTime value={a.resolvedAt} /> : "—"}
+                    </td>
+                    <td data-label="Actions">
+                      <div className="row">
+                        <Link
+                          href={`/dashboard/alerts/${a.id}`}
+                          aria-label={`Details of the alert on ${a.deviceName}`}
+                        >
+                          Details
+                        </Link>
+                        <AlertActions
+                          alert={{
+                            id: a.id,
+                            status: a.status,
+                            acknowledged: a.acknowledgedAt !== null,
+                            snoozed: snoozedNow(a),
+                          }}
+                        />
+                      </div>
                     </td>
                   </tr>
                 ))}
