@@ -2,7 +2,7 @@
 // End to end in headless Chromium, with every part real: the web app (next build + start), the
 // ingest with its built-in MQTT broker, the alerter, the local queue between them, PostgreSQL.
 // Sign up, provision a device, publish over MQTT with the key the dialog showed, see the chart,
-// create a rule, watch the alert fire and resolve without reloading, set up and test the webhook,
+// create a rule, watch the alert fire and resolve without reloading, add and test a webhook channel,
 // sign out and be bounced; a second account cannot open the first account's device.
 // Screenshots of each page go to test-artifacts/screenshots/.
 import { execFileSync } from "node:child_process";
@@ -15,6 +15,7 @@ import { findFreePort } from "@pulseboard/runtime/ports";
 import { signWebhook } from "@pulseboard/runtime/webhook";
 import mqtt from "mqtt";
 import type { Browser, Page } from "playwright-core";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEYS, startWebhookReceiver, type WebhookReceiver } from "../../apps/alerter/test/harness";
 
@@ -193,25 +194,35 @@ describe("Pulseboard in a browser", () => {
     expect(await page.getByTestId("devices-online").textContent()).toMatch(/^1\s*of 1/);
     await screenshot(page, "09-overview");
 
-    // Settings: save a webhook, see the secret, send a test that verifies with it.
+    // Settings: add a webhook channel, see its secret, send a test that verifies with it
+    // (Standard Webhooks, and the deprecated X-Pulseboard signature), rotate the secret.
     await nav(page, "Settings").click();
     await page.waitForURL(`${web.url}/settings`);
-    await page.getByLabel(/Webhook URL/).fill(receiver.url);
-    await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByText("Webhook saved.").waitFor();
-    const secret = ((await page.getByTestId("webhook-secret").textContent()) ?? "").trim();
+    const add = page.getByRole("form", { name: "Add a channel" });
+    await add.getByRole("combobox", { name: /^Kind/ }).selectOption("webhook");
+    await add.getByLabel("Name", { exact: true }).fill("My receiver");
+    await add.getByLabel("URL", { exact: true }).fill(receiver.url);
+    await add.getByRole("button", { name: "Add channel" }).click();
+    const hook = page.getByTestId("channel").filter({ hasText: "My receiver" });
+    await hook.getByTestId("webhook-secret").waitFor();
+    const secret = ((await hook.getByTestId("webhook-secret").textContent()) ?? "").trim();
     expect(secret).toMatch(/^whsec_/);
     const callsBefore = receiver.calls.length;
-    await page.getByRole("button", { name: "Send test" }).click();
-    await page.getByText(/Delivered: the receiver answered HTTP 200/).waitFor();
+    await hook.getByRole("button", { name: "Send test" }).click();
+    await hook.getByText(/Delivered: the receiver answered HTTP 200/).waitFor();
     const test = receiver.calls[callsBefore];
-    expect(JSON.parse(test?.body ?? "{}").type).toBe("test");
+    const headers = Object.fromEntries(
+      ["webhook-id", "webhook-timestamp", "webhook-signature"].map((h) => [h, String(test?.headers[h])]),
+    );
+    expect(new Webhook(secret).verify(test?.body ?? "", headers)).toMatchObject({ type: "test" });
     const ts = Number(test?.headers["x-pulseboard-timestamp"]);
     expect(test?.headers["x-pulseboard-signature"]).toBe(signWebhook(secret, ts, test?.body ?? ""));
     await screenshot(page, "10-settings");
-    await page.getByRole("button", { name: "Rotate secret" }).click();
-    await page.getByText("New secret created.", { exact: false }).waitFor();
-    expect(((await page.getByTestId("webhook-secret").textContent()) ?? "").trim()).not.toBe(secret);
+    await hook.getByRole("button", { name: "Rotate secret" }).click();
+    await hook.getByText("New secret created", { exact: false }).waitFor();
+    await expect
+      .poll(async () => ((await hook.getByTestId("webhook-secret").textContent()) ?? "").trim())
+      .not.toBe(secret);
 
     // The phone-sized device list still reads.
     await page.setViewportSize({ width: 390, height: 844 });

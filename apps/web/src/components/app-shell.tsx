@@ -1,6 +1,7 @@
 import { cookies } from "next/headers";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { env } from "@/env";
 import { requestPrefs } from "@/lib/prefs";
 import { displayName, type SessionUser } from "@/lib/session";
 import { THEME_COOKIE, themeOf } from "@/lib/theme";
@@ -38,7 +39,7 @@ export async function AppShell({
           <Link className="brand" href={user === null ? "/community" : "/dashboard"}>
             Pulseboard
           </Link>
-          <NavLinks signedIn={user !== null} />
+          <NavLinks signedIn={user !== null} mailbox={env.LOCAL_MAILBOX} />
           <div className="user">
             <ThemeToggle initial={theme} />
             {user === null ? (

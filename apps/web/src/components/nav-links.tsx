@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 
-const LINKS = [
+const LINKS: { href: string; label: string; exact?: boolean }[] = [
   { href: "/dashboard", label: "Overview", exact: true },
   { href: "/dashboard/devices", label: "Devices" },
   { href: "/dashboard/alerts", label: "Alerts" },
@@ -14,17 +14,21 @@ const LINKS = [
   { href: "/community", label: "Community" },
   { href: "/settings", label: "Settings" },
 ];
+/** The local mailbox (LOCAL_MAILBOX: the embedded defaults' SMTP sink). */
+const MAILBOX: (typeof LINKS)[number] = { href: "/mailbox", label: "Mailbox" };
 
 /**
  * The main navigation; a reader who is not signed in sees only the community. Wide screens show
  * every link; a phone shows a Menu button that opens them all as a list (a disclosure: Escape or
  * a link closes it, focus goes back to the button).
  */
-export function NavLinks({ signedIn = true }: { signedIn?: boolean }) {
+export function NavLinks({ signedIn = true, mailbox = false }: { signedIn?: boolean; mailbox?: boolean }) {
   const pathname = usePathname();
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
-  const links = LINKS.filter((link) => signedIn || link.href === "/community");
+  const links = [...LINKS, ...(mailbox ? [MAILBOX] : [])].filter(
+    (link) => signedIn || link.href === "/community",
+  );
   const current = links.find((link) =>
     link.exact ? pathname === link.href : pathname.startsWith(link.href),
   );

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { authClient } from "@/lib/auth-client";
 import { sendJson } from "@/lib/send-json";
 import { CopyButton } from "./copy-button";
 import { FormError } from "./form-error";
@@ -36,7 +37,15 @@ function Answer({ answer }: { answer: Answer }) {
   );
 }
 
-function ChannelItem({ channel, canMail }: { channel: ChannelRow; canMail: boolean }) {
+function ChannelItem({
+  channel,
+  canMail,
+  canVerify,
+}: {
+  channel: ChannelRow;
+  canMail: boolean;
+  canVerify: boolean;
+}) {
   const router = useRouter();
   const [error, setError] = useState<unknown>(null);
   const [answer, setAnswer] = useState<Answer>(null);
@@ -142,6 +151,25 @@ function ChannelItem({ channel, canMail }: { channel: ChannelRow; canMail: boole
             }
           >
             Rotate secret
+          </button>
+        )}
+        {channel.isAccount && !channel.verified && canVerify && canMail && channel.address && (
+          <button
+            className="btn"
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              void act(async () => {
+                const { error } = await authClient.sendVerificationEmail({
+                  email: channel.address ?? "",
+                  callbackURL: "/settings",
+                });
+                if (error) throw new Error(error.message ?? "The verification e-mail was not sent.");
+                return { ok: true, message: `We sent a verification link to ${channel.address}.` };
+              })
+            }
+          >
+            Send a verification link
           </button>
         )}
         {channel.kind === "email" && !channel.isAccount && !channel.verified && (
@@ -335,16 +363,19 @@ export function NotificationSettings({
   channels,
   settings,
   canMail,
+  canVerify,
 }: {
   channels: ChannelRow[];
   settings: { escalationChannelId: string | null; escalationMinutes: number };
   canMail: boolean;
+  /** The account's e-mail is verified here (Better Auth); Clerk verifies it itself. */
+  canVerify: boolean;
 }) {
   return (
     <div className="stack">
       <ul className="stack" style={{ listStyle: "none", padding: 0 }} aria-label="Channels">
         {channels.map((c) => (
-          <ChannelItem key={c.id} channel={c} canMail={canMail} />
+          <ChannelItem key={c.id} channel={c} canMail={canMail} canVerify={canVerify} />
         ))}
       </ul>
       <h3>Add a channel</h3>

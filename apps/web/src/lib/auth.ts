@@ -12,9 +12,22 @@ import { nextCookies } from "better-auth/next-js";
 import { env } from "@/env";
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { db } from "./db";
+import { log } from "./log";
+import { mailer } from "./mail";
 import { accountKey, FORGET_AFTER_SECONDS, waitAfterFailures } from "./sign-in-throttle";
 
 const PASSWORD_SIGN_IN = "/sign-in/email";
+
+async function sendVerificationMail(to: string, url: string): Promise<void> {
+  if (!mailer) return;
+  const sent = await mailer.send({
+    to,
+    subject: "Verify your e-mail for Pulseboard",
+    text: `Verify this address and Pulseboard will send your alert notices here:\n\n${url}\n`,
+    html: `<p>Verify this address and Pulseboard will send your alert notices here.</p><p><a href="${url.replace(/&/g, "&amp;")}">Verify it</a></p>`,
+  });
+  if (!sent.ok) log.warn({ reason: sent.detail }, "verification mail not sent");
+}
 
 // Keep the options that shape tables in step with packages/schema/src/schema/auth/cli-config.ts.
 export const auth = betterAuth({
@@ -23,6 +36,17 @@ export const auth = betterAuth({
   // Settings → Account: the person deletes their account with their password; the database
   // deletes what it owns with the user row (foreign keys), its readings purged in the background.
   user: { deleteUser: { enabled: true } },
+  // The account e-mail is where alert notices go by default, once verified: with a mail server, a
+  // sign-up is sent a verification link (signing in does not wait for it), and Settings can send
+  // it again.
+  emailVerification: {
+    sendOnSignUp: mailer !== undefined,
+    autoSignInAfterVerification: true,
+    sendVerificationEmail: async ({ user, url }) => {
+      // Not awaited: how long a mail server takes must not tell an address apart.
+      void sendVerificationMail(user.email, url);
+    },
+  },
   secret: env.BETTER_AUTH_SECRET,
   baseURL: env.BETTER_AUTH_URL,
   trustedOrigins: [env.BETTER_AUTH_URL, ...env.TRUSTED_ORIGINS].map((url) => new URL(url).origin),

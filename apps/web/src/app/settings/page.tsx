@@ -81,6 +81,7 @@ export default async function SettingsPage() {
           channels={JSON.parse(JSON.stringify(channels)) as ChannelRow[]}
           settings={settings}
           canMail={mailer !== undefined}
+          canVerify={!usesClerk()}
         />
       </section>
     </div>

@@ -1,6 +1,7 @@
 import { getAlert, listAlerts } from "@pulseboard/schema/queries/alerts";
 import { getDevice, listDevices } from "@pulseboard/schema/queries/devices";
 import { latestValues } from "@pulseboard/schema/queries/latest";
+import { deviceMaintenance, listMaintenanceWindows } from "@pulseboard/schema/queries/maintenance-windows";
 import { listMetricDisplay } from "@pulseboard/schema/queries/metric-display";
 import { deviceRejections } from "@pulseboard/schema/queries/rejections";
 import { deviceReportedMetric, listRules } from "@pulseboard/schema/queries/rules";
@@ -14,6 +15,7 @@ import { DeviceSettings } from "@/components/device-settings";
 import { KeyRotation } from "@/components/key-rotation";
 import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
+import { MaintenancePanel, type MaintenanceRow } from "@/components/maintenance-panel";
 import { RejectionsPanel } from "@/components/rejections-panel";
 import { RulesPanel } from "@/components/rules-panel";
 import { alertRange } from "@/lib/alert-range";
@@ -47,17 +49,20 @@ export default async function DevicePage({
   if (!device) notFound();
 
   const query = await searchParams;
-  const [latest, rules, history, firing, focus, rejections, displaySettings, devices] = await Promise.all([
-    latestValues(db, ownerId, id),
-    listRules(db, ownerId, id),
-    listAlerts(db, ownerId, { deviceId: id, limit: 50 }),
-    // At most one per rule: every firing one, however long ago it fired.
-    listAlerts(db, ownerId, { deviceId: id, status: "firing", limit: 1000 }),
-    isUuid(first(query.alert)) ? getAlert(db, ownerId, first(query.alert) as string) : undefined,
-    deviceRejections(db, ownerId, id),
-    listMetricDisplay(db, ownerId),
-    listDevices(db, ownerId),
-  ]);
+  const [latest, rules, history, firing, focus, rejections, displaySettings, devices, windows, maintenance] =
+    await Promise.all([
+      latestValues(db, ownerId, id),
+      listRules(db, ownerId, id),
+      listAlerts(db, ownerId, { deviceId: id, limit: 50 }),
+      // At most one per rule: every firing one, however long ago it fired.
+      listAlerts(db, ownerId, { deviceId: id, status: "firing", limit: 1000 }),
+      isUuid(first(query.alert)) ? getAlert(db, ownerId, first(query.alert) as string) : undefined,
+      deviceRejections(db, ownerId, id),
+      listMetricDisplay(db, ownerId),
+      listDevices(db, ownerId),
+      listMaintenanceWindows(db, ownerId, { deviceId: id }),
+      deviceMaintenance(db, ownerId, id),
+    ]);
 
   let range: RangeSpec = { preset: rangePreset(first(query.range) ?? DEFAULT_RANGE).key };
   const markers: { at: number; label: string }[] = [];
@@ -159,6 +164,13 @@ export default async function DevicePage({
         markers={markers}
         display={display}
         compareDevices={devices.filter((d) => d.id !== id).map((d) => ({ id: d.id, name: d.name }))}
+      />
+
+      <MaintenancePanel
+        deviceId={id}
+        tags={device.tags}
+        windows={JSON.parse(JSON.stringify(windows)) as MaintenanceRow[]}
+        active={maintenance ? { name: maintenance.name, until: maintenance.until.toISOString() } : null}
       />
 
       <RulesPanel
