@@ -116,14 +116,16 @@ export function AlertActions({ alert, full = false }: { alert: AlertActionState;
         </form>
       )}
       {alert.snoozed ? (
-        <button
-          type="button"
-          className="btn"
-          disabled={busy}
-          onClick={() => void run(() => sendJson(`/api/alerts/${alert.id}/snooze`, "DELETE"))}
-        >
-          Unsnooze
-        </button>
+        <div className="row">
+          <button
+            type="button"
+            className="btn"
+            disabled={busy}
+            onClick={() => void run(() => sendJson(`/api/alerts/${alert.id}/snooze`, "DELETE"))}
+          >
+            Unsnooze
+          </button>
+        </div>
       ) : (
         <form className="form-inline" aria-label="Snooze" onSubmit={submitSnooze}>
           <label className="field">
