@@ -96,6 +96,29 @@ describe("notifications in a browser", () => {
     await expect.poll(() => account.getByTestId("unverified").count()).toBe(0);
     expect(verification).toContain("/api/auth/verify-email?token=");
 
+    // An added address gets a confirmation link and says "not confirmed" until it is opened.
+    const add = page.getByRole("form", { name: "Add a channel" });
+    const ops = `ops-${Date.now()}@example.com`;
+    await add.getByLabel("Name", { exact: true }).fill("Ops");
+    await add.getByLabel("E-mail address", { exact: true }).fill(ops);
+    await add.getByRole("button", { name: "Add channel" }).click();
+    await add.getByText(`We sent a confirmation link to ${ops}.`).waitFor();
+    const opsChannel = page.getByTestId("channel").filter({ hasText: ops });
+    expect(await opsChannel.getByTestId("unverified").textContent()).toBe("not confirmed");
+    const [sent] = await database.current.sql<{ text: string }[]>`
+      select text from local_mailbox where recipient = ${ops}`;
+    const link = /http\S+\/settings\/confirm\?token=\S+/.exec(sent?.text ?? "")?.[0] ?? "";
+    await page.goto(link);
+    expect(await page.getByTestId("confirm-result").textContent()).toBe(
+      `${ops} is confirmed: alert notices for its severities go there now.`,
+    );
+    await page.goto(link);
+    expect(await page.getByTestId("confirm-result").textContent()).toMatch(
+      /^This link does not confirm anything/,
+    );
+    await page.goto(`${web.url}/settings`);
+    await expect.poll(() => opsChannel.getByTestId("unverified").count()).toBe(0);
+
     // A device with a rule on it; a breach fires it, and its mail arrives with a link to the alert.
     const device = await api<{ id: string }>(page, "/api/devices", "POST", { name: "Boiler" });
     await api(page, `/api/devices/${device.id}/rules`, "POST", {
@@ -128,9 +151,25 @@ describe("notifications in a browser", () => {
       .evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")));
     expect(kinds).toEqual(["fired", "acknowledged", "snoozed"]);
     expect(await page.getByTestId("timeline-entry").nth(1).textContent()).toContain("by Olivia Owner");
-    const delivery = page.getByTestId("delivery").first();
-    expect(await delivery.getAttribute("data-status")).toBe("delivered");
-    expect(await delivery.textContent()).toContain("Account e-mail");
+    // Each channel the critical alert went to, and how it went: the account e-mail and the
+    // confirmed address.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page
+            .getByTestId("timeline-entry")
+            .first()
+            .getByTestId("delivery")
+            .evaluateAll((rows) =>
+              rows
+                .map((r) => `${r.querySelector("td")?.textContent}: ${r.getAttribute("data-status")}`)
+                .sort(),
+            );
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual(["Account e-mail: delivered", "Ops: delivered"]);
     expect(await page.getByTestId("alert-snoozed").textContent()).toContain("snoozed until");
     await screenshot(page, "52-alert-timeline");
 

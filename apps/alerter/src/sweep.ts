@@ -144,7 +144,7 @@ export async function settleNotices(
 ): Promise<DeliveryKey[]> {
   const noticeLog = log.child({ module: "notices" });
   const keys: DeliveryKey[] = [];
-  for (const { eventId, alertId } of await heldNotices(db)) {
+  for (const { eventId, alertId } of await heldNotices(db, now)) {
     try {
       keys.push(...(await releaseNotice(db, eventId, now)));
     } catch (err) {

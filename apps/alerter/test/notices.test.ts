@@ -19,7 +19,11 @@ import {
   unsnoozeAlert,
 } from "@pulseboard/schema/queries/alert-actions";
 import { loadRuleStates, resolveAlert } from "@pulseboard/schema/queries/alert-evaluation";
-import { createMaintenanceWindow, deviceMaintenance } from "@pulseboard/schema/queries/maintenance-windows";
+import {
+  createMaintenanceWindow,
+  deleteMaintenanceWindow,
+  deviceMaintenance,
+} from "@pulseboard/schema/queries/maintenance-windows";
 import { escalateAlert } from "@pulseboard/schema/queries/notices";
 import { saveNotificationSettings } from "@pulseboard/schema/queries/notifications";
 import { and, eq } from "drizzle-orm";
@@ -167,6 +171,34 @@ describe("a maintenance window", () => {
     expect(await event(fired.eventId)).toMatchObject({ notice: "dropped" });
   });
 
+  it("deleting the window lets what it held go at the next sweep, unless another still holds it", async () => {
+    const rule = await ruleWithWebhook();
+    const longEnds = minutes(20);
+    const short = await createMaintenanceWindow(db(), rule.ownerId, {
+      name: "Short",
+      deviceId: rule.deviceId,
+      kind: "once",
+      startsAt: minutes(-1),
+      endsAt: minutes(5),
+    });
+    await createMaintenanceWindow(db(), rule.ownerId, {
+      name: "Long",
+      deviceId: rule.deviceId,
+      kind: "once",
+      startsAt: minutes(3),
+      endsAt: longEnds,
+    });
+    const fired = await fire(rule.deviceId);
+    // Overlapping windows hold as one: until the later one ends.
+    expect(await event(fired.eventId)).toMatchObject({ notice: "held", holdUntil: longEnds });
+    await deleteMaintenanceWindow(db(), rule.ownerId, short.id);
+    expect((await event(fired.eventId))?.holdUntil?.getTime()).toBeLessThanOrEqual(Date.now());
+    // Looked at again at 4 minutes (the long window has begun): held on, until it ends.
+    expect(await settle(minutes(4))).toEqual([]);
+    expect(await event(fired.eventId)).toMatchObject({ notice: "held", holdUntil: longEnds });
+    expect(await settle(minutes(21))).toEqual([{ eventId: fired.eventId, channelId: rule.channelId }]);
+  });
+
   it("a weekly window on a tag holds every device with the tag, in the window's zone", async () => {
     const rule = await ruleWithWebhook();
     await database.current.sql`update devices set tags = '{pumps}' where id = ${rule.deviceId}`;
@@ -297,6 +329,31 @@ describe("acknowledging", () => {
     }
   });
 
+  it("a snooze racing a resolution: either recorded on the firing alert, or refused", async () => {
+    for (let i = 0; i < 6; i++) {
+      const rule = await ruleWithWebhook();
+      const fired = await fire(rule.deviceId);
+      const [state] = await loadRuleStates(db(), [rule.deviceId], new Date());
+      if (!state) throw new Error("no state");
+      const [snooze] = await Promise.allSettled([
+        snoozeAlert(db(), rule.ownerId, fired.alertId, { actorId: rule.ownerId, until: minutes(30) }),
+        resolveAlert(db(), { ...state, value: 1 }, new Date()),
+      ]);
+      const events = await alertTimeline(db(), rule.ownerId, fired.alertId);
+      const kinds = events.map((e) => e.kind).sort();
+      const resolved = events.find((e) => e.kind === "resolved");
+      if (snooze.status === "fulfilled") {
+        // Snoozed first (the resolution waited for its lock): the resolved notice is held by it.
+        expect(kinds).toEqual(["fired", "resolved", "snoozed"]);
+        expect(resolved).toMatchObject({ notice: "held", holdReason: "snoozed" });
+      } else {
+        expect(snooze.reason).toBeInstanceOf(ConflictError);
+        expect(kinds).toEqual(["fired", "resolved"]);
+        expect(resolved?.notice).toBe("sent");
+      }
+    }
+  });
+
   it("once: a second acknowledgement is a conflict", async () => {
     const rule = await ruleWithWebhook();
     const fired = await fire(rule.deviceId);
@@ -306,6 +363,59 @@ describe("acknowledging", () => {
       ),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+});
+
+describe("channel kinds", () => {
+  it("a Slack-compatible channel gets one text with the headline and the alert's link, unsigned", async () => {
+    const rule = await setupRule(db(), { noData: "resolve", severity: "critical" });
+    const [slack] = await db()
+      .insert(notificationChannels)
+      .values({
+        ownerId: rule.ownerId,
+        kind: "slack",
+        name: "Ops chat",
+        url: `${webhook.url}?slack`,
+        severities: ["critical"],
+      })
+      .returning();
+    const fired = await fire(rule.deviceId);
+    expect(fired.deliveries).toEqual([{ eventId: fired.eventId, channelId: slack?.id }]);
+    const before = webhook.calls.length;
+    expect(await (await alerter.call("/v1/deliver", fired.deliveries[0])).json()).toEqual({
+      outcome: "delivered",
+    });
+    const call = webhook.calls.slice(before).at(-1);
+    const body = JSON.parse(call?.body ?? "{}") as { text: string };
+    expect(Object.keys(body)).toEqual(["text"]);
+    expect(body.text).toMatch(/^\*\[Critical\] Fired: avg of temperature over 1 min &gt; 30 on greenhouse\*/);
+    expect(body.text).toContain(`<http://localhost:3000/dashboard/alerts/${fired.alertId}|Open the alert>`);
+    expect(call?.headers["webhook-signature"]).toBeUndefined();
+  });
+
+  it("an account e-mail that is not verified is skipped, saying why; so is e-mail without a mail server", async () => {
+    const rule = await setupRule(db(), { noData: "resolve" });
+    const fired = await fire(rule.deviceId);
+    const [key] = fired.deliveries;
+    expect(await (await alerter.call("/v1/deliver", key)).json()).toEqual({ outcome: "skipped" });
+    const [row] = await db().select().from(alertDeliveries).where(eq(alertDeliveries.eventId, fired.eventId));
+    expect(row).toMatchObject({
+      destination: "email",
+      status: "skipped",
+      lastError: "the address is not confirmed",
+    });
+
+    const verified = await setupRule(db(), { noData: "resolve" });
+    await database.current.sql`update "user" set email_verified = true where id = ${verified.ownerId}`;
+    const second = await fire(verified.deviceId);
+    expect(await (await alerter.call("/v1/deliver", second.deliveries[0])).json()).toEqual({
+      outcome: "skipped",
+    });
+    const [none] = await db()
+      .select()
+      .from(alertDeliveries)
+      .where(eq(alertDeliveries.eventId, second.eventId));
+    expect(none?.lastError).toBe("e-mail is not configured on this server");
   });
 });
 

@@ -6,6 +6,7 @@
 import type postgres from "postgres";
 import type { Database } from "../client";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
+import { recheckHeldNotices } from "./notices";
 
 type Tx = postgres.TransactionSql;
 
@@ -89,6 +90,8 @@ export function snoozeAlert(
       update alerts set snoozed_until = ${until?.toISOString() ?? null}::timestamptz,
                         snoozed_until_resolved = ${until === null}
       where id = ${alertId}`;
+    // A snooze replaced (shorter, or until it resolves) changes when its held notices may go.
+    await recheckHeldNotices(tx, { alertId });
     return recordAction(tx, alertId, ownerId, actorId, { kind: "snoozed", note, until }, now);
   });
 }
@@ -108,6 +111,7 @@ export function unsnoozeAlert(
         and (snoozed_until_resolved or snoozed_until > ${now.toISOString()}::timestamptz)
       returning id`;
     if (!snoozed) throw new ConflictError("the alert is not snoozed");
+    await recheckHeldNotices(tx, { alertId });
     return recordAction(tx, alertId, ownerId, actorId, { kind: "unsnoozed", note: null, until: null }, now);
   });
 }

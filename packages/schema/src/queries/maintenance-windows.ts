@@ -7,6 +7,7 @@ import type { Database } from "../client";
 import { NotFoundError } from "../errors";
 import { type MaintenanceSchedule, maintenanceAt } from "../maintenance-window";
 import { devices, type MaintenanceWindow, maintenanceWindows } from "../schema/telemetry";
+import { recheckHeldNotices } from "./notices";
 
 export type NewMaintenanceWindow = { name: string } & ({ deviceId: string } | { tag: string }) &
   (
@@ -77,12 +78,14 @@ export async function listMaintenanceWindows(
     .orderBy(desc(maintenanceWindows.createdAt), desc(maintenanceWindows.id));
 }
 
-export async function deleteMaintenanceWindow(db: Database, ownerId: string, id: string): Promise<void> {
-  const deleted = await db
-    .delete(maintenanceWindows)
-    .where(and(eq(maintenanceWindows.ownerId, ownerId), eq(maintenanceWindows.id, id)))
-    .returning({ id: maintenanceWindows.id });
-  if (deleted.length === 0) throw new NotFoundError("maintenance window not found");
+/** Deletes a window; the notices it held are looked at again at the next sweep (sent, unless another hold remains). */
+export function deleteMaintenanceWindow(db: Database, ownerId: string, id: string): Promise<void> {
+  return db.$client.begin(async (tx) => {
+    const deleted =
+      await tx`delete from maintenance_windows where owner_id = ${ownerId} and id = ${id} returning id`;
+    if (deleted.length === 0) throw new NotFoundError("maintenance window not found");
+    await recheckHeldNotices(tx, { ownerId, maintenance: true });
+  });
 }
 
 /** Whether a device is in maintenance at `now`, and until when (its own windows and its tags'). */

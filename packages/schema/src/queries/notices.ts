@@ -158,11 +158,13 @@ async function sendNotice(
   return rows.map((r) => ({ eventId, channelId: r.channel_id }));
 }
 
-async function markNotice(tx: Sql, eventId: string, notice: "held" | "dropped", reason: string | null) {
+/** Holds the event's notice (looked at again when the hold ends), or drops it. */
+async function markNotice(tx: Sql, eventId: string, notice: "held" | "dropped", hold: Hold) {
   await tx`
     update alert_events
     set notice = ${notice}, notice_at = case when ${notice} = 'dropped' then now() else null end,
-        hold_reason = coalesce(${reason}, hold_reason)
+        hold_reason = coalesce(${hold.held ? hold.reason : null}, hold_reason),
+        hold_until = ${hold.held && hold.until ? hold.until.toISOString() : null}::timestamptz
     where id = ${eventId}`;
 }
 
@@ -201,11 +203,11 @@ async function applyDecision(
   hold: Hold,
 ): Promise<DeliveryKey[]> {
   if (decision === "hold") {
-    await markNotice(tx, event.id, "held", hold.held ? hold.reason : null);
+    await markNotice(tx, event.id, "held", hold);
     return [];
   }
   if (decision === "drop") {
-    await markNotice(tx, event.id, "dropped", null);
+    await markNotice(tx, event.id, "dropped", { held: false });
     return [];
   }
   const channelIds =
@@ -215,14 +217,38 @@ async function applyDecision(
   return sendNotice(tx, event.id, facts.ownerId, channelIds);
 }
 
-/** Held notices, oldest first: what the sweep looks at to release. */
+/**
+ * Held notices whose hold was to end by `now`, the longest due first: what the sweep looks at to
+ * release. (A notice held until its alert resolves waits for the resolution or an unsnooze,
+ * which make it due.)
+ */
 export async function heldNotices(
   db: Database,
+  now: Date,
   limit = 500,
 ): Promise<{ eventId: string; alertId: string }[]> {
   const rows = await db.$client<{ id: string; alert_id: string }[]>`
-    select id, alert_id from alert_events where notice = 'held' order by at limit ${limit}`;
+    select id, alert_id from alert_events
+    where notice = 'held' and hold_until <= ${now.toISOString()}::timestamptz
+    order by hold_until limit ${limit}`;
   return rows.map((r) => ({ eventId: r.id, alertId: r.alert_id }));
+}
+
+/**
+ * Makes held notices due now, for the next sweep to decide again: an alert's (its snooze changed
+ * or ended), or an owner's held by maintenance (a window was deleted).
+ */
+export async function recheckHeldNotices(
+  tx: Sql,
+  where: { alertId: string } | { ownerId: string; maintenance: true },
+): Promise<void> {
+  if ("alertId" in where) {
+    await tx`update alert_events set hold_until = now() where alert_id = ${where.alertId} and notice = 'held'`;
+  } else {
+    await tx`
+      update alert_events set hold_until = now()
+      where owner_id = ${where.ownerId} and notice = 'held' and hold_reason like 'maintenance:%'`;
+  }
 }
 
 /**
@@ -245,7 +271,11 @@ export function releaseNotice(db: Database, eventId: string, now: Date): Promise
       firedNotice: facts.firedNotice,
       hold,
     });
-    if (decision === "hold") return [];
+    // Still held (by the same hold, extended, or another): looked at again when that one ends.
+    if (decision === "hold") {
+      await markNotice(tx, eventId, "held", hold);
+      return [];
+    }
     return applyDecision(
       tx,
       { id: eventId, alertId: event.alert_id, kind: event.kind },

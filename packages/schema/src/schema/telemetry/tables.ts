@@ -453,6 +453,12 @@ export const alertEvents = pgTable(
     noticeAt: timestamp("notice_at", { withTimezone: true }),
     /** What holds or held its notice, in words for the owner ("snoozed", "maintenance: Repairs"). */
     holdReason: text("hold_reason"),
+    /**
+     * When a held notice is next looked at: its hold's end (a snooze's, a window's); null while
+     * it waits for something that is not a time (a snooze until it resolves, whose end comes by
+     * a transition or an unsnooze).
+     */
+    holdUntil: timestamp("hold_until", { withTimezone: true }),
   },
   (t) => [
     // One fired and one resolved per alert (concurrent evaluations converge), one
@@ -462,8 +468,8 @@ export const alertEvents = pgTable(
       .where(sql`${t.kind} in ('fired','resolved','acknowledged','escalated')`),
     index("idx_alert_event_owner_time").on(t.ownerId, t.at),
     index("idx_alert_event_alert").on(t.alertId, t.at),
-    // The sweep's list of held notices.
-    index("idx_alert_event_held").on(t.at).where(sql`${t.notice} = 'held'`),
+    // The sweep's list of held notices whose hold may have ended.
+    index("idx_alert_event_held").on(t.holdUntil).where(sql`${t.notice} = 'held'`),
     check(
       "alert_events_kind_check",
       sql`${t.kind} in ('fired','resolved','acknowledged','snoozed','unsnoozed','escalated')`,
