@@ -64,6 +64,42 @@ describe("noticeHold", () => {
     expect(noticeHold({ ...firing, status: "resolved", windows }, NOW).held).toBe(true);
   });
 
+  it("a snooze and a window together: the snooze first, then the window once the snooze ends", () => {
+    const windows = [
+      {
+        name: "Pump repair",
+        schedule: {
+          kind: "once" as const,
+          startsAt: at("2026-03-28T11:00:00Z"),
+          endsAt: at("2026-03-28T14:00:00Z"),
+        },
+      },
+    ];
+    const both = { ...firing, snoozedUntil: at("2026-03-28T12:30:00Z"), windows };
+    expect(noticeHold(both, NOW)).toEqual({
+      held: true,
+      reason: "snoozed",
+      until: at("2026-03-28T12:30:00Z"),
+    });
+    expect(noticeHold(both, at("2026-03-28T12:30:00Z"))).toEqual({
+      held: true,
+      reason: "maintenance: Pump repair",
+      until: at("2026-03-28T14:00:00Z"),
+    });
+    // Until it resolves, inside a window: the snooze holds while firing; the window holds the resolution.
+    const untilResolved = { ...firing, snoozedUntilResolved: true, windows };
+    expect(noticeHold(untilResolved, NOW)).toEqual({
+      held: true,
+      reason: "snoozed until it resolves",
+      until: null,
+    });
+    expect(noticeHold({ ...untilResolved, status: "resolved" }, NOW)).toEqual({
+      held: true,
+      reason: "maintenance: Pump repair",
+      until: at("2026-03-28T14:00:00Z"),
+    });
+  });
+
   it("follows a weekly window on the device's zone across a DST change", () => {
     const windows = [
       {
