@@ -244,7 +244,7 @@ function RuleForm({
           <select name="severity" defaultValue={rule?.severity ?? "warning"}>
             <option value="info">info</option>
             <option value="warning">warning</option>
-            <option value="critical">critical (escalates when nobody acknowledges)</option>
+            <option value="critical">critical (escalates)</option>
           </select>
         </label>
         <button className="btn btn-primary" type="submit" disabled={pending}>
