@@ -202,7 +202,8 @@ describe("live stream", () => {
       insert into alerts (rule_id, device_id, status, value) values (${rule.body.id}, ${device.body.id}, 'firing', 5)
       returning id`;
     const [event] = await database.current.sql<{ id: string }[]>`
-      insert into alert_events (alert_id, owner_id, kind, value) values (${alert?.id as string}, ${alice.id}, 'fired', 5)
+      insert into alert_events (alert_id, owner_id, kind, value, notice, notice_at)
+      values (${alert?.id as string}, ${alice.id}, 'fired', 5, 'sent', now())
       returning id`;
     await notifyAlert(alice.id, event?.id as string);
     await new Promise((r) => setTimeout(r, 2500));

@@ -108,8 +108,9 @@ async function main() {
       from rules r, generate_series(1, 100) g
       returning id, triggered_at
     ), events as (
-      insert into alert_events (alert_id, owner_id, kind, value, at)
-      select f.id, ${ownerId}, k, 31, f.triggered_at from fired f, unnest(array['fired', 'resolved']) k
+      insert into alert_events (alert_id, owner_id, kind, value, at, notice, notice_at)
+      select f.id, ${ownerId}, k, 31, f.triggered_at, 'sent', f.triggered_at
+      from fired f, unnest(array['fired', 'resolved']) k
       returning id, at
     )
     insert into alert_deliveries (event_id, destination, status, attempts, next_attempt_at)
