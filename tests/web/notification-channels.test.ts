@@ -10,7 +10,13 @@ import { createLogger } from "@pulseboard/runtime/logger";
 import { createMailer, type Mailer } from "@pulseboard/runtime/mail";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { user } from "@pulseboard/schema";
-import { confirmEmailChannel, createChannel, listChannels } from "@pulseboard/schema/queries/notifications";
+import { RateLimitedError } from "@pulseboard/schema/errors";
+import {
+  confirmEmailChannel,
+  createChannel,
+  listChannels,
+  renewConfirmation,
+} from "@pulseboard/schema/queries/notifications";
 import { eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -263,5 +269,29 @@ describe("e-mail channels", () => {
     const other = await ownerWith(receiver.url);
     const channels = await listChannels(db(), other.ownerId);
     expect(channels.find((c) => c.isAccount)?.severities).toEqual([]);
+    // And one who adds a channel after it: quiet from then on, unless they had set it themselves.
+    await createChannel(db(), ownerId, {
+      kind: "slack",
+      name: "Chat",
+      url: "https://chat.example.com/hook",
+      severities: ["critical"],
+    });
+    expect((await listChannels(db(), ownerId)).find((c) => c.isAccount)?.severities).toEqual([]);
+  });
+
+  it("a confirmation link is sent again at most once a minute", async () => {
+    const ownerId = await newOwner();
+    const start = new Date();
+    const { channel } = await createChannel(
+      db(),
+      ownerId,
+      { kind: "email", name: "Ops", address: `ops-${ownerId.slice(0, 8)}@example.com`, severities: [] },
+      start,
+    );
+    await expect(
+      renewConfirmation(db(), ownerId, channel.id, new Date(start.getTime() + 5_000)),
+    ).rejects.toThrow(RateLimitedError);
+    const renewed = await renewConfirmation(db(), ownerId, channel.id, new Date(start.getTime() + 61_000));
+    expect(renewed.confirmToken).toMatch(/^[\w-]{32}$/);
   });
 });

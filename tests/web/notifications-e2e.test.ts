@@ -118,6 +118,13 @@ describe("notifications in a browser", () => {
     );
     await page.goto(`${web.url}/settings`);
     await expect.poll(() => opsChannel.getByTestId("unverified").count()).toBe(0);
+    // Another channel chosen: the account e-mail went quiet; tick critical on it again.
+    const critical = account.getByRole("checkbox", { name: "critical" });
+    expect(await critical.isChecked()).toBe(false);
+    const saved = page.waitForResponse((r) => r.request().method() === "PATCH" && r.ok());
+    await critical.check();
+    await saved;
+    await expect.poll(() => critical.isChecked()).toBe(true);
 
     // A device with a rule on it; a breach fires it, and its mail arrives with a link to the alert.
     const device = await api<{ id: string }>(page, "/api/devices", "POST", { name: "Boiler" });

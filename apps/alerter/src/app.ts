@@ -36,7 +36,15 @@ export function buildApp({ db, log, queue, config, direct }: AlerterDeps): Alert
     // The local queue holds its messages in memory: a restart loses every chain it had.
     chainsSurviveRestart: Boolean(config.QSTASH_TOKEN),
   });
-  const mailer = config.SMTP_URL ? createMailer({ url: config.SMTP_URL, from: config.MAIL_FROM }) : undefined;
+  // Each SMTP phase (connect, greeting, a silence) gets a third of an attempt's time, so a send
+  // normally ends within it (deliver.ts bounds it there anyway).
+  const mailer = config.SMTP_URL
+    ? createMailer({
+        url: config.SMTP_URL,
+        from: config.MAIL_FROM,
+        timeoutMs: Math.ceil(config.WEBHOOK_TIMEOUT_MS / 3),
+      })
+    : undefined;
   const maintenance = new Maintenance({
     db,
     direct,

@@ -6,7 +6,7 @@
 // (an unconfirmed address, no mail server) is `skipped`, with why. The row's last error, which
 // the owner sees, is generic; the detail goes to the log.
 import type { Logger } from "@pulseboard/runtime/logger";
-import type { Mailer } from "@pulseboard/runtime/mail";
+import { MAIL_NO_ANSWER, type Mailer } from "@pulseboard/runtime/mail";
 import { standardWebhookHeaders } from "@pulseboard/runtime/standard-webhooks";
 import {
   EVENT_ID_HEADER,
@@ -54,6 +54,17 @@ export interface DeliveryOptions {
 
 type SendResult = { ok: true } | { ok: false; error: string; detail: string } | { skip: string };
 
+function withDeadline<T extends SendResult>(send: Promise<T>, ms: number): Promise<T | SendResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<SendResult>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ ok: false, error: MAIL_NO_ANSWER, detail: `no answer within ${ms} ms` }),
+      ms,
+    );
+  });
+  return Promise.race([send, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * The Standard Webhooks headers (webhook-id is the delivery's, the same on every retry), and for
  * one release the deprecated X-Pulseboard ones, signed as before.
@@ -91,12 +102,17 @@ async function send(event: EventForDelivery, options: DeliveryOptions): Promise<
       if (!channel.verified) return { skip: "the address is not confirmed" };
       if (!options.mailer) return { skip: "e-mail is not configured on this server" };
       const message = emailMessage(event, options.appUrl);
-      return options.mailer.send({
-        to: channel.address,
-        ...message,
-        // Mail clients thread a fired notice with its resolved one.
-        headers: { "X-Pulseboard-Alert": event.alert.id },
-      });
+      // Bounded like a webhook's POST, so the attempt ends within its lease (a mail the server
+      // takes after that may arrive twice: at least once, like a webhook after a crash).
+      return withDeadline(
+        options.mailer.send({
+          to: channel.address,
+          ...message,
+          // Mail clients thread a fired notice with its resolved one.
+          headers: { "X-Pulseboard-Alert": event.alert.id },
+        }),
+        options.timeoutMs,
+      );
     }
   }
 }

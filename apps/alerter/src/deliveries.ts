@@ -50,8 +50,8 @@ export function deliveryMessage(
 }
 
 /**
- * How long an attempt owns its claim: the send's timeout (a POST is aborted then; the mailer's
- * own timeouts are shorter) and a margin for recording the outcome. Past it the attempt is taken as crashed and may be claimed
+ * How long an attempt owns its claim: the send's timeout (a POST is aborted then, an e-mail's
+ * attempt given up then: deliver.ts) and a margin for recording the outcome. Past it the attempt is taken as crashed and may be claimed
  * again, so a slow attempt is never claimed twice.
  */
 export function leaseMs(webhookTimeoutMs: number): number {

@@ -66,12 +66,22 @@ function ChannelItem({
     }
   }
 
-  const toggle = (severity: Severity, on: boolean) =>
-    act(async () => {
-      const severities = SEVERITIES.filter((s) => (s === severity ? on : channel.severities.includes(s)));
-      await sendJson(`/api/notifications/channels/${channel.id}`, "PATCH", { severities });
+  // Shown ticked at once; put back if the server refuses.
+  const [severities, setSeverities] = useState(channel.severities);
+  const toggle = (severity: Severity, on: boolean) => {
+    const before = severities;
+    const next = SEVERITIES.filter((s) => (s === severity ? on : severities.includes(s)));
+    setSeverities(next);
+    return act(async () => {
+      try {
+        await sendJson(`/api/notifications/channels/${channel.id}`, "PATCH", { severities: next });
+      } catch (error) {
+        setSeverities(before);
+        throw error;
+      }
       return undefined;
     });
+  };
 
   const target = channel.kind === "email" ? channel.address : channel.url;
   return (
@@ -103,7 +113,7 @@ function ChannelItem({
           <label key={s} className="row small">
             <input
               type="checkbox"
-              checked={channel.severities.includes(s)}
+              checked={severities.includes(s)}
               disabled={busy}
               onChange={(e) => void toggle(s, e.target.checked)}
             />

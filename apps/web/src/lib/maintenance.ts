@@ -1,6 +1,7 @@
 // The body of POST /api/maintenance-windows: a one-off window (start and end) or a weekly one
 // (ISO weekdays, wall-clock times in a time zone), for a device or a tag.
 import { parseClockTime, WEEKDAYS } from "@pulseboard/schema/maintenance-window";
+import { TAG_PATTERN } from "@pulseboard/schema/telemetry";
 import { timeZoneName } from "@pulseboard/schema/time-zone";
 import { z } from "zod";
 
@@ -9,7 +10,7 @@ const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const target = {
   name: z.string().trim().min(1, "Name it.").max(100, "The name is at most 100 characters."),
   deviceId: z.uuid("deviceId must be a device id").optional(),
-  tag: z.string().trim().min(1).max(32).optional(),
+  tag: z.string().trim().regex(TAG_PATTERN, "That is not a tag a device can have.").optional(),
 };
 
 export const maintenanceWindowBody = z

@@ -68,7 +68,7 @@ export async function listMaintenanceWindows(
   const forDevice = deviceId
     ? or(
         eq(maintenanceWindows.deviceId, deviceId),
-        sql`${maintenanceWindows.tag} = any(select unnest(tags) from devices where id = ${deviceId} and owner_id = ${ownerId})`,
+        sql`lower(${maintenanceWindows.tag}) in (select lower(t) from devices, unnest(tags) t where id = ${deviceId} and owner_id = ${ownerId})`,
       )
     : undefined;
   return db

@@ -87,7 +87,8 @@ export async function alertNoticeFacts(tx: Sql, alertId: string): Promise<AlertN
                       'name', w.name, 'kind', w.kind, 'startsAt', w.starts_at, 'endsAt', w.ends_at,
                       'days', w.days, 'startTime', w.start_time, 'endTime', w.end_time, 'timeZone', w.time_zone))
              from maintenance_windows w
-             where w.owner_id = d.owner_id and (w.device_id = d.id or w.tag = any(d.tags))
+             where w.owner_id = d.owner_id
+               and (w.device_id = d.id or lower(w.tag) in (select lower(t) from unnest(d.tags) t))
            ), '[]'::json) as windows,
            f.notice as fired_notice,
            floor(extract(epoch from f.notice_at) * 1000)::float8 as fired_notice_at_ms
@@ -135,7 +136,9 @@ async function notifiedChannels(tx: Sql, alertId: string): Promise<string[]> {
   const rows = await tx<{ channel_id: string }[]>`
     select distinct dl.channel_id
     from alert_events e join alert_deliveries dl on dl.event_id = e.id
-    where e.alert_id = ${alertId} and e.kind in ('fired', 'escalated') and dl.channel_id is not null`;
+    where e.alert_id = ${alertId} and e.kind in ('fired', 'escalated') and dl.channel_id is not null
+      -- A notice that could not be sent there (an unconfirmed address) did not go there.
+      and dl.status <> 'skipped'`;
   return rows.map((r) => r.channel_id);
 }
 
@@ -299,6 +302,9 @@ export async function escalationCandidates(db: Database, now: Date, limit = 500)
     join notification_settings s on s.owner_id = f.owner_id and s.escalation_channel_id is not null
     where a.status = 'firing' and a.severity = 'critical' and a.acknowledged_at is null
       and a.escalated_at is null
+      -- Snoozed ones never escalate: left out here, so they cannot crowd the others out.
+      and not a.snoozed_until_resolved
+      and (a.snoozed_until is null or a.snoozed_until <= ${now.toISOString()}::timestamptz)
       and f.notice_at <= ${now.toISOString()}::timestamptz - make_interval(mins => s.escalation_minutes)
     order by f.notice_at
     limit ${limit}`;

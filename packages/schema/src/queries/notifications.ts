@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { generateWebhookSecret } from "@pulseboard/runtime/standard-webhooks";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { ConflictError, InvalidError, NotFoundError } from "../errors";
+import { ConflictError, InvalidError, NotFoundError, RateLimitedError } from "../errors";
 import type { Severity } from "../notices";
 import { type RateDecision, slidingWindow } from "../rate-limit";
 import {
@@ -21,6 +21,10 @@ const digest = (token: string) => createHash("sha256").update(token).digest("hex
 
 /** How long a rotated-out webhook secret still signs (receivers switch over within it). */
 export const SECRET_ROTATION_GRACE_MS = 24 * 3600_000;
+/** Channels an owner may add (besides their account e-mail). */
+export const MAX_CHANNELS = 20;
+/** An address is sent a new confirmation link at most this often. */
+export const CONFIRMATION_RESEND_MS = 60_000;
 
 /**
  * The owner's channels, oldest first, their account e-mail among them: created on first sight,
@@ -71,23 +75,44 @@ export async function createChannel(
 ): Promise<{ channel: NotificationChannel; confirmToken: string | null }> {
   const confirmToken = input.kind === "email" ? randomBytes(24).toString("base64url") : null;
   try {
-    const [channel] = await db
-      .insert(notificationChannels)
-      .values({
-        ownerId,
-        kind: input.kind,
-        name: input.name,
-        severities: input.severities,
-        url: input.kind === "email" ? null : input.url,
-        address: input.kind === "email" ? input.address.toLowerCase() : null,
-        secret: input.kind === "webhook" ? generateWebhookSecret() : null,
-        verifiedAt: input.kind === "email" ? null : now,
-        confirmTokenDigest: confirmToken ? digest(confirmToken) : null,
-        confirmSentAt: confirmToken ? now : null,
-      })
-      .returning();
-    if (!channel) throw new Error("channel was not saved");
-    return { channel, confirmToken };
+    return await db.transaction(async (tx) => {
+      const [{ n } = { n: 0 }] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(notificationChannels)
+        .where(and(eq(notificationChannels.ownerId, ownerId), eq(notificationChannels.isAccount, false)));
+      if (n >= MAX_CHANNELS) {
+        throw new InvalidError(`at most ${MAX_CHANNELS} channels per account: remove one first`);
+      }
+      const [channel] = await tx
+        .insert(notificationChannels)
+        .values({
+          ownerId,
+          kind: input.kind,
+          name: input.name,
+          severities: input.severities,
+          url: input.kind === "email" ? null : input.url,
+          address: input.kind === "email" ? input.address.toLowerCase() : null,
+          secret: input.kind === "webhook" ? generateWebhookSecret() : null,
+          verifiedAt: input.kind === "email" ? null : now,
+          confirmTokenDigest: confirmToken ? digest(confirmToken) : null,
+          confirmSentAt: confirmToken ? now : null,
+        })
+        .returning();
+      if (!channel) throw new Error("channel was not saved");
+      // The account e-mail received everything only while it was the only channel: the owner
+      // chose another, so it goes quiet, unless they had set its severities themselves.
+      await tx
+        .update(notificationChannels)
+        .set({ severities: [] })
+        .where(
+          and(
+            eq(notificationChannels.ownerId, ownerId),
+            eq(notificationChannels.isAccount, true),
+            sql`${notificationChannels.updatedAt} = ${notificationChannels.createdAt}`,
+          ),
+        );
+      return { channel, confirmToken };
+    });
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new ConflictError(
@@ -149,6 +174,9 @@ export async function rotateChannelSecret(
       previousSecret: sql`${notificationChannels.secret}`,
       previousSecretUntil: new Date(now.getTime() + SECRET_ROTATION_GRACE_MS),
       secret: generateWebhookSecret(),
+      // A rotation retires the old secret's string form too (the deprecated header's key): after
+      // a leak, nothing goes on signing with it.
+      legacySecret: null,
       updatedAt: now,
     })
     .where(
@@ -191,6 +219,15 @@ export async function renewConfirmation(
   id: string,
   now = new Date(),
 ): Promise<{ channel: NotificationChannel; confirmToken: string }> {
+  const current = await getChannel(db, ownerId, id);
+  const since = current.confirmSentAt
+    ? now.getTime() - current.confirmSentAt.getTime()
+    : Number.POSITIVE_INFINITY;
+  if (since < CONFIRMATION_RESEND_MS) {
+    throw new RateLimitedError("a confirmation link was just sent: wait a minute before asking for another", {
+      retryAfterSeconds: Math.max(1, Math.ceil((CONFIRMATION_RESEND_MS - since) / 1000)),
+    });
+  }
   const confirmToken = randomBytes(24).toString("base64url");
   const [channel] = await db
     .update(notificationChannels)
