@@ -245,6 +245,10 @@ async function main() {
       WEBHOOK_ALLOW_PRIVATE: true,
       RAW_RETENTION_DAYS: 30,
       MINUTE_RETENTION_DAYS: 400,
+      // No mail server: the owners' account e-mail deliveries are recorded as skipped.
+      APP_URL: "http://localhost:3000",
+      SMTP_URL: undefined,
+      MAIL_FROM: "Pulseboard <alerts@pulseboard.localhost>",
     },
   });
   await new Promise<void>((r) => app.server.listen(port, "127.0.0.1", r));
