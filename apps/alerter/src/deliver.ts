@@ -7,14 +7,7 @@
 // the owner sees, is generic; the detail goes to the log.
 import type { Logger } from "@pulseboard/runtime/logger";
 import { MAIL_NO_ANSWER, type Mailer } from "@pulseboard/runtime/mail";
-import { standardWebhookHeaders } from "@pulseboard/runtime/standard-webhooks";
-import {
-  EVENT_ID_HEADER,
-  postJson,
-  SIGNATURE_HEADER,
-  signWebhook,
-  TIMESTAMP_HEADER,
-} from "@pulseboard/runtime/webhook";
+import { noticeWebhookHeaders, postJson } from "@pulseboard/runtime/webhook";
 import type { Database } from "@pulseboard/schema/client";
 import {
   type ClaimedAttempt,
@@ -65,21 +58,6 @@ function withDeadline<T extends SendResult>(send: Promise<T>, ms: number): Promi
   return Promise.race([send, late]).finally(() => clearTimeout(timer));
 }
 
-/**
- * The Standard Webhooks headers (webhook-id is the delivery's, the same on every retry), and for
- * one release the deprecated X-Pulseboard ones, signed as before.
- */
-export function webhookHeaders(event: EventForDelivery, body: string, now: Date): Record<string, string> {
-  const timestamp = Math.floor(now.getTime() / 1000);
-  const legacySecret = event.channel.legacySecret ?? event.channel.secrets[0] ?? "";
-  return {
-    ...standardWebhookHeaders({ id: event.deliveryId, timestamp, body, secrets: event.channel.secrets }),
-    [TIMESTAMP_HEADER]: String(timestamp),
-    [SIGNATURE_HEADER]: signWebhook(legacySecret, timestamp, body),
-    [EVENT_ID_HEADER]: event.id,
-  };
-}
-
 async function send(event: EventForDelivery, options: DeliveryOptions): Promise<SendResult> {
   const { channel } = event;
   const post = { timeoutMs: options.timeoutMs, allowPrivate: options.allowPrivate };
@@ -87,7 +65,15 @@ async function send(event: EventForDelivery, options: DeliveryOptions): Promise<
     case "webhook": {
       if (!channel.url || channel.secrets.length === 0) return { skip: "the channel has no URL" };
       const body = JSON.stringify(webhookPayload(event, options.appUrl));
-      return postJson(channel.url, { headers: webhookHeaders(event, body, new Date()), body }, post);
+      const headers = noticeWebhookHeaders({
+        deliveryId: event.deliveryId,
+        eventId: event.id,
+        timestamp: Math.floor(Date.now() / 1000),
+        body,
+        secrets: channel.secrets,
+        legacySecret: channel.legacySecret ?? channel.secrets[0] ?? "",
+      });
+      return postJson(channel.url, { headers, body }, post);
     }
     case "slack": {
       if (!channel.url) return { skip: "the channel has no URL" };

@@ -183,3 +183,12 @@ export async function setupRule(db: Database, rule: RuleSetup = {}, webhookUrl?:
   if (!created) throw new Error("no rule");
   return { ownerId, deviceId, ruleId: created.id, secret, channelId };
 }
+
+/** Waits until `probe` holds (every 20 ms), or fails after `timeoutMs`. */
+export async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

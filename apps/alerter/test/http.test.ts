@@ -13,6 +13,7 @@ import {
   setupRule,
   startAlerter,
   startWebhookReceiver,
+  until,
   type WebhookReceiver,
 } from "./harness";
 
@@ -50,14 +51,6 @@ async function deliveryOf(where: { eventId: string } | { alertId: string }) {
     .innerJoin(alertEvents, eq(alertEvents.id, alertDeliveries.eventId))
     .where("eventId" in where ? eq(alertEvents.id, where.eventId) : eq(alertEvents.alertId, where.alertId));
   return row?.delivery;
-}
-
-async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("signature verification", () => {

@@ -35,6 +35,7 @@ import {
   setupRule,
   startAlerter,
   startWebhookReceiver,
+  until,
   type WebhookReceiver,
 } from "./harness";
 
@@ -56,14 +57,6 @@ afterAll(async () => {
 });
 
 const minutes = (m: number) => new Date(Date.now() + m * 60_000);
-
-async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function breach(deviceId: string, at: Date) {
   await db()

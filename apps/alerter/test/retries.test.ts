@@ -14,6 +14,7 @@ import {
   setupRule,
   startAlerter,
   startWebhookReceiver,
+  until,
   type WebhookReceiver,
 } from "./harness";
 
@@ -36,14 +37,6 @@ afterAll(async () => {
   await alerter?.close();
   await webhook?.close();
 });
-
-async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function deliveryOf(eventId: string) {
   const [row] = await db().select().from(alertDeliveries).where(eq(alertDeliveries.eventId, eventId));

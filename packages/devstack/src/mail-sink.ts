@@ -2,20 +2,16 @@
 // e-mails are seen without leaving the machine: any message is accepted, parsed and handed to
 // `onMessage`. If that fails, the SMTP transaction answers 451 (a temporary error): the sender
 // keeps the message and tries again, so nothing is lost in between.
+import type { ReceivedMail } from "@pulseboard/schema/queries/local-mailbox";
 import { simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 
-export interface SinkMail {
-  messageId: string | null;
-  /** The From header as written, or the envelope's MAIL FROM without one. */
-  from: string;
-  /** The envelope's RCPT TO addresses, lower-cased: Bcc included, as delivered. */
-  to: string[];
-  subject: string;
-  text: string;
-  html: string | null;
-  receivedAt: Date;
-}
+/**
+ * A received mail, as the local mailbox keeps it: `from` is the From header as written (or the
+ * envelope's MAIL FROM without one), `to` the envelope's RCPT TO addresses, lower-cased (Bcc
+ * included, as delivered).
+ */
+export type SinkMail = ReceivedMail;
 
 export interface MailSink {
   port: number;

@@ -1,14 +1,16 @@
 // postJson against a real HTTP server on loopback: the caller's headers and the raw body arrive
-// as given, beside the defaults it may override; the SSRF guard is the same as postSignedWebhook's
-// (test/webhook.test.ts covers its rules at length).
+// as given, beside the defaults it may override; a notice's signature headers as receivers check
+// them. (test/webhook.test.ts covers the SSRF guard's rules at length.)
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
+import { generateWebhookSecret } from "./standard-webhooks";
 import {
   EVENT_ID_HEADER,
   NOT_ALLOWED,
+  noticeWebhookHeaders,
   postJson,
-  postSignedWebhook,
   SIGNATURE_HEADER,
   signWebhook,
   TIMESTAMP_HEADER,
@@ -107,17 +109,30 @@ describe("postJson", () => {
   });
 });
 
-describe("postSignedWebhook over postJson", () => {
-  it("still sends its timestamp, signature and event id headers", async () => {
+describe("noticeWebhookHeaders", () => {
+  it("signs for Standard Webhooks receivers (both secrets during a rotation) and, deprecated, as before", async () => {
     const { url, received } = await receiver();
-    const event = { id: "00000000-0000-4000-8000-000000000001", body };
-    expect(await postSignedWebhook(url, "whsec_x", event, lax)).toEqual({ ok: true, status: 204 });
-    const headers = received[0]?.headers ?? {};
-    const timestamp = Number(headers[TIMESTAMP_HEADER]);
-    expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(5);
-    expect(headers[SIGNATURE_HEADER]).toBe(signWebhook("whsec_x", timestamp, body));
-    expect(headers[EVENT_ID_HEADER]).toBe(event.id);
-    expect(headers["content-type"]).toBe("application/json");
+    const current = generateWebhookSecret();
+    const previous = generateWebhookSecret();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = noticeWebhookHeaders({
+      deliveryId: "de110000-0000-4000-8000-000000000005",
+      eventId: "00000000-0000-4000-8000-000000000001",
+      timestamp,
+      body,
+      secrets: [current, previous],
+      legacySecret: "whsec_old-form",
+    });
+    expect(await postJson(url, { headers, body }, lax)).toEqual({ ok: true, status: 204 });
+    const got = received[0]?.headers ?? {};
+    const standard = Object.fromEntries(
+      ["webhook-id", "webhook-timestamp", "webhook-signature"].map((h) => [h, String(got[h])]),
+    );
+    for (const secret of [current, previous]) expect(new Webhook(secret).verify(body, standard)).toBeTruthy();
+    expect(got["webhook-id"]).toBe("de110000-0000-4000-8000-000000000005");
+    expect(got[SIGNATURE_HEADER]).toBe(signWebhook("whsec_old-form", timestamp, body));
+    expect(got[TIMESTAMP_HEADER]).toBe(String(timestamp));
+    expect(got[EVENT_ID_HEADER]).toBe("00000000-0000-4000-8000-000000000001");
     expect(received[0]?.body).toBe(body);
   });
 });

@@ -15,6 +15,7 @@ import { type ClientRequest, request as httpRequest, type IncomingMessage } from
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
 import { errorMessage } from "./errors";
+import { standardWebhookHeaders } from "./standard-webhooks";
 import { classifyAddress, isAllowedAddress, isLocalhostName, literalAddress } from "./webhook-address";
 
 export const SIGNATURE_HEADER = "x-pulseboard-signature";
@@ -179,19 +180,32 @@ export async function postJson(
   }
 }
 
-/** POSTs one event signed with the x-pulseboard-* headers; never throws, see postJson. */
-export async function postSignedWebhook(
-  rawUrl: string,
-  secret: string,
-  event: { id: string; body: string },
-  options: WebhookOptions,
-): Promise<WebhookResult> {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const headers = {
+/**
+ * A notice's signature headers: Standard Webhooks' (`webhook-id` the delivery's own id, the same on
+ * every retry; one signature per secret, the current first), and for one release the deprecated
+ * X-Pulseboard ones, made with `legacySecret` as before (receivers deduplicate those on the event
+ * id). The alerter's deliveries and the web app's "send test" sign alike through this.
+ */
+export function noticeWebhookHeaders({
+  deliveryId,
+  eventId,
+  timestamp,
+  body,
+  secrets,
+  legacySecret,
+}: {
+  deliveryId: string;
+  eventId: string;
+  /** Integer unix seconds. */
+  timestamp: number;
+  body: string;
+  secrets: string[];
+  legacySecret: string;
+}): Record<string, string> {
+  return {
+    ...standardWebhookHeaders({ id: deliveryId, timestamp, body, secrets }),
     [TIMESTAMP_HEADER]: String(timestamp),
-    [SIGNATURE_HEADER]: signWebhook(secret, timestamp, event.body),
-    // Receivers deduplicate on it: a delivery may be repeated after a crash.
-    [EVENT_ID_HEADER]: event.id,
+    [SIGNATURE_HEADER]: signWebhook(legacySecret, timestamp, body),
+    [EVENT_ID_HEADER]: eventId,
   };
-  return postJson(rawUrl, { headers, body: event.body }, options);
 }

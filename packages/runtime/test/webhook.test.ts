@@ -4,7 +4,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { NO_ANSWER, NOT_ALLOWED, postSignedWebhook, type WebhookOptions } from "../src/webhook";
+import { NO_ANSWER, NOT_ALLOWED, postJson, type WebhookOptions } from "../src/webhook";
 
 interface Receiver {
   port: number;
@@ -38,7 +38,7 @@ async function receiver(
   return r;
 }
 
-const event = { id: "00000000-0000-4000-8000-000000000001", body: '{"type":"test"}' };
+const request = { headers: {}, body: '{"type":"test"}' };
 const strict: WebhookOptions = { timeoutMs: 2000, allowPrivate: false };
 const lax: WebhookOptions = { timeoutMs: 2000, allowPrivate: true };
 
@@ -50,11 +50,11 @@ const spellings = (port: number) => [
   `http://0x7f.1:${port}/hooks?token=s3cret`,
 ];
 
-describe("postSignedWebhook: the receiver's address", () => {
+describe("postJson: the receiver's address", () => {
   it("refuses loopback in every spelling: nothing reaches the server, the error is generic", async () => {
     const server = await receiver();
     for (const url of spellings(server.port)) {
-      const result = await postSignedWebhook(url, "whsec_x", event, strict);
+      const result = await postJson(url, request, strict);
       expect({ url, result }).toMatchObject({ url, result: { ok: false, error: NOT_ALLOWED } });
       // The origin is what gets logged: never the path or query.
       if (!result.ok) expect(result.origin).not.toMatch(/token|hooks/);
@@ -65,7 +65,7 @@ describe("postSignedWebhook: the receiver's address", () => {
   it("with WEBHOOK_ALLOW_PRIVATE, the same spellings reach the server", async () => {
     const server = await receiver();
     for (const url of spellings(server.port)) {
-      const result = await postSignedWebhook(url, "whsec_x", event, lax);
+      const result = await postJson(url, request, lax);
       expect({ url, result }).toEqual({ url, result: { ok: true, status: 200 } });
     }
     expect(server.calls.map((c) => c.url)).toEqual(spellings(server.port).map(() => "/hooks?token=s3cret"));
@@ -73,7 +73,7 @@ describe("postSignedWebhook: the receiver's address", () => {
 
   it("refuses a name resolving to an internal address among public ones, and metadata always", async () => {
     const server = await receiver();
-    const mixed = await postSignedWebhook(`http://mixed.test:${server.port}/`, "whsec_x", event, {
+    const mixed = await postJson(`http://mixed.test:${server.port}/`, request, {
       ...strict,
       resolve: async () => [
         { address: "93.184.215.14", family: 4 },
@@ -85,14 +85,9 @@ describe("postSignedWebhook: the receiver's address", () => {
       error: NOT_ALLOWED,
       detail: "mixed.test is 127.0.0.1 (internal)",
     });
-    const metadata = await postSignedWebhook(
-      "http://169.254.169.254/latest/meta-data/",
-      "whsec_x",
-      event,
-      lax,
-    );
+    const metadata = await postJson("http://169.254.169.254/latest/meta-data/", request, lax);
     expect(metadata).toMatchObject({ ok: false, error: NOT_ALLOWED });
-    const unspecified = await postSignedWebhook(`http://0.0.0.0:${server.port}/`, "whsec_x", event, lax);
+    const unspecified = await postJson(`http://0.0.0.0:${server.port}/`, request, lax);
     expect(unspecified).toMatchObject({ ok: false, error: NOT_ALLOWED });
     expect(server.calls).toEqual([]);
   });
@@ -102,7 +97,7 @@ describe("postSignedWebhook: the receiver's address", () => {
     // Same port on another loopback address: where a second lookup would send the request.
     const rebound = await receiver("127.0.0.2", checked.port);
     let lookups = 0;
-    const result = await postSignedWebhook(`http://rebind.test:${checked.port}/hook`, "whsec_x", event, {
+    const result = await postJson(`http://rebind.test:${checked.port}/hook`, request, {
       ...lax,
       resolve: async () => {
         lookups += 1;
@@ -118,16 +113,16 @@ describe("postSignedWebhook: the receiver's address", () => {
   });
 });
 
-describe("postSignedWebhook: failures", () => {
+describe("postJson: failures", () => {
   it("says only that the receiver did not answer; the socket error is the log's detail", async () => {
     const closed = await receiver();
     await closed.close();
     open.splice(open.indexOf(closed), 1);
-    const result = await postSignedWebhook(`http://127.0.0.1:${closed.port}/`, "whsec_x", event, lax);
+    const result = await postJson(`http://127.0.0.1:${closed.port}/`, request, lax);
     expect(result).toMatchObject({ ok: false, error: NO_ANSWER, origin: `http://127.0.0.1:${closed.port}` });
     if (!result.ok) expect(result.detail).toMatch(/ECONNREFUSED/);
 
-    const unknown = await postSignedWebhook("http://no-such-host.invalid/", "whsec_x", event, strict);
+    const unknown = await postJson("http://no-such-host.invalid/", request, strict);
     expect(unknown).toMatchObject({ ok: false, error: NO_ANSWER });
   });
 
@@ -136,7 +131,7 @@ describe("postSignedWebhook: failures", () => {
     const redirecting = await receiver("127.0.0.1", 0, (res) =>
       res.writeHead(307, { location: `http://127.0.0.1:${target.port}/` }).end(),
     );
-    const result = await postSignedWebhook(`http://127.0.0.1:${redirecting.port}/`, "whsec_x", event, lax);
+    const result = await postJson(`http://127.0.0.1:${redirecting.port}/`, request, lax);
     expect(result).toMatchObject({ ok: false, error: "HTTP 307" });
     expect(redirecting.calls).toHaveLength(1);
     expect(target.calls).toEqual([]);
@@ -145,7 +140,7 @@ describe("postSignedWebhook: failures", () => {
   it("gives up after the timeout", async () => {
     const silent = await receiver("127.0.0.1", 0, () => {});
     const started = Date.now();
-    const result = await postSignedWebhook(`http://127.0.0.1:${silent.port}/`, "whsec_x", event, {
+    const result = await postJson(`http://127.0.0.1:${silent.port}/`, request, {
       ...lax,
       timeoutMs: 300,
     });

@@ -5,14 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Mailer } from "@pulseboard/runtime/mail";
-import { standardWebhookHeaders } from "@pulseboard/runtime/standard-webhooks";
-import {
-  EVENT_ID_HEADER,
-  postJson,
-  SIGNATURE_HEADER,
-  signWebhook,
-  TIMESTAMP_HEADER,
-} from "@pulseboard/runtime/webhook";
+import { noticeWebhookHeaders, postJson } from "@pulseboard/runtime/webhook";
 import { isAllowedWithoutLookup } from "@pulseboard/runtime/webhook-address";
 import type { Database } from "@pulseboard/schema/client";
 import { InvalidError } from "@pulseboard/schema/errors";
@@ -153,12 +146,14 @@ export async function sendChannelTest(
   const headers =
     channel.kind === "slack"
       ? {}
-      : {
-          ...standardWebhookHeaders({ id, timestamp, body, secrets }),
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signWebhook(channel.legacySecret ?? channel.secret ?? "", timestamp, body),
-          [EVENT_ID_HEADER]: id,
-        };
+      : noticeWebhookHeaders({
+          deliveryId: id,
+          eventId: id,
+          timestamp,
+          body,
+          secrets,
+          legacySecret: channel.legacySecret ?? channel.secret ?? "",
+        });
   const result = await postJson(channel.url ?? "", { headers, body }, post);
   if (result.ok) return { ok: true, message: `Delivered: the receiver answered HTTP ${result.status}.` };
   // The detail (resolved address, socket error) is the operator's; the owner reads the generic words.
