@@ -1,7 +1,7 @@
 // Webhook POSTs, shared by the alerter (alert transitions) and the web app ("send test"): postJson
-// sends a JSON body with the caller's headers (a signature scheme's, see standard-webhooks.ts);
-// postSignedWebhook signs with our own x-pulseboard-* headers: HMAC-SHA256 over
-// `<unix seconds>.<raw body>` with the owner's secret.
+// sends a JSON body with the caller's headers; noticeWebhookHeaders signs a notice, in the
+// Standard Webhooks format (standard-webhooks.ts) and, deprecated, with our own x-pulseboard-*
+// headers (HMAC-SHA256 over `<unix seconds>.<raw body>` with the secret's string).
 //
 // The owner chooses the URL, so the request is guarded against reaching our own network (SSRF,
 // issue 12): the host is resolved once, every address it resolves to must be allowed
