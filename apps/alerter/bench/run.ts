@@ -546,6 +546,7 @@ async function main() {
     `PostgreSQL ${database.mode} (${pgSettings})`,
     dataConditions,
     `${fmtInt(rules)} rules (10 per device: every aggregate, windows 1–10 min)`,
+    "notices: each owner's one channel is their account e-mail and there is no mail server, so every notice is routed and its delivery written in the transition, then recorded as skipped (no mail or webhook is sent)",
     `event-driven run: ingest and alerter as processes, local queue, default settings (EVALUATION_INTERVAL_MS=${evaluationIntervalMs}, FLUSH_INTERVAL_MS=${flushIntervalMs}, SWEEP_INTERVAL_MS default), NODE_ENV=production`,
     `simulator: ${DEVICES} devices × ${METRICS.length} metrics, one {ts, values} POST a second each (${fmtInt(counters.acked / EVENT_SECONDS)} req/s acknowledged on average), ${EVENT_SECONDS} s; probes one a second to distinct devices, the first ${WARMUP_SECONDS} s not counted`,
   ];
