@@ -20,6 +20,7 @@ import {
   type AuthorizePublishHandler,
   type AuthorizeSubscribeHandler,
   type Client,
+  type PublishPacket,
 } from "aedes";
 import { createWebSocketStream, WebSocketServer } from "ws";
 import { ConnectionsPerAddress } from "./connection-limits";
@@ -27,7 +28,7 @@ import { FrameRefusedError, guardFrames } from "./frame-guard";
 import type { Intake } from "./intake";
 import type { IngestMetrics } from "./metrics";
 import { maxRemainingLength } from "./mqtt-frame";
-import { deviceKeyFromTopic, isForbiddenSubscription, topicForLog } from "./mqtt-topics";
+import { deviceKeyFromTopic, isForbiddenSubscription, isReadingsTopic, topicForLog } from "./mqtt-topics";
 
 export interface BuiltInBrokerOptions {
   intake: Intake;
@@ -57,6 +58,27 @@ export interface BuiltInBroker {
 }
 
 class RefusedError extends Error {}
+
+/**
+ * Aedes routes every accepted PUBLISH to subscribers (an offline-queue lookup, a topic match, a
+ * `publish` event) after its PUBACK. Nobody may subscribe to a readings topic here
+ * (isForbiddenSubscription), so for a device's reading that routing finds no one: it is skipped.
+ * What the broker publishes itself ($SYS) and what clients publish elsewhere route as before.
+ */
+class IngestBroker extends Aedes {
+  override publish(
+    packet: PublishPacket,
+    clientOrDone: Client | null | ((error?: Error) => void),
+    done?: (error?: Error) => void,
+  ): void {
+    if (typeof clientOrDone === "object" && clientOrDone !== null && isReadingsTopic(packet.topic)) {
+      done?.();
+      return;
+    }
+    // Aedes calls publish(packet, client, done) internally; its typings know only (packet, done).
+    (super.publish as (...args: unknown[]) => void)(packet, clientOrDone, done);
+  }
+}
 
 export async function startBuiltInBroker({
   intake,
@@ -172,12 +194,13 @@ export async function startBuiltInBroker({
     callback(null, subscription);
   };
 
-  const broker = await Aedes.createBroker({
+  const broker = new IngestBroker({
     authenticate,
     authorizePublish,
     authorizeSubscribe,
     connectTimeout: connectTimeoutMs,
   });
+  await broker.listen();
   broker.on("client", (client) => {
     // Anonymous clients enter with no key yet (""), and take the key of the topic they publish to.
     if (!client.closed) keyOf.set(client, bound.get(client)?.key ?? "");

@@ -2,7 +2,9 @@
 // cached briefly (a deleted device, or a key replaced with no grace, stops being accepted within
 // the TTL; a replaced key's grace ends on time); lookups that arrive
 // together are answered by one query, so a flood of unknown keys costs one query per batch, not
-// one per message. Keys themselves are never logged or kept: the cache is keyed by digest.
+// one per message. Keys are never logged, and the cache is keyed by digest; the digests of keys
+// seen lately are remembered (bounded like the cache), so a device's key is hashed once, not once
+// per message (a SHA-256 per message was a few per cent of the ingest's thread under load).
 // The query is devicesByKeyDigests (packages/schema/src/queries/device-keys.ts).
 import type { Database } from "@pulseboard/schema/client";
 import { devicesByKeyDigests } from "@pulseboard/schema/queries/device-keys";
@@ -31,6 +33,8 @@ interface Cached {
 
 export class DeviceKeyResolver {
   private cache = new Map<string, Cached>();
+  /** Key → digest, for keys seen lately; emptied when it reaches the cache's bound. */
+  private digests = new Map<string, string>();
   private pending = new Map<
     string,
     { resolve: (d: KnownDevice | null) => void; reject: (e: Error) => void }[]
@@ -68,8 +72,8 @@ export class DeviceKeyResolver {
 
   /** The device a key belongs to, or null for a malformed, unknown or deleted key. */
   resolve(key: string): Promise<KnownDevice | null> {
-    if (!DEVICE_KEY_PATTERN.test(key)) return Promise.resolve(null);
-    const digest = deviceKeyDigest(key);
+    const digest = this.digestOf(key);
+    if (digest === undefined) return Promise.resolve(null);
     const hit = this.cache.get(digest);
     if (hit && hit.expires > Date.now()) return Promise.resolve(hit.device);
     return new Promise((resolve, reject) => {
@@ -78,6 +82,17 @@ export class DeviceKeyResolver {
       else this.pending.set(digest, [{ resolve, reject }]);
       this.timer ??= setTimeout(() => this.lookup(), this.options.batchWindowMs ?? 2);
     });
+  }
+
+  /** The key's digest, or undefined for a malformed key (never remembered). */
+  private digestOf(key: string): string | undefined {
+    const known = this.digests.get(key);
+    if (known !== undefined) return known;
+    if (!DEVICE_KEY_PATTERN.test(key)) return undefined;
+    if (this.digests.size >= (this.options.maxEntries ?? 100_000)) this.digests.clear();
+    const digest = deviceKeyDigest(key);
+    this.digests.set(key, digest);
+    return digest;
   }
 
   private async lookup(): Promise<void> {

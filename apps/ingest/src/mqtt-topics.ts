@@ -7,28 +7,35 @@ export function deviceKeyFromTopic(topic: string): string | undefined {
   return READINGS_TOPIC.exec(topic)?.[1];
 }
 
-/** Whether an MQTT topic filter (with + and # wildcards) matches a topic. */
-export function filterMatches(filter: string, topic: string): boolean {
-  const f = filter.split("/");
-  const t = topic.split("/");
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === "#") return true;
-    if (i >= t.length) return false;
-    if (f[i] !== "+" && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
+/** Whether a topic is a device's readings topic (`devices/<anything>/readings`). */
+export function isReadingsTopic(topic: string): boolean {
+  return READINGS_TOPIC.test(topic);
 }
 
 /**
- * Device clients may not subscribe to anything that could carry other devices' readings (their
- * topics hold device keys): any filter matching `devices/<x>/readings`, including `#`; nor to the
- * broker's own `$SYS/...` topics (its internals are not the devices' business).
- * `$share/<group>/<filter>` is judged by its filter.
+ * Device clients may not subscribe to anything that could carry devices' readings (their topics
+ * hold device keys): any filter matching `devices/<key>/readings` for some key, including `#` and
+ * `+/<key>/readings`; nor to the broker's own `$SYS/...` topics (its internals are not the
+ * devices' business). `$share/<group>/<filter>` is judged by its filter. (So no subscriber ever
+ * receives a reading, and the broker does not route them: see broker.ts.)
  */
 export function isForbiddenSubscription(filter: string): boolean {
   const plain = filter.startsWith("$share/") ? filter.split("/").slice(2).join("/") : filter;
   if (plain === "$SYS" || plain.startsWith("$SYS/")) return true;
-  return filterMatches(plain, "devices/x/readings") || plain.startsWith("devices/");
+  return couldMatchReadingsTopic(plain) || plain.startsWith("devices/");
+}
+
+/** Whether a filter matches some `devices/<key>/readings` topic, for any key (`+/dk_x/readings` too). */
+function couldMatchReadingsTopic(filter: string): boolean {
+  const levels = filter.split("/");
+  const pattern = ["devices", undefined, "readings"];
+  for (let i = 0; i < levels.length; i++) {
+    if (levels[i] === "#") return true;
+    if (i >= pattern.length) return false;
+    const want = pattern[i];
+    if (want !== undefined && levels[i] !== "+" && levels[i] !== want) return false;
+  }
+  return levels.length === pattern.length;
 }
 
 /**

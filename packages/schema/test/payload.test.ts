@@ -4,6 +4,7 @@ import { DEVICE_KEY_PATTERN, deviceKeyDigest, generateDeviceKey } from "../src/s
 import {
   createDeviceBody,
   createRuleBody,
+  fastReadings,
   MAX_READINGS_PER_MESSAGE,
   parseReadingsPayload,
   updateDeviceBody,
@@ -388,5 +389,110 @@ describe("API bodies", () => {
     expect(createWorkoutBody.safeParse({ ...body, sets: [{ ...body.sets[0], reps: -1 }] }).success).toBe(
       false,
     );
+  });
+});
+
+describe("device payload: the fast path agrees with the contracts", () => {
+  // A seeded generator of bodies near the protocol's shapes: valid ones, and ones with one or
+  // more things wrong (names, values, timestamps, stray keys, misplaced mids, wrong types).
+  function generator(seed: number) {
+    let state = seed >>> 0;
+    const random = () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const sometimes = (p: number) => random() < p;
+    const goodNames = [
+      "temperature",
+      "humidity",
+      "a.b-c_1",
+      "readings",
+      "__proto__",
+      "constructor",
+      "toString",
+    ];
+    const badNames = ["bad name", "", "x".repeat(65), "é", "mid", "values", "ts"];
+    const goodValues = [21.5, -3, 0, -0, 1e15, -1e15, 1.5e-300, 42];
+    const badValues: unknown[] = ["12", null, true, Number.POSITIVE_INFINITY, Number.NaN, 1e16, {}, []];
+    const goodTs = [now.getTime() - 3_600_000, now.getTime(), now.getTime() - 86_400_000 + 0.5];
+    const badTs: unknown[] = [
+      "2026-11-22T12:30:00+01:00",
+      "yesterday",
+      null,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      946_684_799_999,
+      now.getTime() + 600_000,
+      now.getTime() - 40 * 86_400_000,
+    ];
+    const name = () => (sometimes(0.93) ? pick(goodNames) : pick(badNames));
+    const value = () => (sometimes(0.93) ? pick(goodValues) : pick(badValues));
+    const ts = () => (sometimes(0.85) ? pick(goodTs) : pick(badTs));
+    const mid = () => (sometimes(0.85) ? `m-${Math.floor(random() * 1000)}` : pick(["", "bad mid", 7, null]));
+    // Object.fromEntries defines "__proto__" as an own key, as JSON.parse does.
+    const values = () =>
+      Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [name(), value()]));
+    const extra = (entries: [string, unknown][]) => {
+      if (sometimes(0.05)) entries.push([pick(["extra", "mid", "ts", "values", "readings"]), value()]);
+      return Object.fromEntries(entries);
+    };
+    const element = (top: boolean): unknown => {
+      const withMid = (entries: [string, unknown][]) =>
+        sometimes(top ? 0.4 : 0.05) ? [...entries, ["mid", mid()] as [string, unknown]] : entries;
+      switch (Math.floor(random() * (top ? 4 : 3))) {
+        case 0:
+          return extra(withMid(Object.entries(values())));
+        case 1:
+          return extra(
+            withMid([
+              ...(sometimes(0.97) ? [["ts", ts()] as [string, unknown]] : []),
+              ...(sometimes(0.97)
+                ? [["values", sometimes(0.97) ? values() : value()] as [string, unknown]]
+                : []),
+            ]),
+          );
+        case 2:
+          return sometimes(0.9) ? values() : pick([null, 5, "text", [1, 2]]);
+        default: {
+          const readings = Array.from({ length: Math.floor(random() * 4) }, () =>
+            extra([
+              ...(sometimes(0.97) ? [["metric", name()] as [string, unknown]] : []),
+              ...(sometimes(0.97) ? [["value", value()] as [string, unknown]] : []),
+              ...(sometimes(0.5) ? [["ts", ts()] as [string, unknown]] : []),
+            ]),
+          );
+          return extra(withMid([["readings", sometimes(0.97) ? readings : value()]]));
+        }
+      }
+    };
+    return () =>
+      sometimes(0.2) ? Array.from({ length: Math.floor(random() * 4) }, () => element(false)) : element(true);
+  }
+
+  it("gives what the zod contracts give, for 20,000 generated bodies, and answers the valid common ones", () => {
+    const next = generator(20261206);
+    const oldest = { from: new Date(now.getTime() - 30 * 86_400_000), days: 30 };
+    let accepted = 0;
+    let answeredFast = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const body = next();
+      const contracts = parseReadingsPayload(body, now, { oldest, fastPath: false });
+      expect(parseReadingsPayload(body, now, { oldest }), JSON.stringify(body)).toStrictEqual(contracts);
+      const fast = fastReadings(body, now);
+      if (fast) answeredFast++;
+      if (contracts.ok) {
+        accepted++;
+        // Every accepted body without an ISO `ts` is read without zod.
+        if (!/"ts":"/.test(JSON.stringify(body))) expect(fast, JSON.stringify(body)).not.toBeNull();
+      }
+    }
+    // Both kinds are well represented (the generator is not all valid, nor all invalid).
+    expect(accepted).toBeGreaterThan(4_000);
+    expect(20_000 - accepted).toBeGreaterThan(4_000);
+    expect(answeredFast).toBeGreaterThan(accepted * 0.9);
   });
 });

@@ -1,4 +1,5 @@
 // Sensor readings as the ingest writes them: one statement per flush, whatever its size.
+import { numberArrayLiteral, textArrayLiteral } from "../array-literal";
 import type { Database } from "../client";
 
 /** One reading to store: the device, the metric, its value and when it was recorded. */
@@ -17,7 +18,8 @@ export interface ReadingRow {
  * Instants travel as ISO-8601 text (`text[]`, millisecond precision, exactly the Date's instant)
  * and are cast to timestamptz[] in SQL, each parsed as a timestamptz literal as before: a
  * `timestamptz[]` parameter would go through Drizzle's pass-through serializer on this client and
- * fail.
+ * fail. The arrays travel as literals built here (array-literal.ts), not as JavaScript arrays for
+ * the driver to escape element by element.
  * Rows of a device that does not exist (deleted since its key was checked, or a cached key's) are
  * dropped: readings have no foreign key to devices (queries/device-purge.ts), so this check is
  * what keeps a deleted device's readings from coming back. (A flush whose snapshot predates the
@@ -26,14 +28,22 @@ export interface ReadingRow {
  */
 export async function insertReadings(db: Database, rows: readonly ReadingRow[]): Promise<number> {
   const sql = db.$client;
-  const deviceIds = rows.map((r) => r.deviceId);
-  const metrics = rows.map((r) => r.metric);
-  const values = rows.map((r) => r.value);
-  const times = rows.map((r) => r.recordedAt.toISOString());
+  const deviceIds = new Array<string>(rows.length);
+  const metrics = new Array<string>(rows.length);
+  const values = new Array<number>(rows.length);
+  const times = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as ReadingRow;
+    deviceIds[i] = row.deviceId;
+    metrics[i] = row.metric;
+    values[i] = row.value;
+    times[i] = row.recordedAt.toISOString();
+  }
   const result = await sql`
     insert into sensor_readings (device_id, metric, value, recorded_at)
     select r.device_id, r.metric, r.value, r.recorded_at
-    from unnest(${deviceIds}::uuid[], ${metrics}::text[], ${values}::float8[], ${times}::text[]::timestamptz[])
+    from unnest(${textArrayLiteral(deviceIds)}::uuid[], ${textArrayLiteral(metrics)}::text[],
+                ${numberArrayLiteral(values)}::float8[], ${textArrayLiteral(times)}::text[]::timestamptz[])
       as r(device_id, metric, value, recorded_at)
     where exists (select 1 from devices d where d.id = r.device_id)
     on conflict (device_id, metric, recorded_at) do nothing`;
