@@ -23,6 +23,7 @@ import {
   startPrivateMosquitto,
   waitForBroker,
 } from "@pulseboard/devstack/mosquitto";
+import { INGEST_NODE_FLAGS } from "@pulseboard/devstack/node-flags";
 import { type SpawnedProcess, spawnTs } from "@pulseboard/devstack/test/process";
 import { findFreePort } from "@pulseboard/runtime/ports";
 import { createDb } from "@pulseboard/schema/client";
@@ -221,6 +222,8 @@ export async function startIngest(options: {
     // BENCH_INGEST_CPU_PROFILE=<folder>: a CPU profile of each ingest process (./cpu-profile.mjs).
     // BENCH_INGEST_NODE_OPTIONS: other node options for diagnosis (Node refuses --cpu-prof there).
     NODE_OPTIONS: [
+      // As `pnpm start` and docker-compose start it (node-flags.ts).
+      ...INGEST_NODE_FLAGS,
       `--import=${new URL("./gc-probe.mjs", import.meta.url).href}`,
       process.env.BENCH_INGEST_CPU_PROFILE
         ? `--import=${new URL("./cpu-profile.mjs", import.meta.url).href}`

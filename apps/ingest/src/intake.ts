@@ -123,7 +123,16 @@ export class Intake {
 
   private readonly clock = new ReceiveClock();
 
-  constructor(private readonly deps: IntakeDeps) {}
+  /** The accepted counter per transport, bound once (labelling it per message cost a hash each). */
+  private readonly accepted: Record<Transport, { inc(): void }>;
+
+  constructor(private readonly deps: IntakeDeps) {
+    const { accepted } = deps.metrics;
+    this.accepted = {
+      http: accepted.labels({ transport: "http" }),
+      mqtt: accepted.labels({ transport: "mqtt" }),
+    };
+  }
 
   /** The time a message from `key` arrived: distinct per device (see receive-clock.ts). */
   receiveTime(key: string, now = Date.now()): Date {
@@ -235,7 +244,7 @@ export class Intake {
   async store(transport: Transport, prepared: Prepared): Promise<Refusal | undefined> {
     try {
       await this.deps.writer.append(prepared.rows, prepared.mid);
-      this.deps.metrics.accepted.inc({ transport });
+      this.accepted[transport].inc();
       return undefined;
     } catch (error) {
       if (error instanceof DatabaseUnavailableError) return { kind: "unavailable", retryAfterSeconds: 5 };

@@ -23,6 +23,7 @@ import { ensureDatabase, type RunningPostgres, startEmbeddedPostgres, withoutPas
 import { localOrigins } from "./local-origins";
 import { loadLocalSecrets, unlessSet } from "./local-secrets";
 import { type MailSink, startMailSink } from "./mail-sink";
+import { INGEST_NODE_FLAGS } from "./node-flags";
 import { REPO_ROOT } from "./paths";
 import { type StackConfig, stackConfig } from "./stack-config";
 import { ensureWebBuild, WEB_DIR } from "./web-build";
@@ -250,7 +251,7 @@ async function main(config: StackConfig): Promise<void> {
       startApp(
         "ingest",
         config.INGEST_PORT,
-        [node, "--import", "tsx", "src/server.ts"],
+        [node, ...INGEST_NODE_FLAGS, "--import", "tsx", "src/server.ts"],
         `${REPO_ROOT}apps/ingest`,
         common,
       ),

@@ -32,12 +32,19 @@ export async function insertReadings(db: Database, rows: readonly ReadingRow[]):
   const metrics = new Array<string>(rows.length);
   const values = new Array<number>(rows.length);
   const times = new Array<string>(rows.length);
+  // A message's readings usually share one Date (its `ts`, or its receive time): printed once.
+  let lastDate: Date | undefined;
+  let lastIso = "";
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as ReadingRow;
     deviceIds[i] = row.deviceId;
     metrics[i] = row.metric;
     values[i] = row.value;
-    times[i] = row.recordedAt.toISOString();
+    if (row.recordedAt !== lastDate) {
+      lastDate = row.recordedAt;
+      lastIso = lastDate.toISOString();
+    }
+    times[i] = lastIso;
   }
   const result = await sql`
     insert into sensor_readings (device_id, metric, value, recorded_at)
