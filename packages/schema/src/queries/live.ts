@@ -8,5 +8,10 @@ import { READINGS_CHANNEL } from "../live";
  * through the pooler.
  */
 export async function notifyReadings(db: Database, payloads: readonly string[]): Promise<void> {
-  await db.$client`select pg_notify(${READINGS_CHANNEL}, p) from unnest(${payloads as string[]}::text[]) as p`;
+  // One JSON array of the payloads (JSON.stringify escapes their quotes natively), not a text[]
+  // the driver escapes element by element with regular expressions: the payloads are JSON, full
+  // of quotes, and that escaping was a tenth of what the ingest allocated under load.
+  await db.$client`
+    select pg_notify(${READINGS_CHANNEL}, p)
+    from json_array_elements_text(${JSON.stringify(payloads)}::text::json) as p`;
 }

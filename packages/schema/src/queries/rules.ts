@@ -1,6 +1,7 @@
 // Alert rule queries for the web API, scoped by owner in the query itself: a rule belongs to
 // whoever owns its device, so every statement joins or filters through `devices.owner_id`.
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { textArrayLiteral } from "../array-literal";
 import type { Database } from "../client";
 import { NotFoundError } from "../errors";
 import { type AlertRule, alertRules, type CreateRuleBody, devices } from "../schema/telemetry";
@@ -122,7 +123,8 @@ export async function devicesWithRulesOn(
 ): Promise<string[]> {
   const rows = await db.$client<{ device_id: string }[]>`
     select distinct r.device_id from alert_rules r
-    join unnest(${pairs.deviceIds as string[]}::uuid[], ${pairs.metrics as string[]}::text[]) as t(device_id, metric)
+    join unnest(${textArrayLiteral(pairs.deviceIds)}::uuid[], ${textArrayLiteral(pairs.metrics)}::text[])
+      as t(device_id, metric)
       on r.device_id = t.device_id and r.metric = t.metric`;
   return rows.map((r) => r.device_id);
 }
