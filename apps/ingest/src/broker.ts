@@ -93,6 +93,7 @@ export async function startBuiltInBroker({
 }: BuiltInBrokerOptions): Promise<BuiltInBroker> {
   const mqttLog = log.child({ module: "mqtt" });
   let stopping = false;
+  const isStopping = () => stopping;
   // A client that connected with a device key as its username is that device: it may publish to
   // its own topic only. Anonymous clients are identified by the key in each topic (the protocol).
   const bound = new WeakMap<Client, { key: string; deviceId: string }>();
@@ -179,7 +180,7 @@ export async function startBuiltInBroker({
     // PUBACK; Aedes reads nothing more from this connection until the packets it is handling are
     // done, so a device flooding QoS 1 is slowed to its rate, holding no more than one read.
     intake
-      .storeDurably("mqtt", key, payload, receivedAt, () => stopping)
+      .storeDurably("mqtt", key, payload, receivedAt, isStopping)
       .then(done, (err: unknown) => {
         mqttLog.error({ err }, "message could not be stored");
         callback(new RefusedError("internal error"));

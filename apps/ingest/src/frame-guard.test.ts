@@ -56,6 +56,21 @@ describe("guardFrames' writes", () => {
     expect(writes[1]).toEqual([...puback(4)]);
   });
 
+  it("keeps the order when a write cannot wait (a string, a callback) and sends the rest at end()", async () => {
+    const { inner, writes } = recordingConnection();
+    const outer = guardFrames(inner, 1024, () => {});
+    outer.write(puback(1));
+    let called = false;
+    outer.write(puback(2), () => {
+      called = true;
+    });
+    outer.write(puback(3));
+    outer.end();
+    await nextTurn();
+    expect(writes.flat()).toEqual([...puback(1), ...puback(2), ...puback(3)]);
+    expect(called).toBe(true);
+  });
+
   it("sends what was written before a close (a refusing CONNACK) before closing", () => {
     const { inner, writes } = recordingConnection();
     const outer = guardFrames(inner, 1024, () => {});

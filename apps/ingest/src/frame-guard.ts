@@ -3,7 +3,7 @@
 // connection is destroyed as soon as one announces more than the limit, so an oversized packet is
 // never buffered. What Aedes writes in one turn of the event loop goes out in one write: a batch's
 // commit releases many PUBACKs at once, and a connection's share of them then costs one system call
-// instead of one each.
+// and one write of the stream instead of three each.
 //
 // The connection's own `read`, `write` and `destroy` are wrapped rather than the connection piped
 // through a second stream: Aedes pulls with `read(null)` on "readable" and pushes with `write`, and
@@ -35,25 +35,41 @@ export function guardFrames(
     return chunk;
   };
 
-  let corked = false;
-  const uncork = () => {
-    if (!corked) return;
-    corked = false;
-    conn.uncork();
-  };
+  // A turn's buffers are gathered here and handed to the connection as one buffer: a PUBACK is
+  // three writes of a byte or two (mqtt-packet), and the stream's machinery per write, even
+  // corked, cost more than the bytes. Anything else (a string, a callback) goes through as is,
+  // after what is gathered.
   const write = conn.write;
+  let gathered: Buffer[] = [];
+  let gatheredBytes = 0;
+  const send = () => {
+    if (gathered.length === 0) return;
+    const chunk = gathered.length === 1 ? (gathered[0] as Buffer) : Buffer.concat(gathered, gatheredBytes);
+    gathered = [];
+    gatheredBytes = 0;
+    if (!conn.destroyed) (write as (chunk: Buffer) => boolean).call(conn, chunk);
+  };
   conn.write = ((...args: Parameters<Duplex["write"]>) => {
-    if (!corked && !conn.destroyed) {
-      corked = true;
-      conn.cork();
-      setImmediate(uncork);
+    const [chunk, encoding, callback] = args;
+    if (!Buffer.isBuffer(chunk) || encoding !== undefined || callback !== undefined || conn.destroyed) {
+      send();
+      return write.apply(conn, args);
     }
-    return write.apply(conn, args);
+    if (gathered.length === 0) setImmediate(send);
+    gathered.push(chunk);
+    gatheredBytes += chunk.length;
+    // Backpressure as the connection reports it now (what is gathered is a few bytes).
+    return !conn.writableNeedDrain;
   }) as Duplex["write"];
+  const end = conn.end;
+  conn.end = ((...args: Parameters<Duplex["end"]>) => {
+    send();
+    return end.apply(conn, args);
+  }) as Duplex["end"];
   const destroy = conn.destroy;
   conn.destroy = (error?: Error) => {
     // What was written before the close goes first (a refusing CONNACK, say).
-    uncork();
+    send();
     return destroy.call(conn, error);
   };
   return conn;
