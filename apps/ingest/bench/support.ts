@@ -174,6 +174,7 @@ export const TUNABLES = [
   "DB_POOL_MAX",
   "DEVICE_KEY_CACHE_MS",
   "LAST_SEEN_INTERVAL_MS",
+  "EVALUATION_INTERVAL_MS",
 ] as const;
 
 export function tunedSettings(): Record<string, string> {

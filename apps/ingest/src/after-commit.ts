@@ -2,17 +2,18 @@
 // - touched devices marked online with last_seen_at, at most once per device per interval;
 // - a pg_notify hint for live charts (sent at commit, so fine through the pooler);
 // - once per interval, evaluation messages (of at most 250 devices each) for the touched devices
-//   that have rules on the touched metrics, through the queue (QStash, or the local queue that
-//   signs like it).
-// The statements are in packages/schema (markDevicesSeen, notifyReadings, devicesWithRulesOn);
+//   that have rules on the touched metrics (which metrics have rules is remembered for a moment:
+//   rule-metrics.ts), through the queue (QStash, or the local queue that signs like it).
+// The statements are in packages/schema (markDevicesSeen, notifyReadings, ruleMetricsOf);
 // the throttles are the pure decisions in throttles.ts.
 import type { Logger } from "@pulseboard/runtime/logger";
 import type { Database } from "@pulseboard/schema/client";
 import { evaluationMessages } from "@pulseboard/schema/evaluation-messages";
 import { markDevicesSeen } from "@pulseboard/schema/queries/devices";
 import { notifyReadings } from "@pulseboard/schema/queries/live";
-import { devicesWithRulesOn } from "@pulseboard/schema/queries/rules";
+import { ruleMetricsOf } from "@pulseboard/schema/queries/rules";
 import type { IngestMetrics } from "./metrics";
+import { devicesToEvaluate, RuleMetricsCache } from "./rule-metrics";
 import { dueForLastSeen, evaluationDelay, evaluationWindow, lastSeenCutoff } from "./throttles";
 import type { ReadingRow } from "./writer";
 
@@ -37,6 +38,8 @@ export interface AfterCommitOptions {
   workerId: string;
   evaluationIntervalMs: number;
   lastSeenIntervalMs: number;
+  /** How long which metrics of a device have rules is remembered (RULES_CACHE_MS). */
+  rulesCacheMs: number;
   /** The owner of each device, for routing live hints to the right dashboard. */
   ownerOf: (deviceId: string) => string | undefined;
 }
@@ -48,8 +51,14 @@ export class AfterCommit {
   private running: Promise<void> = Promise.resolve();
   private lastSentAt = 0;
   private closed = false;
+  private readonly ruleMetrics: RuleMetricsCache;
 
-  constructor(private readonly options: AfterCommitOptions) {}
+  constructor(private readonly options: AfterCommitOptions) {
+    this.ruleMetrics = new RuleMetricsCache({
+      load: (deviceIds) => ruleMetricsOf(options.db, deviceIds),
+      ttlMs: options.rulesCacheMs,
+    });
+  }
 
   /**
    * Throttle, not a fixed tick: the first touch after a quiet interval is sent at once (low
@@ -107,17 +116,9 @@ export class AfterCommit {
     if (this.touched.size === 0) return;
     const touched = this.touched;
     this.touched = new Map();
-    const deviceIds: string[] = [];
-    const metrics: string[] = [];
-    for (const [deviceId, set] of touched) {
-      for (const metric of set) {
-        deviceIds.push(deviceId);
-        metrics.push(metric);
-      }
-    }
-    const { db, log, queue } = this.options;
+    const { log, queue } = this.options;
     try {
-      const withRules = await devicesWithRulesOn(db, { deviceIds, metrics });
+      const withRules = devicesToEvaluate(touched, await this.ruleMetrics.metricsOf(touched.keys()));
       if (withRules.length === 0) return;
       // Intervals are at least an interval apart, so each falls in its own window; a busy one
       // goes as several messages (never one the alerter would refuse for its size).

@@ -46,6 +46,7 @@ export type IngestConfig = Pick<
   | "DEVICE_KEY_CACHE_MS"
   | "EVALUATION_INTERVAL_MS"
   | "LAST_SEEN_INTERVAL_MS"
+  | "RULES_CACHE_MS"
   | "ALERTER_URL"
   | "METRICS_PORT"
   | "MESSAGE_ID_TTL_HOURS"
@@ -86,6 +87,7 @@ export function buildApp({ db, log, queue, config, rejectionLogIntervalMs = 10_0
     workerId: randomUUID().slice(0, 8),
     evaluationIntervalMs: config.EVALUATION_INTERVAL_MS,
     lastSeenIntervalMs: config.LAST_SEEN_INTERVAL_MS,
+    rulesCacheMs: config.RULES_CACHE_MS,
     ownerOf: (deviceId) => intake.ownerOf(deviceId),
   });
   const partitions = new PartitionKeeper(db, log.child({ module: "partitions" }), config.RAW_RETENTION_DAYS);

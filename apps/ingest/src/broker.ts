@@ -179,12 +179,10 @@ export async function startBuiltInBroker({
     // Over the device's rate the message waits its turn before it is stored, and so does its
     // PUBACK; Aedes reads nothing more from this connection until the packets it is handling are
     // done, so a device flooding QoS 1 is slowed to its rate, holding no more than one read.
-    intake
-      .storeDurably("mqtt", key, payload, receivedAt, isStopping)
-      .then(done, (err: unknown) => {
-        mqttLog.error({ err }, "message could not be stored");
-        callback(new RefusedError("internal error"));
-      });
+    intake.storeDurably("mqtt", key, payload, receivedAt, isStopping).then(done, (err: unknown) => {
+      mqttLog.error({ err }, "message could not be stored");
+      callback(new RefusedError("internal error"));
+    });
   };
 
   const authorizeSubscribe: AuthorizeSubscribeHandler = (_client, subscription, callback) => {

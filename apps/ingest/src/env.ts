@@ -57,6 +57,8 @@ export const ingestEnvSchema = z
     MESSAGE_ID_TTL_HOURS: positiveInt(24, 24 * 30),
     EVALUATION_INTERVAL_MS: positiveInt(50, 600_000),
     LAST_SEEN_INTERVAL_MS: positiveInt(5000, 600_000),
+    /** How long the ingest remembers which metrics of a device have rules (for evaluation messages). */
+    RULES_CACHE_MS: positiveInt(1000, 600_000),
     /** Where evaluation messages go: the alerter's public base URL. */
     ALERTER_URL: z.url().default("http://127.0.0.1:3002"),
     QSTASH_TOKEN: optionalText,

@@ -88,6 +88,7 @@ export async function startIngest(
     RAW_RETENTION_DAYS: 30,
     EVALUATION_INTERVAL_MS: 100,
     LAST_SEEN_INTERVAL_MS: 1000,
+    RULES_CACHE_MS: 1000,
     ALERTER_URL: alerterUrl,
     ...overrides,
   };

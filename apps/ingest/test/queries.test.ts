@@ -8,7 +8,7 @@ import { devicesByKeyDigests } from "@pulseboard/schema/queries/device-keys";
 import { markDevicesSeen } from "@pulseboard/schema/queries/devices";
 import { notifyReadings } from "@pulseboard/schema/queries/live";
 import { insertMessagesOnce, insertReadings } from "@pulseboard/schema/queries/readings";
-import { devicesWithRulesOn } from "@pulseboard/schema/queries/rules";
+import { ruleMetricsOf } from "@pulseboard/schema/queries/rules";
 import { describe, expect, it } from "vitest";
 import { provisionDevice, until } from "./harness";
 
@@ -93,20 +93,20 @@ describe("the ingest's device queries", () => {
     expect(row?.ago).toBeLessThan(60);
   });
 
-  it("names the devices with a rule on one of the touched metrics, each once", async () => {
+  it("lists the metrics each device has rules on, for those devices only", async () => {
     const withRule = await provisionDevice(database.current.db);
     const otherMetric = await provisionDevice(database.current.db);
+    const noRule = await provisionDevice(database.current.db);
     await database.current.db.insert(alertRules).values([
       { deviceId: withRule.deviceId, metric: "t", comparator: "gt", threshold: 1 },
+      { deviceId: withRule.deviceId, metric: "t", comparator: "lt", threshold: 0 },
       { deviceId: withRule.deviceId, metric: "u", comparator: "gt", threshold: 1 },
       { deviceId: otherMetric.deviceId, metric: "co2", comparator: "gt", threshold: 1 },
     ]);
+    const pairs = await ruleMetricsOf(database.current.db, [withRule.deviceId, noRule.deviceId]);
     expect(
-      await devicesWithRulesOn(database.current.db, {
-        deviceIds: [withRule.deviceId, withRule.deviceId, otherMetric.deviceId],
-        metrics: ["t", "u", "t"],
-      }),
-    ).toEqual([withRule.deviceId]);
+      pairs.map((p) => `${p.deviceId === withRule.deviceId ? "withRule" : p.deviceId} ${p.metric}`).sort(),
+    ).toEqual(["withRule t", "withRule u"]);
   });
 
   it("sends live hints on the readings channel", async () => {

@@ -113,18 +113,14 @@ export async function deleteRule(db: Database, ownerId: string, ruleId: string):
 }
 
 /**
- * The ingest, for evaluation messages: of these (device, metric) pairs (`deviceIds[i]` with
- * `metrics[i]`), the devices that have a rule on one of them, each once. Not scoped by owner:
- * the devices were identified by their keys.
+ * The ingest, for evaluation messages: the metrics each of these devices has a rule on (devices
+ * without rules are absent). Not scoped by owner: the devices were identified by their keys.
  */
-export async function devicesWithRulesOn(
+export async function ruleMetricsOf(
   db: Database,
-  pairs: { deviceIds: readonly string[]; metrics: readonly string[] },
-): Promise<string[]> {
-  const rows = await db.$client<{ device_id: string }[]>`
-    select distinct r.device_id from alert_rules r
-    join unnest(${textArrayLiteral(pairs.deviceIds)}::uuid[], ${textArrayLiteral(pairs.metrics)}::text[])
-      as t(device_id, metric)
-      on r.device_id = t.device_id and r.metric = t.metric`;
-  return rows.map((r) => r.device_id);
+  deviceIds: readonly string[],
+): Promise<{ deviceId: string; metric: string }[]> {
+  return db.$client<{ deviceId: string; metric: string }[]>`
+    select distinct device_id as "deviceId", metric from alert_rules
+    where device_id = any(${textArrayLiteral(deviceIds)}::uuid[])`;
 }
