@@ -3,6 +3,7 @@
 // LISTEN use the direct endpoint. No Docker here: the file is parsed and checked as data, with
 // compose's `${VAR}` interpolation applied the way compose applies it.
 import { readFileSync } from "node:fs";
+import { INGEST_NODE_FLAGS } from "@pulseboard/devstack/node-flags";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -202,10 +203,11 @@ describe("start order", () => {
     for (const app of APPS) expect(envOf(app).NODE_ENV, app).toBe("production");
   });
 
-  it("the workers start from their app directory with tsx", () => {
+  it("the workers start from their app directory with tsx, the ingest with its node flags", () => {
     for (const app of ["ingest", "alerter"]) {
       expect(services[app]?.working_dir, app).toBe(`/app/apps/${app}`);
-      expect(services[app]?.command, app).toEqual(["node", "--import", "tsx", "src/server.ts"]);
+      const flags = app === "ingest" ? INGEST_NODE_FLAGS : [];
+      expect(services[app]?.command, app).toEqual(["node", ...flags, "--import", "tsx", "src/server.ts"]);
     }
   });
 });
