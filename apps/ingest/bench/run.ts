@@ -19,6 +19,7 @@
 // BENCH_INGEST_NODE_OPTIONS (other node options).
 import { cpus } from "node:os";
 import { fmt1, fmt2, fmtInt, onCleanup, progress, reportResults, runBench } from "@pulseboard/devstack/bench";
+import { INGEST_NODE_FLAGS } from "@pulseboard/devstack/node-flags";
 import postgres from "postgres";
 import { runScenario, SCENARIOS, type ScenarioContext, type ScenarioResult, TIMINGS } from "./end-to-end";
 import { type InsertFigures, measureInserts } from "./insert-methods";
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
         ? Object.entries(settings)
             .map(([k, v]) => `${k}=${v}`)
             .join(" ")
-        : "defaults (FLUSH_MAX_ROWS 5000, FLUSH_INTERVAL_MS 20, FLUSH_MAX_IN_FLIGHT 2, MQTT_SUBSCRIBERS 4, DB_POOL_MAX 5)"
+        : "defaults (FLUSH_MAX_ROWS 5000, FLUSH_INTERVAL_MS 20, FLUSH_MAX_IN_FLIGHT 2, MQTT_SUBSCRIBERS 4, DB_POOL_MAX 5, EVALUATION_INTERVAL_MS 50, RULES_CACHE_MS 1000)"
     }`,
   );
   const db = await startDatabase();
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
   const inserts = await measureInserts(db.url, methodDevices.ids, BATCH);
 
   progress(
-    "3. end to end: the ingest as its own process (src/server.ts, LOG_LEVEL=warn), the simulator in this process (over MQTT, its lean publisher: mqtt-packet on one socket per device, without mqtt.js's client machinery)",
+    `3. end to end: the ingest as its own process (node ${INGEST_NODE_FLAGS.join(" ")} src/server.ts, as pnpm start runs it; LOG_LEVEL=warn), the simulator in this process (over MQTT, its lean publisher: mqtt-packet on one socket per device, without mqtt.js's client machinery)`,
   );
   const alerterUrl = await startAlerterStub();
   const broker = await startExternalBroker();
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
     database: db.description,
     externalBroker: broker?.description ?? null,
     ingestSettings: settings,
+    ingestNodeFlags: INGEST_NODE_FLAGS,
     timings: TIMINGS,
     batch: BATCH,
     insertMethods: inserts.methods,

@@ -175,6 +175,7 @@ export const TUNABLES = [
   "DEVICE_KEY_CACHE_MS",
   "LAST_SEEN_INTERVAL_MS",
   "EVALUATION_INTERVAL_MS",
+  "RULES_CACHE_MS",
 ] as const;
 
 export function tunedSettings(): Record<string, string> {
