@@ -1,12 +1,16 @@
 // A bare MQTT 3.1.1 publisher for load generation (transport `{ kind: "mqtt", client: "lean" }`):
 // one TCP connection, CONNECT, then PUBLISH packets (QoS 0 or 1) whose PUBACKs settle them.
-// Packets are encoded and parsed by mqtt-packet, the codec mqtt.js and Aedes use; what it leaves
-// out is mqtt.js's client machinery (outgoing store, reconnects, keep-alive, per-packet streams),
-// which costs a load generator about 50 µs a message. Benchmarks run the generator on the cores
-// of what they measure, so that cost is taken from the ingest. No reconnect: a lost connection
-// fails its outstanding and later messages, which the simulator counts.
+// CONNECT and DISCONNECT are encoded by mqtt-packet (the codec mqtt.js and Aedes use); a PUBLISH
+// is written straight into one buffer and the broker's packets are split by ./mqtt-frames.ts,
+// because per message mqtt-packet's generic encoder and its buffer-list parser were most of the
+// generator's own work. What it leaves out is mqtt.js's client machinery (outgoing store,
+// reconnects, keep-alive, per-packet streams), which costs a load generator about 50 µs a
+// message. Benchmarks run the generator on the cores of what they measure, so that cost is taken
+// from the ingest. No reconnect: a lost connection fails its outstanding and later messages,
+// which the simulator counts.
 import { type Socket, connect as tcpConnect } from "node:net";
-import { generate, parser as packetParser } from "mqtt-packet";
+import { generate } from "mqtt-packet";
+import { encodePublish, FrameReader, PACKET } from "./mqtt-frames";
 
 export class LeanMqttError extends Error {
   constructor(readonly reason: string) {
@@ -14,10 +18,8 @@ export class LeanMqttError extends Error {
   }
 }
 
-interface Waiting {
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
+/** Called once with the outcome: no argument when acknowledged (QoS 1) or written (QoS 0). */
+export type PublishCallback = (error?: LeanMqttError) => void;
 
 export interface LeanMqttOptions {
   clientId: string;
@@ -30,7 +32,7 @@ export class LeanMqttPublisher {
   connected = false;
   private closing = false;
   private nextId = 0;
-  private readonly waiting = new Map<number, Waiting>();
+  private readonly waiting = new Map<number, PublishCallback>();
 
   private constructor(private readonly socket: Socket) {}
 
@@ -40,8 +42,6 @@ export class LeanMqttPublisher {
     if (protocol !== "mqtt:") return Promise.reject(new LeanMqttError("mqtt_unsupported_url"));
     const socket = tcpConnect({ host: hostname, port: Number(port || 1883), noDelay: true });
     const client = new LeanMqttPublisher(socket);
-    const parser = packetParser({ protocolVersion: 4 });
-    socket.on("data", (chunk: Buffer) => parser.parse(chunk));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => fail(new LeanMqttError("mqtt_connect_timeout")),
@@ -52,6 +52,22 @@ export class LeanMqttPublisher {
         socket.destroy();
         reject(error);
       };
+      const reader = new FrameReader((type, body) => {
+        if (type === PACKET.connack) {
+          // A second CONNACK breaks the protocol: the connection goes, like any malformed frame.
+          if (client.connected) return socket.destroy();
+          const code = body.length >= 2 ? (body[1] as number) : -1;
+          if (code !== 0) return fail(new LeanMqttError(`mqtt_connack_${code}`));
+          clearTimeout(timer);
+          client.connected = true;
+          resolve(client);
+        } else if (type === PACKET.puback && body.length >= 2) {
+          client.settle(body.readUInt16BE(0));
+        }
+      });
+      socket.on("data", (chunk: Buffer) => {
+        if (!reader.push(chunk)) socket.destroy();
+      });
       socket.once("connect", () => {
         socket.write(generate({ cmd: "connect", clientId: options.clientId, clean: true, keepalive: 0 }));
       });
@@ -66,40 +82,32 @@ export class LeanMqttPublisher {
         client.failAll("mqtt_publish_failed");
         options.onClose?.();
       });
-      parser.on("error", () => socket.destroy());
-      parser.on("packet", (packet) => {
-        if (packet.cmd === "connack") {
-          if (packet.returnCode !== 0) return fail(new LeanMqttError(`mqtt_connack_${packet.returnCode}`));
-          clearTimeout(timer);
-          client.connected = true;
-          resolve(client);
-        } else if (packet.cmd === "puback" && packet.messageId !== undefined) {
-          const waiting = client.waiting.get(packet.messageId);
-          client.waiting.delete(packet.messageId);
-          waiting?.resolve();
-        }
-      });
     });
   }
 
-  /** Resolves at the PUBACK (QoS 1) or once written (QoS 0). */
-  publish(topic: string, payload: string, qos: 0 | 1): Promise<void> {
-    if (!this.connected) return Promise.reject(new LeanMqttError("mqtt_not_connected"));
-    return new Promise((resolve, reject) => {
-      if (qos === 0) {
-        this.socket.write(
-          generate({ cmd: "publish", topic, payload, qos, retain: false, dup: false }),
-          (error) => (error ? reject(new LeanMqttError("mqtt_publish_failed")) : resolve()),
-        );
-        return;
-      }
-      const messageId = this.freeMessageId();
-      if (messageId === undefined) return reject(new LeanMqttError("mqtt_too_many_in_flight"));
-      this.waiting.set(messageId, { resolve, reject });
-      this.socket.write(
-        generate({ cmd: "publish", topic, payload, qos, messageId, retain: false, dup: false }),
+  /**
+   * Sends one message; `done` is called at its PUBACK (QoS 1), or once written (QoS 0), or with
+   * the cause it failed. A callback rather than a promise: at saturation every allocation per
+   * message is taken from what the benchmark measures.
+   */
+  publish(topic: Buffer, payload: string, qos: 0 | 1, done: PublishCallback): void {
+    if (!this.connected) {
+      done(new LeanMqttError("mqtt_not_connected"));
+      return;
+    }
+    if (qos === 0) {
+      this.socket.write(encodePublish(topic, payload, 0, 0), (error) =>
+        done(error ? new LeanMqttError("mqtt_publish_failed") : undefined),
       );
-    });
+      return;
+    }
+    const messageId = this.freeMessageId();
+    if (messageId === undefined) {
+      done(new LeanMqttError("mqtt_too_many_in_flight"));
+      return;
+    }
+    this.waiting.set(messageId, done);
+    this.socket.write(encodePublish(topic, payload, 1, messageId));
   }
 
   /** Disconnects; outstanding messages are left unsettled. */
@@ -114,6 +122,13 @@ export class LeanMqttPublisher {
     });
   }
 
+  private settle(messageId: number): void {
+    const done = this.waiting.get(messageId);
+    if (!done) return;
+    this.waiting.delete(messageId);
+    done();
+  }
+
   private freeMessageId(): number | undefined {
     for (let tries = 0; tries < 65_535; tries++) {
       this.nextId = (this.nextId % 65_535) + 1;
@@ -123,7 +138,8 @@ export class LeanMqttPublisher {
   }
 
   private failAll(reason: string): void {
-    for (const waiting of this.waiting.values()) waiting.reject(new LeanMqttError(reason));
+    const waiting = [...this.waiting.values()];
     this.waiting.clear();
+    for (const done of waiting) done(new LeanMqttError(reason));
   }
 }

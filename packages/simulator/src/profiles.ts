@@ -35,18 +35,26 @@ export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return mulberryOutput(a);
   };
 }
 
-/** A uniform [0, 1) value determined by (seed, i). */
+/** mulberry32's output for state `a`. */
+function mulberryOutput(a: number): number {
+  let t = a;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/**
+ * A uniform [0, 1) value determined by (seed, i): the first draw of mulberry32 seeded with a mix
+ * of both, without making a generator (a sample hashes a dozen times).
+ */
 export function hash01(seed: number, i: number): number {
   const lo = i >>> 0;
   const hi = Math.floor(i / 4294967296) >>> 0;
-  return mulberry32(seed ^ Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca6b))();
+  return mulberryOutput(((seed ^ Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca6b)) + 0x6d2b79f5) >>> 0);
 }
 
 /** A 32-bit seed for the `index`-th device of a run seeded with `seed`. */

@@ -125,10 +125,16 @@ interface DeviceState {
   timer?: NodeJS.Timeout;
   mqtt?: MqttClient;
   lean?: LeanMqttPublisher;
+  /** `devices/<key>/readings`, encoded once. */
+  topic: Buffer;
 }
 
-/** Sends one serialized body; resolves when acknowledged, rejects with a cause for `errors`. */
-type Send = (device: DeviceState, payload: string) => Promise<void>;
+/**
+ * Sends one serialized body; `done` is called once: with nothing when acknowledged, or with the
+ * cause for `errors`. A callback, not a promise: at saturation the generator shares the cores
+ * it measures, and each promise per message is taken from the ingest.
+ */
+type Send = (device: DeviceState, payload: string, done: (error?: SendError) => void) => void;
 
 class SendError extends Error {
   constructor(readonly reason: string) {
@@ -182,6 +188,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       messages: 0,
       inFlight: 0,
       finished: false,
+      topic: Buffer.from(`devices/${d.key}/readings`),
     };
   });
 
@@ -202,19 +209,31 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     );
     send =
       transport.client === "lean"
-        ? (device, payload) => publishLean(device, payload, transport.qos)
-        : (device, payload) => publishMqtt(device, payload, transport.qos);
+        ? (device, payload, done) => publishLean(device, payload, transport.qos, done)
+        : (device, payload, done) => settle(publishMqtt(device, payload, transport.qos), done);
   } else {
     const endpoint = `${transport.url.replace(/\/+$/, "")}/v1/readings`;
     const timeoutMs = options.requestTimeoutMs ?? 10_000;
-    send = (device, payload) => postHttp(endpoint, device.key, payload, timeoutMs, abort.signal);
+    send = (device, payload, done) =>
+      settle(postHttp(endpoint, device.key, payload, timeoutMs, abort.signal), done);
   }
 
   let resolveDone: (c: SimulationCounters) => void = () => {};
   const done = new Promise<SimulationCounters>((resolve) => {
     resolveDone = resolve;
   });
-  const pending = new Set<Promise<void>>();
+  // Messages sent and not yet settled, and who waits for there to be none.
+  let outstanding = 0;
+  const idleWaiters: (() => void)[] = [];
+  const settled = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (outstanding === 0) return resolve();
+      const timer = setTimeout(resolve, ms);
+      idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
 
   const tick = (device: DeviceState) => {
     if (stopping || device.finished) return;
@@ -230,25 +249,23 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     device.inFlight++;
     counters.sent++;
     const sentAt = nowMs();
-    const tracked: Promise<void> = send(device, payload)
-      .then(
-        () => {
-          if (abandoned) return;
-          counters.acked++;
-          counters.readingsAcked += device.readingsPerMessage;
-          onAck?.(device.key, sentAt, nowMs(), carried);
-        },
-        (error: unknown) => {
-          if (abandoned) return;
-          counters.failed++;
-          count(error instanceof SendError ? error.reason : "error");
-        },
-      )
-      .finally(() => {
-        device.inFlight--;
-        pending.delete(tracked);
-      });
-    pending.add(tracked);
+    outstanding++;
+    let once = false;
+    send(device, payload, (error) => {
+      if (once) return;
+      once = true;
+      device.inFlight--;
+      if (--outstanding === 0) for (const wake of idleWaiters.splice(0)) wake();
+      if (abandoned) return;
+      if (error) {
+        counters.failed++;
+        count(error.reason);
+        return;
+      }
+      counters.acked++;
+      counters.readingsAcked += device.readingsPerMessage;
+      onAck?.(device.key, sentAt, nowMs(), carried);
+    });
     if (device.messages >= maxMessages) {
       device.finished = true;
       clearInterval(device.timer);
@@ -276,15 +293,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       clearTimeout(durationTimer);
       for (const t of starters) clearTimeout(t);
       for (const d of devices) clearInterval(d.timer);
-      await settled(pending, options.stopGraceMs ?? 5000);
+      await settled(options.stopGraceMs ?? 5000);
       // Whatever is still outstanding is abandoned: aborted requests, force-closed clients.
       abort.abort();
       await Promise.all(devices.map((d) => d.mqtt?.endAsync(true).catch(() => {}) ?? d.lean?.close()));
-      await settled(pending, 100);
+      await settled(100);
       // Still unanswered (e.g. QoS 1 without a PUBACK): failed, and late answers are ignored.
       abandoned = true;
-      counters.failed += pending.size;
-      if (pending.size > 0) counters.errors.abandoned = pending.size;
+      counters.failed += outstanding;
+      if (outstanding > 0) counters.errors.abandoned = outstanding;
       resolveDone(counters);
       return counters;
     })();
@@ -307,14 +324,12 @@ function checkOptions(options: SimulationOptions): void {
   }
 }
 
-/** Waits for every promise in `pending` to settle, at most `ms`. */
-async function settled(pending: Set<Promise<void>>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  await Promise.race([Promise.allSettled([...pending]), timeout]);
-  clearTimeout(timer);
+/** A promise-returning send, reported through `done` (causes other than SendError: `error`). */
+function settle(sent: Promise<void>, done: (error?: SendError) => void): void {
+  sent.then(
+    () => done(),
+    (error: unknown) => done(error instanceof SendError ? error : new SendError("error")),
+  );
 }
 
 /** The next message's samples, `stepMs` apart, strictly increasing per device. */
@@ -393,12 +408,14 @@ async function connectLean(device: DeviceState, url: string, prefix: string, cou
   }
 }
 
-async function publishLean(device: DeviceState, payload: string, qos: 0 | 1): Promise<void> {
-  if (!device.lean?.connected) throw new SendError("mqtt_not_connected");
+function publishLean(device: DeviceState, payload: string, qos: 0 | 1, done: (error?: SendError) => void) {
+  if (!device.lean?.connected) return done(new SendError("mqtt_not_connected"));
   try {
-    await device.lean.publish(`devices/${device.key}/readings`, payload, qos);
-  } catch (error) {
-    throw new SendError(error instanceof LeanMqttError ? error.reason : "mqtt_publish_failed");
+    device.lean.publish(device.topic, payload, qos, (error) =>
+      done(error ? new SendError(error.reason) : undefined),
+    );
+  } catch {
+    done(new SendError("mqtt_publish_failed"));
   }
 }
 
