@@ -179,7 +179,8 @@ export async function startBuiltInBroker({
     // Over the device's rate the message waits its turn before it is stored, and so does its
     // PUBACK; Aedes reads nothing more from this connection until the packets it is handling are
     // done, so a device flooding QoS 1 is slowed to its rate, holding no more than one read.
-    intake.storeDurably("mqtt", key, payload, receivedAt, isStopping).then(done, (err: unknown) => {
+    intake.storeDurablyThen("mqtt", key, payload, receivedAt, isStopping, (refusal, err) => {
+      if (err === undefined) return done(refusal);
       mqttLog.error({ err }, "message could not be stored");
       callback(new RefusedError("internal error"));
     });

@@ -84,6 +84,17 @@ export class DeviceKeyResolver {
     });
   }
 
+  /**
+   * The answer already known for a key, without waiting: the device, null for a malformed key or
+   * one known to be unknown, undefined when it has to be looked up (`resolve`).
+   */
+  cached(key: string): KnownDevice | null | undefined {
+    const digest = this.digestOf(key);
+    if (digest === undefined) return null;
+    const hit = this.cache.get(digest);
+    return hit && hit.expires > Date.now() ? hit.device : undefined;
+  }
+
   /** The key's digest, or undefined for a malformed key (never remembered). */
   private digestOf(key: string): string | undefined {
     const known = this.digests.get(key);

@@ -178,18 +178,59 @@ export class Intake {
     overRate: OverRate = REFUSE,
     idempotencyKey?: string,
   ): Promise<Prepared | Refusal> {
-    const { resolver, limiter } = this.deps;
+    return this.prepareNow(transport, key, body, receivedAt, overRate, idempotencyKey);
+  }
+
+  /**
+   * `prepare`, answered at once when nothing has to wait (the key's answer is cached and the
+   * device is within its rate), otherwise as a promise: most messages cost no promise here.
+   */
+  prepareNow(
+    transport: Transport,
+    key: string,
+    body: Buffer | string,
+    receivedAt: Date,
+    overRate: OverRate = REFUSE,
+    idempotencyKey?: string,
+  ): Prepared | Refusal | Promise<Prepared | Refusal> {
+    const known = this.deps.resolver.cached(key);
+    if (known === undefined)
+      return this.resolveThenCheck(transport, key, body, receivedAt, overRate, idempotencyKey);
+    return this.admitAndCheck(transport, known, body, receivedAt, overRate, idempotencyKey);
+  }
+
+  private async resolveThenCheck(
+    transport: Transport,
+    key: string,
+    body: Buffer | string,
+    receivedAt: Date,
+    overRate: OverRate,
+    idempotencyKey: string | undefined,
+  ): Promise<Prepared | Refusal> {
     let device: KnownDevice | null;
     try {
-      device = await resolver.resolve(key);
+      device = await this.deps.resolver.resolve(key);
     } catch (error) {
       if (error instanceof DatabaseUnavailableError) return { kind: "unavailable", retryAfterSeconds: 5 };
       throw error;
     }
+    return this.admitAndCheck(transport, device, body, receivedAt, overRate, idempotencyKey);
+  }
+
+  /** The rate, then the body: a promise only while the message waits for its device's rate. */
+  private admitAndCheck(
+    transport: Transport,
+    device: KnownDevice | null,
+    body: Buffer | string,
+    receivedAt: Date,
+    overRate: OverRate,
+    idempotencyKey: string | undefined,
+  ): Prepared | Refusal | Promise<Prepared | Refusal> {
     if (!device) {
       this.reject(transport, "unknown_key", undefined, "unknown or malformed device key");
       return { kind: "unknown_key" };
     }
+    const { limiter } = this.deps;
     const admission = limiter.admit(device.deviceId, overRate);
     switch (admission.kind) {
       case "refuse":
@@ -198,16 +239,29 @@ export class Intake {
       case "wait": {
         this.deps.metrics.delayed.inc({ transport });
         const stopping = overRate.kind === "wait" ? overRate.isStopping : () => false;
-        const waited = await waitUnlessStopping(admission.ms, stopping).finally(() =>
-          limiter.waited(device.deviceId),
-        );
-        if (!waited) return { kind: "unavailable", retryAfterSeconds: 5 };
-        break;
+        return waitUnlessStopping(admission.ms, stopping)
+          .finally(() => limiter.waited(device.deviceId))
+          .then((waited) =>
+            waited
+              ? this.checkBody(transport, device, body, receivedAt, idempotencyKey)
+              : { kind: "unavailable", retryAfterSeconds: 5 },
+          );
       }
       case "admit_past_bound":
         this.deps.metrics.admittedPastBound.inc({ transport });
         break;
     }
+    return this.checkBody(transport, device, body, receivedAt, idempotencyKey);
+  }
+
+  /** The body's readings as rows of `device`, or why they are refused. */
+  private checkBody(
+    transport: Transport,
+    device: KnownDevice,
+    body: Buffer | string,
+    receivedAt: Date,
+    idempotencyKey: string | undefined,
+  ): Prepared | Refusal {
     let json: unknown;
     try {
       json = JSON.parse(typeof body === "string" ? body : body.toString("utf8"));
@@ -259,7 +313,8 @@ export class Intake {
    * the device's rate (never refused for it: see rate-limit.ts), a database outage or a full
    * buffer (the device gets no PUBACK meanwhile). Returns the final refusal, if any;
    * `unavailable` only when the worker is shutting down. `maxWaiting` bounds how many of one
-   * device's messages wait for its rate at once.
+   * device's messages wait for its rate at once. `afterFailure`: an attempt has just failed
+   * (storeDurablyThen's), so the first one here waits its back-off.
    */
   async storeDurably(
     transport: Transport,
@@ -268,10 +323,15 @@ export class Intake {
     receivedAt: Date,
     isStopping: () => boolean,
     maxWaiting = Number.POSITIVE_INFINITY,
+    afterFailure = false,
   ): Promise<Refusal | undefined> {
     const overRate: OverRate = { kind: "wait", maxWaiting, isStopping };
     let prepared: Prepared | Refusal | undefined;
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = afterFailure ? 1 : 0; ; attempt++) {
+      if (attempt > 0) {
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** (attempt - 1), 1000)));
+        await this.deps.writer.whenHealthy();
+      }
       if (isStopping()) return { kind: "unavailable", retryAfterSeconds: 5 };
       // The receive time is fixed by the first attempt, so a retry writes the same rows.
       if (!prepared || prepared.kind === "unavailable")
@@ -283,10 +343,69 @@ export class Intake {
       } else if (prepared.kind !== "unavailable") {
         return prepared;
       }
-      await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
-      await this.deps.writer.whenHealthy();
     }
   }
+
+  /**
+   * storeDurably reporting through `done` (the built-in broker's QoS 1 path): a message whose key
+   * is cached, within its device's rate, goes to the writer without a promise of its own; anything
+   * that has to wait (a key lookup, the rate) or fails (an outage, a full buffer) continues as
+   * storeDurably does. `done` is called once, later, with the final refusal or an error.
+   */
+  storeDurablyThen(
+    transport: Transport,
+    key: string,
+    body: Buffer,
+    receivedAt: Date,
+    isStopping: () => boolean,
+    done: (refusal: Refusal | undefined, error?: unknown) => void,
+  ): void {
+    const durably = (afterFailure: boolean) =>
+      this.storeDurably(transport, key, body, receivedAt, isStopping, undefined, afterFailure).then(
+        (refusal) => done(refusal),
+        (error: unknown) => done(undefined, error),
+      );
+    const proceed = (prepared: Prepared | Refusal) => {
+      if (prepared.kind === "unavailable") return void durably(true);
+      if (prepared.kind !== "prepared") return done(prepared);
+      this.deps.writer.appendThen(prepared.rows, prepared.mid, (error) => {
+        if (!error) {
+          this.accepted[transport].inc();
+          return done(undefined);
+        }
+        if (isRetryable(error)) return void durably(true);
+        done(undefined, error);
+      });
+    };
+    if (isStopping()) {
+      queueMicrotask(() => done({ kind: "unavailable", retryAfterSeconds: 5 }));
+      return;
+    }
+    let first: Prepared | Refusal | Promise<Prepared | Refusal>;
+    try {
+      first = this.prepareNow(transport, key, body, receivedAt, {
+        kind: "wait",
+        maxWaiting: Number.POSITIVE_INFINITY,
+        isStopping,
+      });
+    } catch (error) {
+      queueMicrotask(() => done(undefined, error));
+      return;
+    }
+    if (first instanceof Promise) first.then(proceed, (error: unknown) => done(undefined, error));
+    else if (first.kind === "prepared") proceed(first);
+    // Refusals are told later, as a promise would: the caller's callback never runs inside this call.
+    else queueMicrotask(() => proceed(first));
+  }
+}
+
+/** Failures storeDurably waits out: the database down, the buffer full, the writer closing. */
+function isRetryable(error: Error): boolean {
+  return (
+    error instanceof DatabaseUnavailableError ||
+    error instanceof BufferFullError ||
+    error instanceof ShuttingDownError
+  );
 }
 
 /** Sleeps `ms`, checking `isStopping` every 200 ms; false when it turned true. */
