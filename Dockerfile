@@ -2,7 +2,7 @@
 # One image for every Pulseboard service (migrate, ingest, alerter, web); docker-compose.yml picks
 # the process with `command` and `working_dir`:
 #   migrate  pnpm db:migrate                              (in /app)
-#   ingest   node --max-semi-space-size=32 --import tsx src/server.ts   (in /app/apps/ingest)
+#   ingest   node --max-semi-space-size=64 --import tsx src/server.ts   (in /app/apps/ingest)
 #   alerter  node --import tsx src/server.ts              (in /app/apps/alerter)
 #   web      node --import tsx server.ts                  (in /app/apps/web; the default CMD)
 # The workers run their TypeScript through tsx, so the image keeps the full install (dev
