@@ -158,11 +158,11 @@ async function main(): Promise<void> {
   };
   reportResults("ingest", {
     title: [
-      `insert methods (${fmtInt(inserts.ceiling.rows)} rows, batches of ${BATCH}): ${inserts.methods
+      `insert methods (${fmtInt(inserts.oneConnection.rows)} rows, batches of ${BATCH}): ${inserts.methods
         .map((m) => `${m.method.replace(/^\(\w+\)\s+/, "")} ${fmtInt(m.rowsPerSecond)} rows/s`)
         .join(" | ")} → fastest: ${inserts.fastest.replace(/^\(\w+\)\s+/, "")}`,
       `database: ${db.description}`,
-      `ceiling: ${fmtInt(inserts.ceiling.rowsPerSecond)} rows/s (insertReadings, batches of ${BATCH}, ${inserts.ceiling.connections} connections at once = FLUSH_MAX_IN_FLIGHT, into the table holding ${fmtInt(db.preloaded)} readings; ${inserts.ceiling.checkpoints} checkpoint(s) in its ${fmt1(inserts.ceiling.seconds)} s window); one connection: ${fmtInt(inserts.oneConnection.rowsPerSecond)} rows/s`,
+      `ceiling: ${fmtInt(inserts.ceiling.rowsPerSecond)} rows/s (insertReadings, ${fmtInt(inserts.ceiling.rows)} rows in batches of ${BATCH}, ${inserts.ceiling.connections} connections at once = FLUSH_MAX_IN_FLIGHT, into the table holding ${fmtInt(db.preloaded)} readings; ${inserts.ceiling.checkpoints} checkpoint(s) in its ${fmt1(inserts.ceiling.seconds)} s window); one connection: ${fmtInt(inserts.oneConnection.rowsPerSecond)} rows/s`,
       "loss check: the readings themselves: every reading in an acknowledged message (device, metric, device timestamp, value, as the simulator reported it with the acknowledgement; bodies always device-timestamped) looked up in sensor_readings: missing or stored with another value (compared as float8) = LOSS; stored but never seen acknowledged (committed, acknowledgement not seen before stop) reported, not a failure; duplicates impossible (primary key device, metric, recorded_at)",
       `goals: rows/s ≥ ratio × ceiling ((a) 0.5, (b) 0.6, (c) 0.3); p99 at half load < ${P99_GOAL_MS} ms; acknowledged = stored at half load and at saturation (no loss; saturation drains the backlog first)`,
     ].join("\n"),
