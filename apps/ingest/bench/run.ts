@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const inserts = await measureInserts(db.url, methodDevices.ids, BATCH);
 
   progress(
-    `3. end to end: the ingest as its own process (node ${INGEST_NODE_FLAGS.join(" ")} src/server.ts, as pnpm start runs it; LOG_LEVEL=warn), the simulator in this process (over MQTT, its lean publisher: mqtt-packet on one socket per device, without mqtt.js's client machinery)`,
+    `3. end to end: the ingest as its own process (node ${INGEST_NODE_FLAGS.join(" ")} src/server.ts, as pnpm start runs it; LOG_LEVEL=warn), the simulator in this process (over MQTT, its lean publisher: one socket per device, each PUBLISH written into one buffer, without mqtt.js's client machinery)`,
   );
   const alerterUrl = await startAlerterStub();
   const broker = await startExternalBroker();
