@@ -313,8 +313,9 @@ export class Intake {
    * the device's rate (never refused for it: see rate-limit.ts), a database outage or a full
    * buffer (the device gets no PUBACK meanwhile). Returns the final refusal, if any;
    * `unavailable` only when the worker is shutting down. `maxWaiting` bounds how many of one
-   * device's messages wait for its rate at once. `afterFailure`: an attempt has just failed
-   * (storeDurablyThen's), so the first one here waits its back-off.
+   * device's messages wait for its rate at once. `retrying`: an attempt has just failed
+   * (storeDurablyThen's), so the first one here waits its back-off, and a message it already
+   * prepared (key, rate and body checked, its token taken) is not prepared again.
    */
   async storeDurably(
     transport: Transport,
@@ -323,11 +324,11 @@ export class Intake {
     receivedAt: Date,
     isStopping: () => boolean,
     maxWaiting = Number.POSITIVE_INFINITY,
-    afterFailure = false,
+    retrying?: { prepared?: Prepared },
   ): Promise<Refusal | undefined> {
     const overRate: OverRate = { kind: "wait", maxWaiting, isStopping };
-    let prepared: Prepared | Refusal | undefined;
-    for (let attempt = afterFailure ? 1 : 0; ; attempt++) {
+    let prepared: Prepared | Refusal | undefined = retrying?.prepared;
+    for (let attempt = retrying ? 1 : 0; ; attempt++) {
       if (attempt > 0) {
         await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** (attempt - 1), 1000)));
         await this.deps.writer.whenHealthy();
@@ -360,20 +361,21 @@ export class Intake {
     isStopping: () => boolean,
     done: (refusal: Refusal | undefined, error?: unknown) => void,
   ): void {
-    const durably = (afterFailure: boolean) =>
-      this.storeDurably(transport, key, body, receivedAt, isStopping, undefined, afterFailure).then(
+    const durably = (prepared?: Prepared) =>
+      this.storeDurably(transport, key, body, receivedAt, isStopping, undefined, { prepared }).then(
         (refusal) => done(refusal),
         (error: unknown) => done(undefined, error),
       );
     const proceed = (prepared: Prepared | Refusal) => {
-      if (prepared.kind === "unavailable") return void durably(true);
+      if (prepared.kind === "unavailable") return void durably();
       if (prepared.kind !== "prepared") return done(prepared);
       this.deps.writer.appendThen(prepared.rows, prepared.mid, (error) => {
         if (!error) {
           this.accepted[transport].inc();
           return done(undefined);
         }
-        if (isRetryable(error)) return void durably(true);
+        // Appended again after the back-off, not prepared again (its token is taken).
+        if (isRetryable(error)) return void durably(prepared);
         done(undefined, error);
       });
     };

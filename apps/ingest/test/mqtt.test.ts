@@ -138,7 +138,9 @@ describe("built-in broker, database down", () => {
     const proxy = await startTcpProxy(port);
     const url = new URL(database.current.url);
     url.port = String(proxy.port);
-    const faulty = await startIngest(url.toString());
+    // Two tokens and next to no refill: the warm-up takes one, the held message the other. A
+    // retry that took a token again would wait 100 s for it (and be counted as delayed).
+    const faulty = await startIngest(url.toString(), { DEVICE_RATE_PER_SECOND: 0.01, DEVICE_RATE_BURST: 2 });
     try {
       const { deviceId, key } = await provisionDevice(database.current.db);
       const client = await device(faulty.mqttUrl);
@@ -162,6 +164,9 @@ describe("built-in broker, database down", () => {
       const [row] = await database.current.sql<{ n: number }[]>`
         select count(*)::int as n from sensor_readings where device_id = ${deviceId} and metric = 't'`;
       expect(row?.n).toBe(1);
+      const metrics = await (await fetch(`${faulty.httpUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^ingest_messages_accepted_total\{transport="mqtt"\} 2$/m);
+      expect(metrics).not.toMatch(/^ingest_messages_delayed_total\{[^}]*\} [1-9]/m);
     } finally {
       await faulty.close();
       await proxy.close();
