@@ -52,6 +52,13 @@ export class AfterCommit {
   private lastSentAt = 0;
   private closed = false;
   private readonly ruleMetrics: RuleMetricsCache;
+  /**
+   * Touched (device, metric) pairs answered from memory without a rule, and when that memory
+   * ends: a rule added meanwhile would get no hint from their readings, so they are touched
+   * again then (and asked afresh).
+   */
+  private rechecks = new Map<string, { metrics: Set<string>; due: number }>();
+  private recheckTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: AfterCommitOptions) {
     this.ruleMetrics = new RuleMetricsCache({
@@ -118,7 +125,12 @@ export class AfterCommit {
     this.touched = new Map();
     const { log, queue } = this.options;
     try {
-      const withRules = devicesToEvaluate(touched, await this.ruleMetrics.metricsOf(touched.keys()));
+      const remembered = new Map<string, number>();
+      const withRules = devicesToEvaluate(
+        touched,
+        await this.ruleMetrics.metricsOf(touched.keys(), Date.now(), remembered),
+      );
+      this.recheckLater(touched, withRules, remembered);
       if (withRules.length === 0) return;
       // Intervals are at least an interval apart, so each falls in its own window; a busy one
       // goes as several messages (never one the alerter would refuse for its size).
@@ -142,11 +154,53 @@ export class AfterCommit {
     }
   }
 
+  /** Remembers the touched devices answered from memory without a rule, to ask again later. */
+  private recheckLater(
+    touched: Map<string, Set<string>>,
+    withRules: readonly string[],
+    remembered: ReadonlyMap<string, number>,
+  ): void {
+    if (remembered.size === 0) return;
+    const evaluated = new Set(withRules);
+    for (const [deviceId, due] of remembered) {
+      const metrics = touched.get(deviceId);
+      if (!metrics || evaluated.has(deviceId)) continue;
+      const pending = this.rechecks.get(deviceId);
+      if (pending) {
+        for (const m of metrics) pending.metrics.add(m);
+        pending.due = Math.max(pending.due, due);
+      } else this.rechecks.set(deviceId, { metrics, due });
+    }
+    this.scheduleRechecks();
+  }
+
+  private scheduleRechecks(): void {
+    if (this.recheckTimer || this.closed || this.rechecks.size === 0) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const { due } of this.rechecks.values()) next = Math.min(next, due);
+    this.recheckTimer = setTimeout(
+      () => {
+        this.recheckTimer = undefined;
+        const now = Date.now();
+        for (const [deviceId, { metrics, due }] of this.rechecks) {
+          if (due > now) continue;
+          this.rechecks.delete(deviceId);
+          for (const m of metrics) addTo(this.touched, deviceId, m);
+        }
+        if (this.touched.size > 0) this.scheduleEvaluation();
+        this.scheduleRechecks();
+      },
+      Math.max(0, next - Date.now()) + 1,
+    );
+  }
+
   /** Sends what is pending, then stops. */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.recheckTimer);
+    this.recheckTimer = undefined;
     await this.running;
     this.lastSentAt = Math.max(Date.now(), this.lastSentAt + this.options.evaluationIntervalMs);
     await this.enqueueEvaluations();

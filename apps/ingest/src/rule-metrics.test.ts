@@ -39,8 +39,16 @@ describe("RuleMetricsCache", () => {
     const first = await cache.metricsOf(["a", "b"], 0);
     expect(first.get("a")).toEqual(new Set(["t", "u"]));
     expect(first.get("b")).toEqual(new Set());
-    await cache.metricsOf(["a", "b", "c"], 999);
+    const remembered = new Map<string, number>();
+    await cache.metricsOf(["a", "b", "c"], 999, remembered);
     expect(asked).toEqual([["a", "b"], ["c"]]);
+    // Answers from memory say when that memory ends; "c", loaded now, is not among them.
+    expect(remembered).toEqual(
+      new Map([
+        ["a", 1000],
+        ["b", 1000],
+      ]),
+    );
     await cache.metricsOf(["a", "c"], 1000);
     expect(asked).toEqual([["a", "b"], ["c"], ["a"]]);
   });

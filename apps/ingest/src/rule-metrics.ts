@@ -3,8 +3,10 @@
 // touched (device, metric) pair 20 times a second was, at saturation, an eighth of what the
 // machine gave the ingest and PostgreSQL together (the ingest bench: 0.47 of the ceiling against
 // 0.54 with the lookups a second apart). Each device's answer is kept RULES_CACHE_MS (1 s): a
-// rule added or changed since gets its hints that much later at worst (the alerter's sweep
-// evaluates it regardless); a rule removed costs an evaluation message that finds nothing.
+// rule added since is seen once the device's answer is asked again: readings answered from
+// memory without a rule are asked about again when that memory ends (AfterCommit), so their hint
+// is at most about that much late, never left to the alerter's sweep; a rule removed costs an
+// evaluation message that finds nothing.
 
 /** The devices of `touched` (device → metrics) with a rule on one of their touched metrics. */
 export function devicesToEvaluate(
@@ -42,14 +44,24 @@ export class RuleMetricsCache {
 
   constructor(private readonly options: RuleMetricsOptions) {}
 
-  /** Each device's metrics with rules (an empty set: none), loading what is not remembered. */
-  async metricsOf(deviceIds: Iterable<string>, now = Date.now()): Promise<Map<string, ReadonlySet<string>>> {
+  /**
+   * Each device's metrics with rules (an empty set: none), loading what is not remembered.
+   * `remembered` receives, for each answer taken from memory rather than loaded now, when that
+   * memory ends.
+   */
+  async metricsOf(
+    deviceIds: Iterable<string>,
+    now = Date.now(),
+    remembered?: Map<string, number>,
+  ): Promise<Map<string, ReadonlySet<string>>> {
     const out = new Map<string, ReadonlySet<string>>();
     const missing: string[] = [];
     for (const id of deviceIds) {
       const entry = this.entries.get(id);
-      if (entry && entry.expires > now) out.set(id, entry.metrics);
-      else missing.push(id);
+      if (entry && entry.expires > now) {
+        out.set(id, entry.metrics);
+        remembered?.set(id, entry.expires);
+      } else missing.push(id);
     }
     const { load, ttlMs, maxBatch = 1000, maxEntries = 100_000 } = this.options;
     for (let i = 0; i < missing.length; i += maxBatch) {

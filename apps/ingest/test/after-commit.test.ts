@@ -111,6 +111,29 @@ describe("after each commit", () => {
     ).resolves.toBe(true);
   });
 
+  it("a rule added while its device's answer is remembered still gets a reading's evaluation, once that memory ends", async () => {
+    const device = await provisionDevice(database.current.db);
+    // A reading with no rule: the ingest asks, and remembers "none" for RULES_CACHE_MS (1 s here).
+    expect((await post(device.key, { ts: Date.now() - 2000, values: { temperature: 20 } })).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 300));
+    await database.current.db
+      .insert(alertRules)
+      .values({ deviceId: device.deviceId, metric: "temperature", comparator: "gt", threshold: 30 });
+    // One reading while "none" is still remembered, and nothing after it.
+    const before = ingest.evaluations.length;
+    const sentAt = Date.now();
+    expect((await post(device.key, { ts: Date.now() - 1000, values: { temperature: 35 } })).status).toBe(202);
+    const messages = await until(
+      async () => ingest.evaluations.slice(before),
+      (list) =>
+        list.some((m) => (JSON.parse(m.body) as { deviceIds: string[] }).deviceIds.includes(device.deviceId)),
+      5000,
+    );
+    expect(messages.length).toBeGreaterThan(0);
+    // Asked again when the memory ended: within about RULES_CACHE_MS, not at the alerter's sweep.
+    expect(Date.now() - sentAt).toBeLessThan(3000);
+  });
+
   it("sends the first evaluation at once after a quiet interval, then at most one per interval", async () => {
     const slow = await startIngest(database.current.url, { EVALUATION_INTERVAL_MS: 1500 });
     try {
