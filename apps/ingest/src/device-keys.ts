@@ -72,10 +72,10 @@ export class DeviceKeyResolver {
 
   /** The device a key belongs to, or null for a malformed, unknown or deleted key. */
   resolve(key: string): Promise<KnownDevice | null> {
-    const digest = this.digestOf(key);
-    if (digest === undefined) return Promise.resolve(null);
-    const hit = this.cache.get(digest);
-    if (hit && hit.expires > Date.now()) return Promise.resolve(hit.device);
+    const known = this.cached(key);
+    if (known !== undefined) return Promise.resolve(known);
+    // Not malformed (cached answers null for that), so it has a digest.
+    const digest = this.digestOf(key) as string;
     return new Promise((resolve, reject) => {
       const waiters = this.pending.get(digest);
       if (waiters) waiters.push({ resolve, reject });
